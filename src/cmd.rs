@@ -1,0 +1,222 @@
+//! The one way to run an external program: every command is logged, and its error carries
+//! the whole command line, the exit status and stderr.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CmdError {
+    #[error("running `{cmdline}`: {source}")]
+    Spawn {
+        cmdline: String,
+        source: std::io::Error,
+    },
+    #[error("`{cmdline}` failed ({status}){}", stderr_suffix(.stderr))]
+    Failed {
+        cmdline: String,
+        status: String,
+        stderr: String,
+    },
+}
+
+fn stderr_suffix(stderr: &str) -> String {
+    let t = stderr.trim();
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!(": {t}")
+    }
+}
+
+/// What a finished command printed.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// A command to run. Build it, then `run()`.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    program: OsString,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    stdin: Option<Vec<u8>>,
+    chroot: Option<PathBuf>,
+    /// Arguments never written to logs or errors (secrets).
+    redact: Vec<usize>,
+}
+
+impl Cmd {
+    pub fn new(program: impl AsRef<OsStr>) -> Self {
+        Cmd {
+            program: program.as_ref().to_owned(),
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+            chroot: None,
+            redact: Vec::new(),
+        }
+    }
+
+    pub fn arg(mut self, a: impl AsRef<OsStr>) -> Self {
+        self.args.push(a.as_ref().to_owned());
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self
+    }
+
+    /// An argument that must not appear in logs or errors.
+    pub fn secret_arg(mut self, a: impl AsRef<OsStr>) -> Self {
+        self.redact.push(self.args.len());
+        self.args.push(a.as_ref().to_owned());
+        self
+    }
+
+    pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Self {
+        self.env
+            .push((k.as_ref().to_owned(), v.as_ref().to_owned()));
+        self
+    }
+
+    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(data.into());
+        self
+    }
+
+    /// Run inside `root` (through chroot(8), so the program is the target's own).
+    pub fn in_root(mut self, root: impl AsRef<Path>) -> Self {
+        self.chroot = Some(root.as_ref().to_owned());
+        self
+    }
+
+    /// The command line as logged: shell-quoted, secrets replaced.
+    pub fn cmdline(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(r) = &self.chroot {
+            parts.push(format!("chroot {}", quote(r.as_os_str())));
+        }
+        parts.push(quote(&self.program));
+        for (i, a) in self.args.iter().enumerate() {
+            if self.redact.contains(&i) {
+                parts.push("<redacted>".into());
+            } else {
+                parts.push(quote(a));
+            }
+        }
+        parts.join(" ")
+    }
+
+    fn command(&self) -> Command {
+        let mut c = match &self.chroot {
+            Some(root) => {
+                let mut c = Command::new("chroot");
+                c.arg(root).arg(&self.program);
+                c
+            }
+            None => Command::new(&self.program),
+        };
+        c.args(&self.args);
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        // Localised tool output would break the parsing of it.
+        c.env("LC_ALL", "C");
+        c
+    }
+
+    /// Run to completion; a non-zero exit is an error with stderr in it.
+    pub fn run(&self) -> Result<Output, CmdError> {
+        let cmdline = self.cmdline();
+        tracing::info!(target: "cmd", "running {cmdline}");
+        let mut c = self.command();
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let spawn_err = |source| CmdError::Spawn {
+            cmdline: cmdline.clone(),
+            source,
+        };
+        let mut child = c.spawn().map_err(spawn_err)?;
+        if let (Some(data), Some(mut pipe)) = (&self.stdin, child.stdin.take()) {
+            // A program that exits without reading all of stdin is judged by its status.
+            let _ = pipe.write_all(data);
+        }
+        let out = child.wait_with_output().map_err(spawn_err)?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if !stderr.trim().is_empty() {
+            tracing::debug!(target: "cmd", "stderr of {cmdline}: {}", stderr.trim());
+        }
+        if !out.status.success() {
+            return Err(CmdError::Failed {
+                cmdline,
+                status: out.status.to_string(),
+                stderr,
+            });
+        }
+        Ok(Output { stdout, stderr })
+    }
+}
+
+fn quote(s: &OsStr) -> String {
+    let s = s.to_string_lossy();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_names_the_whole_command_and_stderr() {
+        let err = Cmd::new("sh")
+            .args(["-c", "echo boom >&2; exit 3"])
+            .run()
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("`sh -c 'echo boom >&2; exit 3'`"), "{msg}");
+        assert!(msg.contains("exit status: 3"), "{msg}");
+        assert!(msg.ends_with(": boom"), "{msg}");
+    }
+
+    #[test]
+    fn missing_program_is_a_spawn_error() {
+        let err = Cmd::new("/nonexistent/prog").run().unwrap_err();
+        assert!(matches!(err, CmdError::Spawn { .. }), "{err}");
+        assert!(err.to_string().contains("/nonexistent/prog"));
+    }
+
+    #[test]
+    fn stdin_and_stdout_pass_through() {
+        let out = Cmd::new("cat").stdin("hello").run().unwrap();
+        assert_eq!(out.stdout, "hello");
+    }
+
+    #[test]
+    fn secrets_never_reach_the_command_line() {
+        let c = Cmd::new("chpasswd").arg("-e").secret_arg("hunter2");
+        assert_eq!(c.cmdline(), "chpasswd -e <redacted>");
+    }
+}

@@ -1,0 +1,1 @@
+//! The destructive steps. The engine only sends events; it never prints.

@@ -1,0 +1,158 @@
+//! Events: how the engine tells the front doors what it is doing. The engine never prints;
+//! sinks turn events into console lines, JSON lines or webhook posts.
+
+use serde::{Deserialize, Serialize};
+
+/// The named steps of an install, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Preflight,
+    Partition,
+    Format,
+    Mount,
+    Payload,
+    Configure,
+    Bootloader,
+    PostScripts,
+    SaveLogs,
+    Unmount,
+    Finish,
+}
+
+impl Step {
+    pub const ALL: [Step; 11] = [
+        Step::Preflight,
+        Step::Partition,
+        Step::Format,
+        Step::Mount,
+        Step::Payload,
+        Step::Configure,
+        Step::Bootloader,
+        Step::PostScripts,
+        Step::SaveLogs,
+        Step::Unmount,
+        Step::Finish,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Preflight => "Checking",
+            Step::Partition => "Partitioning",
+            Step::Format => "Formatting",
+            Step::Mount => "Mounting",
+            Step::Payload => "Installing packages",
+            Step::Configure => "Configuring",
+            Step::Bootloader => "Installing the bootloader",
+            Step::PostScripts => "Running post scripts",
+            Step::SaveLogs => "Saving logs",
+            Step::Unmount => "Unmounting",
+            Step::Finish => "Finishing",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Started {
+        step: Step,
+    },
+    Progress {
+        step: Step,
+        done: u64,
+        total: u64,
+    },
+    Log {
+        step: Option<Step>,
+        level: Level,
+        message: String,
+    },
+    Finished {
+        step: Step,
+    },
+    Failed {
+        step: Step,
+        error: String,
+    },
+}
+
+/// Where events go. Sinks must not fail the install: they swallow their own errors.
+pub trait Sink: Send + Sync {
+    fn send(&self, event: &Event);
+}
+
+/// Sends every event to several sinks.
+pub struct Fanout(pub Vec<Box<dyn Sink>>);
+
+impl Sink for Fanout {
+    fn send(&self, event: &Event) {
+        for s in &self.0 {
+            s.send(event);
+        }
+    }
+}
+
+/// One JSON object per line on stdout (`--progress json`).
+pub struct JsonLines;
+
+impl Sink for JsonLines {
+    fn send(&self, event: &Event) {
+        if let Ok(line) = serde_json::to_string(event) {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }
+}
+
+/// Readable progress on stderr for a person at a terminal or reading a serial log.
+pub struct Console;
+
+impl Sink for Console {
+    fn send(&self, event: &Event) {
+        match event {
+            Event::Started { step } => eprintln!("==> {}", step.title()),
+            Event::Progress { step, done, total } if *total > 0 => {
+                eprintln!("    {}: {done}/{total}", step.title())
+            }
+            Event::Progress { .. } => {}
+            Event::Log { level, message, .. } => match level {
+                Level::Debug => {}
+                Level::Info => eprintln!("    {message}"),
+                Level::Warn => eprintln!("    warning: {message}"),
+                Level::Error => eprintln!("    error: {message}"),
+            },
+            Event::Finished { .. } => {}
+            Event::Failed { step, error } => eprintln!("!!> {} failed: {error}", step.title()),
+        }
+    }
+}
+
+/// Keeps every event; for tests and for the saved event log.
+#[derive(Default)]
+pub struct Recorder(pub std::sync::Mutex<Vec<Event>>);
+
+impl Sink for Recorder {
+    fn send(&self, event: &Event) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(event.clone());
+        }
+    }
+}
+
+impl Recorder {
+    pub fn events(&self) -> Vec<Event> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}

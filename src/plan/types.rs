@@ -1,0 +1,130 @@
+//! The resolved install plan, shown by `plan` and executed by the engine.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::answer::{Answer, FsType};
+use crate::probe::{Disk, Firmware};
+
+/// Everything the engine needs, decided before anything is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    #[serde(skip)]
+    pub answer: Answer,
+    pub firmware: Firmware,
+    pub target: TargetChoice,
+    pub table: PartitionTable,
+    /// What the install destroys, one line each (existing partitions, filesystems, tables).
+    pub destroys: Vec<String>,
+    /// What the later steps will do, in order, for `plan` to show.
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetChoice {
+    pub disk: Disk,
+    /// Why this disk: "target.path" or "target.match[1] matched only this disk".
+    pub reason: String,
+}
+
+/// The GPT to write, in the disk's logical sectors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartitionTable {
+    pub sector_size: u32,
+    pub disk_sectors: u64,
+    pub partitions: Vec<PlannedPartition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedPartition {
+    /// 1-based partition number.
+    pub number: u32,
+    pub first_lba: u64,
+    /// Inclusive.
+    pub last_lba: u64,
+    pub role: Role,
+    /// Discoverable Partitions Specification type GUID.
+    pub type_guid: Uuid,
+    /// GPT partition name.
+    pub name: String,
+    pub fs: FsType,
+    /// Filesystem label.
+    pub fs_label: Option<String>,
+    /// Mount point, or None for swap and bios-boot.
+    pub mount: Option<String>,
+    pub options: Option<String>,
+}
+
+impl PlannedPartition {
+    pub fn size_bytes(&self, sector_size: u32) -> u64 {
+        (self.last_lba - self.first_lba + 1) * u64::from(sector_size)
+    }
+}
+
+/// What a partition is for; decides its type GUID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Esp,
+    BiosBoot,
+    /// /boot (XBOOTLDR).
+    Boot,
+    Root,
+    Swap,
+    Home,
+    Srv,
+    Var,
+    VarTmp,
+    Usr,
+    /// Any other mount point.
+    Data,
+}
+
+impl Role {
+    /// From a custom layout's `mount`.
+    pub fn for_mount(mount: &str) -> Role {
+        match mount {
+            "/boot/efi" | "/efi" => Role::Esp,
+            "bios-boot" => Role::BiosBoot,
+            "/boot" => Role::Boot,
+            "/" => Role::Root,
+            "swap" => Role::Swap,
+            "/home" => Role::Home,
+            "/srv" => Role::Srv,
+            "/var" => Role::Var,
+            "/var/tmp" => Role::VarTmp,
+            "/usr" => Role::Usr,
+            _ => Role::Data,
+        }
+    }
+
+    /// Type GUIDs of the Discoverable Partitions Specification (x86-64).
+    pub fn type_guid(self) -> Uuid {
+        let s = match self {
+            Role::Esp => "c12a7328-f81f-11d2-ba4b-00a0c93ec93b",
+            Role::BiosBoot => "21686148-6449-6e6f-744e-656564454649",
+            Role::Boot => "bc13c2ff-59e6-4262-a352-b275fd6f7172",
+            Role::Root => "4f68bce3-e8cd-4db1-96e7-fbcaf984b709",
+            Role::Swap => "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f",
+            Role::Home => "933ac7e1-2eb4-4f13-b844-0e14e2aef915",
+            Role::Srv => "3b8f8425-20e0-4f3b-907f-1a25a76f98e8",
+            Role::Var => "4d21b016-b534-45c2-a9fb-5c16e091fd2d",
+            Role::VarTmp => "7ec6f557-3bc5-4aca-b293-16ef5df639d1",
+            Role::Usr => "8484680c-9521-48c6-9c11-b0720656f69e",
+            Role::Data => "0fc63daf-8483-4772-8e79-3d69d8477de4",
+        };
+        // The strings above are constants; a typo would fail every test.
+        Uuid::parse_str(s).unwrap_or(Uuid::nil())
+    }
+}
+
+/// "/dev/sda Samsung SSD 980 (serial S64DNX0R123456), 500 GiB" for messages and confirmations.
+pub fn describe_disk(disk: &Disk) -> String {
+    let model = disk.model.as_deref().unwrap_or("unknown model");
+    let serial = disk.serial.as_deref().unwrap_or("no serial");
+    format!(
+        "{} {model} (serial {serial}), {}",
+        disk.path.display(),
+        crate::answer::human_bytes(disk.size_bytes)
+    )
+}

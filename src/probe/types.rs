@@ -1,0 +1,183 @@
+//! The hardware as probed. Plain data, serialised as `probe --json` (a stable format: add
+//! fields, never rename them).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the probe reads from: the real `/` or a fake tree in tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roots {
+    pub sys: PathBuf,
+    pub dev: PathBuf,
+    pub proc: PathBuf,
+}
+
+impl Roots {
+    /// The running machine.
+    pub fn host() -> Self {
+        Roots {
+            sys: "/sys".into(),
+            dev: "/dev".into(),
+            proc: "/proc".into(),
+        }
+    }
+
+    /// A fake tree with `sys/`, `dev/` and `proc/` below `dir`.
+    pub fn under(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        Roots {
+            sys: dir.join("sys"),
+            dev: dir.join("dev"),
+            proc: dir.join("proc"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hardware {
+    pub firmware: Firmware,
+    pub cpu_model: Option<String>,
+    pub cpu_count: u32,
+    pub memory_bytes: u64,
+    pub disks: Vec<Disk>,
+    pub nics: Vec<Nic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Firmware {
+    Uefi,
+    Bios,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Nvme,
+    Sata,
+    Sas,
+    Scsi,
+    Virtio,
+    Usb,
+    Mmc,
+    Loop,
+    /// A disk image file, not yet attached.
+    Image,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Disk {
+    /// Kernel name, e.g. "nvme0n1"; for an image file, the file name.
+    pub name: String,
+    /// "/dev/nvme0n1", or the image file's path.
+    pub path: PathBuf,
+    /// Links in /dev/disk/by-id (full paths).
+    pub by_id: Vec<PathBuf>,
+    pub size_bytes: u64,
+    pub logical_sector: u32,
+    pub physical_sector: u32,
+    pub rotational: bool,
+    pub removable: bool,
+    pub read_only: bool,
+    pub model: Option<String>,
+    pub vendor: Option<String>,
+    pub serial: Option<String>,
+    pub wwn: Option<String>,
+    pub transport: Transport,
+    /// For loop devices: the file behind it.
+    pub backing_file: Option<PathBuf>,
+    /// "gpt" or "dos" when the disk has a partition table.
+    pub table: Option<String>,
+    pub partitions: Vec<Partition>,
+    /// Filesystems or other signatures on the whole disk (no partition table).
+    pub signatures: Vec<Signature>,
+    /// Why this disk is busy; empty when it is free to take.
+    pub usage: Vec<Usage>,
+}
+
+impl Disk {
+    /// Solid state unless the kernel says it rotates.
+    pub fn is_ssd(&self) -> bool {
+        !self.rotational
+    }
+
+    /// True when the disk holds anything a wipe would destroy.
+    pub fn has_content(&self) -> bool {
+        self.table.is_some() || !self.partitions.is_empty() || !self.signatures.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Partition {
+    pub name: String,
+    pub path: PathBuf,
+    pub number: u32,
+    pub start_bytes: u64,
+    pub size_bytes: u64,
+    /// Filesystem or other signature found by libblkid, e.g. "xfs", "swap", "LVM2_member".
+    pub fs_type: Option<String>,
+    pub label: Option<String>,
+    pub uuid: Option<String>,
+    pub part_uuid: Option<String>,
+    pub part_label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signature {
+    pub fs_type: String,
+    pub label: Option<String>,
+    pub uuid: Option<String>,
+}
+
+/// Something that makes a disk unsafe to take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Usage {
+    /// The disk or one of its partitions is mounted.
+    Mounted {
+        device: PathBuf,
+        mountpoint: PathBuf,
+    },
+    /// Used as swap.
+    Swap { device: PathBuf },
+    /// Held by device-mapper, md RAID or similar.
+    Held { device: PathBuf, holder: String },
+    /// Holds the running system's root filesystem.
+    RunningSystem,
+    /// Holds the media the installer booted from.
+    InstallMedia,
+}
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Usage::Mounted { device, mountpoint } => write!(
+                f,
+                "{} is mounted at {}",
+                device.display(),
+                mountpoint.display()
+            ),
+            Usage::Swap { device } => write!(f, "{} is in use as swap", device.display()),
+            Usage::Held { device, holder } => {
+                write!(f, "{} is in use by {holder}", device.display())
+            }
+            Usage::RunningSystem => f.write_str("it holds the running system"),
+            Usage::InstallMedia => f.write_str("it holds the install media"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Nic {
+    pub name: String,
+    pub mac: Option<String>,
+    pub driver: Option<String>,
+    /// None when the interface is down and the kernel cannot tell.
+    pub carrier: Option<bool>,
+    pub speed_mbps: Option<u32>,
+    pub operstate: String,
+    /// Virtual interfaces (bridges, veth, tun, ...) have no device behind them.
+    pub is_virtual: bool,
+}

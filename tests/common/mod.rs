@@ -1,0 +1,172 @@
+//! Helpers shared by the integration tests: disk images and loop devices that clean up after
+//! themselves even when a test fails. Tests only ever write to these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// True when the test may use loop devices (root, and losetup works).
+pub fn can_use_loop_devices() -> bool {
+    nix_is_root()
+        && Command::new("losetup")
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+}
+
+fn nix_is_root() -> bool {
+    // SAFETY-free check: /proc/self/status Uid line, so tests need no libc.
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Skips the calling test (returns from it) when loop devices are unavailable, saying why.
+/// CI runs as root, where this never skips; `AZL_REQUIRE_ROOT_TESTS=1` turns a skip into a failure.
+#[macro_export]
+macro_rules! require_loop_devices {
+    () => {
+        if !common::can_use_loop_devices() {
+            if std::env::var_os("AZL_REQUIRE_ROOT_TESTS").is_some() {
+                panic!("this test needs root and loop devices");
+            }
+            eprintln!("skipped: needs root and loop devices");
+            return;
+        }
+    };
+}
+
+/// A sparse image file in its own temporary directory.
+pub struct Image {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl Image {
+    pub fn sparse(size_bytes: u64) -> Image {
+        let dir = tempfile::tempdir().expect("creating a temp dir");
+        let path = dir.path().join("disk.img");
+        let f = std::fs::File::create(&path).expect("creating the image");
+        f.set_len(size_bytes).expect("sizing the image");
+        Image { dir, path }
+    }
+}
+
+/// A loop device attached to an image; detached on drop (after unmounting anything on it).
+pub struct LoopDevice {
+    pub path: PathBuf,
+}
+
+impl LoopDevice {
+    pub fn attach(image: &Path, sector_size: u32) -> LoopDevice {
+        let out = Command::new("losetup")
+            .args(["--find", "--show", "--partscan", "--sector-size"])
+            .arg(sector_size.to_string())
+            .arg(image)
+            .output()
+            .expect("running losetup");
+        assert!(
+            out.status.success(),
+            "losetup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        LoopDevice { path }
+    }
+
+    /// "/dev/loop3p2" for partition 2.
+    pub fn partition(&self, n: u32) -> PathBuf {
+        PathBuf::from(format!("{}p{n}", self.path.display()))
+    }
+}
+
+impl Drop for LoopDevice {
+    fn drop(&mut self) {
+        // Unmount whatever a failed test left mounted from this device, deepest first.
+        if let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") {
+            let dev = self.path.to_string_lossy().into_owned();
+            let mut points: Vec<&str> = mounts
+                .lines()
+                .filter_map(|l| {
+                    let mut f = l.split_whitespace();
+                    let src = f.next()?;
+                    let dst = f.next()?;
+                    (src == dev || src.starts_with(&format!("{dev}p"))).then_some(dst)
+                })
+                .collect();
+            points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            for p in points {
+                let _ = Command::new("umount").arg("-l").arg(p).status();
+            }
+        }
+        let _ = Command::new("losetup").arg("-d").arg(&self.path).status();
+    }
+}
+
+/// A mount that is unmounted on drop.
+pub struct Mount {
+    pub target: PathBuf,
+}
+
+impl Mount {
+    pub fn new(device: &Path, target: &Path) -> Mount {
+        std::fs::create_dir_all(target).expect("creating the mount point");
+        let st = Command::new("mount")
+            .arg(device)
+            .arg(target)
+            .status()
+            .expect("running mount");
+        assert!(st.success(), "mount {} failed", device.display());
+        Mount {
+            target: target.to_owned(),
+        }
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.target).status();
+    }
+}
+
+/// SHA-256 of a whole file or block device, to prove that nothing was written.
+pub fn sha256_of(path: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).expect("opening for hashing");
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).expect("reading for hashing");
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Runs a command, panicking with its stderr when it fails; returns stdout.
+pub fn sh(cmd: &str, args: &[&str]) -> String {
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Path of the built binary, for tests of the command line.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_azl-installer"))
+}
