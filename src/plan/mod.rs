@@ -1,6 +1,13 @@
 //! The plan: what will be done, resolved from what was asked (`Answer`) against what was
 //! found (`Hardware`). Pure: no I/O, nothing written.
 
+mod layout;
+mod render;
+mod resolve;
+mod select;
 mod types;
 
+pub use layout::{MIN_AUTO_ROOT, auto_swap};
+pub use render::render;
+pub use resolve::{Problem, Refused};
 pub use types::*;

@@ -1,0 +1,134 @@
+//! The plan as a person reads it (`azl-installer plan`, the TUI summary).
+
+use std::fmt::Write;
+
+use crate::answer::{Layout, SelinuxMode, human_bytes};
+use crate::probe::Firmware;
+
+use super::{Plan, describe_disk, layout::fs_name};
+
+/// What the steps after partitioning will do, one line each.
+pub(super) fn steps(plan: &Plan) -> Vec<String> {
+    let a = &plan.answer;
+    let mut v = vec![format!(
+        "partition: write a new GPT with {} partitions",
+        plan.table.partitions.len()
+    )];
+    let formats: Vec<String> = plan
+        .table
+        .partitions
+        .iter()
+        .filter(|p| p.fs != crate::answer::FsType::None)
+        .map(|p| format!("{} as {}", p.number, fs_name(p.fs)))
+        .collect();
+    v.push(format!("format: partition {}", formats.join(", ")));
+    v.push("mount: the new filesystems at /mnt/sysimage".into());
+    let repos: Vec<&str> = a.repos.iter().map(|r| r.name.as_str()).collect();
+    v.push(format!(
+        "payload: install {} (kernel {}) from {}",
+        packages_line(plan),
+        a.kernel.series,
+        if repos.is_empty() {
+            "the install media".into()
+        } else {
+            repos.join(", ")
+        }
+    ));
+    v.push(format!(
+        "configure: hostname {}, timezone {}, SELinux {}, SSH {}, {} user(s)",
+        a.system.hostname.as_deref().unwrap_or("localhost"),
+        a.system.timezone,
+        match a.selinux.mode {
+            SelinuxMode::Enforcing => "enforcing",
+            SelinuxMode::Permissive => "permissive",
+            SelinuxMode::Disabled => "disabled",
+        },
+        if a.ssh.enable { "enabled" } else { "disabled" },
+        a.users.len()
+    ));
+    v.push(match plan.firmware {
+        Firmware::Uefi => "bootloader: shim + GRUB on the EFI system partition".into(),
+        Firmware::Bios => "bootloader: GRUB into the bios-boot partition".into(),
+    });
+    if !a.scripts.post.is_empty() {
+        v.push(format!("post scripts: {}", a.scripts.post.len()));
+    }
+    v
+}
+
+fn packages_line(plan: &Plan) -> String {
+    let p = &plan.answer.packages;
+    let mut parts = Vec::new();
+    match &p.groups {
+        Some(g) if !g.is_empty() => parts.push(format!("groups {}", g.join(", "))),
+        Some(_) => {}
+        None => parts.push("group core".into()),
+    }
+    if !p.install.is_empty() {
+        parts.push(p.install.join(", "));
+    }
+    if parts.is_empty() {
+        "the base system".into()
+    } else {
+        parts.join(" + ")
+    }
+}
+
+/// The whole plan as text.
+pub fn render(plan: &Plan) -> String {
+    let mut s = String::new();
+    let d = &plan.target.disk;
+    let _ = writeln!(s, "Target disk: {}", describe_disk(d));
+    let _ = writeln!(s, "  chosen by: {}", plan.target.reason);
+    let _ = writeln!(
+        s,
+        "  sectors:   {} bytes logical, {} physical",
+        d.logical_sector, d.physical_sector
+    );
+    let _ = writeln!(
+        s,
+        "Firmware: {}",
+        match plan.firmware {
+            Firmware::Uefi => "UEFI",
+            Firmware::Bios => "BIOS",
+        }
+    );
+    if plan.destroys.is_empty() {
+        let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
+    } else {
+        let _ = writeln!(s, "Destroys (everything on the disk):");
+        for x in &plan.destroys {
+            let _ = writeln!(s, "  - {x}");
+        }
+    }
+    let layout = match plan.answer.storage.layout {
+        Layout::Auto => "auto",
+        Layout::Custom => "custom",
+    };
+    let ss = plan.table.sector_size;
+    let _ = writeln!(s, "New GPT ({layout} layout, 1 MiB aligned):");
+    let _ = writeln!(
+        s,
+        "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  type",
+        "#", "start LBA", "end LBA", "size", "name", "fs", "mount"
+    );
+    for p in &plan.table.partitions {
+        let _ = writeln!(
+            s,
+            "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  {}",
+            p.number,
+            p.first_lba,
+            p.last_lba,
+            human_bytes(p.size_bytes(ss)),
+            p.name,
+            fs_name(p.fs),
+            p.mount.as_deref().unwrap_or("-"),
+            p.type_guid
+        );
+    }
+    let _ = writeln!(s, "Then:");
+    for step in plan.steps.iter().skip(1) {
+        let _ = writeln!(s, "  - {step}");
+    }
+    s
+}

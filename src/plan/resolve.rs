@@ -1,0 +1,190 @@
+//! `Plan::resolve`: the preflight. Everything that can be known before a byte is written is
+//! checked here, and every problem is reported at once.
+
+use crate::answer::{Answer, FirmwareChoice, Layout};
+use crate::probe::{Disk, Firmware, Hardware};
+
+use super::{Plan, Role, TargetChoice, layout, select};
+
+/// Why the install cannot go ahead, tied to the answer key it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// Key path in the answer file ("target.match", "storage.partitions[2].size").
+    pub key: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            key: key.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Problem {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " (hint: {h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The install was refused at preflight; nothing was written.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("refused before writing anything:\n{}", render_problems(.problems))]
+pub struct Refused {
+    pub problems: Vec<Problem>,
+}
+
+fn render_problems(p: &[Problem]) -> String {
+    p.iter()
+        .map(|p| format!("  - {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Plan {
+    /// Resolves `answer` against `hw`. Pure: reads nothing, writes nothing.
+    pub fn resolve(answer: &Answer, hw: &Hardware) -> Result<Plan, Refused> {
+        let refuse = |problems| Err(Refused { problems });
+        let firmware = match answer.target.firmware {
+            FirmwareChoice::Auto => hw.firmware,
+            FirmwareChoice::Uefi => Firmware::Uefi,
+            FirmwareChoice::Bios => Firmware::Bios,
+        };
+        let (disk, reason) = match select::choose(&answer.target, hw) {
+            Ok(c) => c,
+            Err(p) => return refuse(vec![p]),
+        };
+        let mut problems = disk_problems(disk, answer.target.wipe, answer.target.path.is_some());
+        problems.extend(firmware_problems(answer, firmware));
+        let table = match layout::partition_table(
+            &answer.storage,
+            firmware,
+            disk.size_bytes,
+            disk.logical_sector,
+            hw.memory_bytes,
+        ) {
+            Ok(t) => Some(t),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+        let (Some(table), true) = (table, problems.is_empty()) else {
+            return refuse(problems);
+        };
+        let mut plan = Plan {
+            answer: answer.clone(),
+            firmware,
+            target: TargetChoice {
+                disk: disk.clone(),
+                reason,
+            },
+            table,
+            destroys: destroys(disk),
+            steps: Vec::new(),
+        };
+        plan.steps = super::render::steps(&plan);
+        Ok(plan)
+    }
+}
+
+/// A disk that is busy, read-only, or holds data the answer did not agree to wipe.
+fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Problem> {
+    let key = if by_path {
+        "target.path"
+    } else {
+        "target.match"
+    };
+    let name = super::describe_disk(disk);
+    let mut v = Vec::new();
+    for u in &disk.usage {
+        v.push(
+            Problem::new(key, format!("{name} cannot be used: {u}"))
+                .hint("choose another disk, or unmount / stop using it first"),
+        );
+    }
+    if disk.read_only {
+        v.push(Problem::new(key, format!("{name} is read-only")));
+    }
+    if disk.has_content() && !wipe {
+        v.push(
+            Problem::new(
+                "target.wipe",
+                format!("{name} holds data: {}", destroys(disk).join("; ")),
+            )
+            .hint("set target.wipe = true to erase it, or choose an empty disk"),
+        );
+    }
+    v
+}
+
+/// What a wipe of `disk` destroys, one line each, for the plan and the confirmation.
+fn destroys(disk: &Disk) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(t) = &disk.table {
+        v.push(format!(
+            "the {t} partition table with {} partition(s)",
+            disk.partitions.len()
+        ));
+    }
+    for p in &disk.partitions {
+        let what = match (&p.fs_type, &p.label) {
+            (Some(fs), Some(l)) => format!("{fs} \"{l}\""),
+            (Some(fs), None) => fs.clone(),
+            (None, _) => "no filesystem".into(),
+        };
+        v.push(format!(
+            "{} ({}, {what})",
+            p.path.display(),
+            crate::answer::human_bytes(p.size_bytes)
+        ));
+    }
+    for s in &disk.signatures {
+        v.push(format!("a {} signature on the whole disk", s.fs_type));
+    }
+    v
+}
+
+/// The partitions the firmware needs to boot, when the layout is custom.
+fn firmware_problems(answer: &Answer, firmware: Firmware) -> Vec<Problem> {
+    if answer.storage.layout != Layout::Custom {
+        return Vec::new();
+    }
+    let has = |r: Role| {
+        answer
+            .storage
+            .partitions
+            .iter()
+            .any(|p| Role::for_mount(&p.mount) == r)
+    };
+    match firmware {
+        Firmware::Uefi if !has(Role::Esp) => vec![
+            Problem::new(
+                "storage.partitions",
+                "this machine boots with UEFI but the layout has no EFI system partition",
+            )
+            .hint("add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first"),
+        ],
+        Firmware::Bios if !has(Role::BiosBoot) => vec![
+            Problem::new(
+                "storage.partitions",
+                "this machine boots with BIOS but the layout has no bios-boot partition",
+            )
+            .hint("add { mount = \"bios-boot\", size = \"1MiB\" } first"),
+        ],
+        _ => Vec::new(),
+    }
+}

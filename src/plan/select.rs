@@ -1,0 +1,161 @@
+//! Choosing the target disk: `target.path`, or `target.match` rules as ordered fallbacks.
+//! Never "all disks": exactly one disk or a refusal that lists the candidates.
+
+use crate::answer::{self, DiskRule, Target};
+use crate::probe::{Disk, Hardware, Transport};
+
+use super::Problem;
+
+/// The chosen disk and why it was chosen.
+pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+    match (&target.path, &target.rules) {
+        (Some(path), None) => by_path(path, hw),
+        (None, Some(rules)) => by_rules(rules, hw),
+        _ => Err(Problem::new(
+            "target",
+            "exactly one of target.path and target.match is required",
+        )),
+    }
+}
+
+fn by_path<'h>(path: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+    let found = hw
+        .disks
+        .iter()
+        .find(|d| d.path.as_os_str() == path || d.by_id.iter().any(|l| l.as_os_str() == path));
+    match found {
+        Some(d) => Ok((d, format!("target.path = \"{path}\""))),
+        None => Err(Problem::new(
+            "target.path",
+            format!("no disk or disk image found at \"{path}\""),
+        )
+        .hint(format!("disks on this machine: {}", list(hw.disks.iter())))),
+    }
+}
+
+/// Disks a rule may pick: not loop devices or images (those only by explicit path), not
+/// read-only, and not busy (running system, install media, mounted).
+fn selectable(d: &Disk) -> bool {
+    !matches!(d.transport, Transport::Loop | Transport::Image) && !d.read_only && d.usage.is_empty()
+}
+
+fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+    let candidates: Vec<&Disk> = hw.disks.iter().filter(|d| selectable(d)).collect();
+    let mut tried = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let picked = apply_rule(rule, &candidates);
+        if let [one] = picked.as_slice() {
+            return Ok((one, format!("target.match[{i}] matched only this disk")));
+        }
+        tried.push(match picked.len() {
+            0 => format!("target.match[{i}] matched no disk"),
+            _ => format!(
+                "target.match[{i}] matched {} disks: {}",
+                picked.len(),
+                list(picked.iter().copied())
+            ),
+        });
+    }
+    let excluded: Vec<String> = hw
+        .disks
+        .iter()
+        .filter(|d| !selectable(d) && !matches!(d.transport, Transport::Loop | Transport::Image))
+        .map(|d| format!("{} ({})", d.path.display(), why_excluded(d)))
+        .collect();
+    let mut hint = format!("candidates: {}", list(candidates.iter().copied()));
+    if !excluded.is_empty() {
+        hint.push_str(&format!("; not considered: {}", excluded.join(", ")));
+    }
+    Err(Problem::new(
+        "target.match",
+        format!("no rule picked exactly one disk: {}", tried.join("; ")),
+    )
+    .hint(hint))
+}
+
+fn why_excluded(d: &Disk) -> String {
+    if d.read_only {
+        return "read-only".into();
+    }
+    d.usage
+        .iter()
+        .map(|u| u.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The disks `rule` picks from `candidates`: all that match, narrowed by largest/smallest.
+fn apply_rule<'h>(rule: &DiskRule, candidates: &[&'h Disk]) -> Vec<&'h Disk> {
+    let matching: Vec<&Disk> = candidates
+        .iter()
+        .copied()
+        .filter(|d| matches(rule, d))
+        .collect();
+    let pick = |best: Option<u64>| -> Vec<&Disk> {
+        match best {
+            Some(b) => matching
+                .iter()
+                .copied()
+                .filter(|d| d.size_bytes == b)
+                .collect(),
+            None => Vec::new(),
+        }
+    };
+    if rule.largest {
+        pick(matching.iter().map(|d| d.size_bytes).max())
+    } else if rule.smallest {
+        pick(matching.iter().map(|d| d.size_bytes).min())
+    } else {
+        matching
+    }
+}
+
+fn matches(rule: &DiskRule, d: &Disk) -> bool {
+    let glob = |pat: &Option<String>, value: Option<&str>| match pat {
+        None => true,
+        Some(p) => value.is_some_and(|v| glob_match::glob_match(p, v)),
+    };
+    let path_ok = match &rule.path {
+        None => true,
+        Some(p) => std::iter::once(&d.path)
+            .chain(d.by_id.iter())
+            .any(|l| glob_match::glob_match(p, &l.to_string_lossy())),
+    };
+    path_ok
+        && glob(&rule.serial, d.serial.as_deref())
+        && glob(&rule.model, d.model.as_deref())
+        && glob(&rule.vendor, d.vendor.as_deref())
+        && glob(&rule.wwn, d.wwn.as_deref())
+        && rule.transport.is_none_or(|t| transport_is(t, d.transport))
+        && rule.ssd.is_none_or(|ssd| d.is_ssd() == ssd)
+        && rule
+            .min_size
+            .and_then(|s| s.absolute())
+            .is_none_or(|min| d.size_bytes >= min)
+        && rule
+            .max_size
+            .and_then(|s| s.absolute())
+            .is_none_or(|max| d.size_bytes <= max)
+}
+
+fn transport_is(wanted: answer::Transport, found: Transport) -> bool {
+    use answer::Transport as A;
+    matches!(
+        (wanted, found),
+        (A::Nvme, Transport::Nvme)
+            | (A::Sata, Transport::Sata)
+            | (A::Sas, Transport::Sas)
+            | (A::Virtio, Transport::Virtio)
+            | (A::Usb, Transport::Usb)
+            | (A::Mmc, Transport::Mmc)
+    )
+}
+
+fn list<'a>(disks: impl Iterator<Item = &'a Disk>) -> String {
+    let v: Vec<String> = disks.map(super::describe_disk).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
