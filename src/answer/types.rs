@@ -496,7 +496,7 @@ pub struct InterfaceMatch {
 
 /// A password: `"locked"`, `{ hash = "$y$..." }` or `{ plain = "..." }` (hashed at install).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum Password {
     #[default]
     #[serde(with = "locked")]
