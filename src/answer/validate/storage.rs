@@ -49,7 +49,17 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
     let path = |i: usize, key: &str| format!("storage.partitions[{i}].{key}");
     let last = parts.len() - 1;
     let mut seen: Vec<&str> = Vec::new();
+    let mut first_rest = None;
     for (i, p) in parts.iter().enumerate() {
+        if p.size == Size::Rest {
+            match first_rest {
+                None => first_rest = Some(i),
+                Some(first) => out.push(Issue::new(
+                    path(i, "size"),
+                    format!("storage.partitions[{first}] already takes the \"rest\""),
+                )),
+            }
+        }
         match p.size {
             Size::Rest if i != last => out.push(
                 Issue::new(
