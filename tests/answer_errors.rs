@@ -291,6 +291,27 @@ const CASES: &[Case] = &[
         says: "not supported",
     },
     Case {
+        name: "negative integer",
+        text: "version = -1\n[target]\npath = \"/dev/vda\"\n",
+        path: "version",
+        line: 1,
+        says: "out of range",
+    },
+    Case {
+        name: "date where a string belongs",
+        text: "version = 1\n[target]\npath = 2024-01-01\n",
+        path: "target.path",
+        line: 3,
+        says: "expected a string, found a date-time",
+    },
+    Case {
+        name: "unknown section lists the allowed keys when nothing is close",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[zzz]\n",
+        path: "zzz",
+        line: 4,
+        says: "unknown key \"zzz\"",
+    },
+    Case {
         name: "TOML syntax error",
         text: "version = 1\n[target]\npath = /dev/vda\n",
         path: "",
@@ -328,6 +349,12 @@ fn did_you_mean_is_a_hint() {
     assert_eq!(
         found[0].render("answer.toml"),
         "answer.toml:5:1: system.hostnme: unknown key \"hostnme\" (hint: did you mean \"hostname\"?)"
+    );
+    // Nothing close: the hint lists what is allowed at that level instead.
+    let found = issues("version = 1\n[target]\npath = \"/dev/vda\"\nzzz = 1\n");
+    assert_eq!(
+        found[0].hint.as_deref(),
+        Some("allowed keys here: firmware, match, path, wipe")
     );
 }
 

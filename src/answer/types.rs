@@ -547,8 +547,9 @@ pub enum Password {
     },
 }
 
-/// Only the string "locked".
+/// Only the string "locked": no password login.
 #[derive(JsonSchema)]
+#[schemars(rename = "Locked")]
 #[allow(dead_code)]
 enum LockedSchema {
     #[serde(rename = "locked")]

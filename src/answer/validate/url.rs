@@ -12,9 +12,12 @@ pub(super) fn check(url: &str, schemes: &[&str]) -> Result<(), String> {
     let scheme = scheme.to_ascii_lowercase();
     if !schemes.contains(&scheme.as_str()) {
         let list: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+        let list = match list.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => list.concat(),
+        };
         return Err(format!(
-            "scheme \"{scheme}://\" is not supported here; use {}",
-            list.join(" or ")
+            "scheme \"{scheme}://\" is not supported here; use {list}"
         ));
     }
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));

@@ -8,9 +8,12 @@ use serde_json::{Map, Value};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod words;
+
 use super::issue::did_you_mean;
 use super::tree::Lines;
 use super::{Duration, Issue, Size, Swap};
+use words::{enum_values, found, quoted_list, type_matches, type_name, types};
 
 /// What the structural pass found.
 pub(crate) struct Outcome {
@@ -69,71 +72,6 @@ fn join(path: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{path}.{key}")
-    }
-}
-
-/// "a string", "an integer", ... as TOML users know them.
-fn found(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
-fn type_matches(ty: &str, v: &DeValue<'_>) -> bool {
-    matches!(
-        (ty, v),
-        ("string", DeValue::String(_))
-            | ("integer", DeValue::Integer(_))
-            | ("number", DeValue::Integer(_) | DeValue::Float(_))
-            | ("boolean", DeValue::Boolean(_))
-            | ("array", DeValue::Array(_))
-            | ("object", DeValue::Table(_))
-    )
-}
-
-fn type_name(ty: &str) -> &str {
-    match ty {
-        "string" => "a string",
-        "integer" => "an integer",
-        "number" => "a number",
-        "boolean" => "a boolean",
-        "array" => "an array",
-        "object" => "a table",
-        other => other,
-    }
-}
-
-/// The schema's `type` as a list, without `null` (TOML has no null; absent keys are None).
-fn types(schema: &Value) -> Vec<&str> {
-    match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
-    .into_iter()
-    .filter(|t| *t != "null")
-    .collect()
-}
-
-/// The allowed string values of an enum-like schema (`enum`, `const`).
-fn enum_values(schema: &Value) -> Option<Vec<&str>> {
-    if let Some(Value::Array(vs)) = schema.get("enum") {
-        return Some(vs.iter().filter_map(Value::as_str).collect());
-    }
-    schema.get("const").and_then(Value::as_str).map(|c| vec![c])
-}
-
-fn quoted_list(values: &[&str]) -> String {
-    let q: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
-    match q.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        _ => q.join(""),
     }
 }
 
