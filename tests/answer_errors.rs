@@ -291,6 +291,29 @@ const CASES: &[Case] = &[
         says: "not supported",
     },
     Case {
+        name: "bios custom layout without bios-boot",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\nfirmware = \"bios\"\n[storage]\n\
+               layout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",
+        path: "storage.partitions",
+        line: 7,
+        says: "bios-boot",
+    },
+    Case {
+        name: "custom layout without partitions",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[storage]\nlayout = \"custom\"\n",
+        path: "storage.layout",
+        line: 5,
+        says: "no partitions",
+    },
+    Case {
+        name: "auto layout with partitions",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[[storage.partitions]]\n\
+               mount = \"/\"\nsize = \"rest\"\n",
+        path: "storage.partitions",
+        line: 4,
+        says: "layout is \"auto\"",
+    },
+    Case {
         name: "negative integer",
         text: "version = -1\n[target]\npath = \"/dev/vda\"\n",
         path: "version",
@@ -466,4 +489,22 @@ fn unreadable_files_are_read_errors() {
         "{err}"
     );
     assert!(err.issues().is_empty());
+}
+
+#[test]
+fn truncated_and_mangled_examples_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("installer-config/examples");
+    for entry in std::fs::read_dir(dir).expect("examples") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("example");
+        let cuts = text.char_indices().map(|(i, _)| i).step_by(5);
+        for cut in cuts {
+            // Cut short, and with one character dropped: every outcome must be Ok or issues.
+            let _ = load_str(&text[..cut]);
+            let mut dropped = text.clone();
+            dropped.remove(cut);
+            if let Err(found) = load_str(&dropped) {
+                assert!(found.iter().all(|i| i.line.is_some()), "{}", show(&found));
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! serde, then the semantic checks; every problem found in one run, each with a position.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 use toml::de::DeTable;
@@ -65,7 +66,9 @@ pub fn load_str(text: &str) -> Result<Answer, Vec<Issue>> {
         }
     };
 
-    let shape = shape::check(&schema_value(), &mut doc, &lines);
+    // Generated once: the schema is the same for every file.
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    let shape = shape::check(SCHEMA.get_or_init(schema_value), &mut doc, &lines);
     let mut issues = shape.issues;
     if !shape.severe {
         // The structural pass removed unknown keys, so serde sees only known ones and the
