@@ -1,8 +1,23 @@
 //! The answer file: what the user asked for. Both front doors (TOML file, TUI) produce an
 //! [`Answer`]; nothing here touches hardware, network or disks.
+//!
+//! Loading ([`load_str`], [`load_file`]) runs three passes and reports every problem found,
+//! each as an [`Issue`] with key path, line and column: TOML syntax, the structure against
+//! the JSON Schema generated from the types ([`schema_json`]), and the semantic checks of
+//! [`validate`], which answers built by the TUI go through as well.
 
+mod issue;
+mod load;
+mod schema;
+mod shape;
 mod size;
+mod tree;
 mod types;
+mod validate;
 
+pub use issue::{Issue, Report};
+pub use load::{LoadError, load_file, load_str, to_toml};
+pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;
+pub use validate::validate;

@@ -163,13 +163,15 @@ impl FromStr for Duration {
             .ok_or_else(|| SizeError::Duration(s.into()))?;
         let (num, unit) = t.split_at(split);
         let n: u64 = num.parse().map_err(|_| SizeError::Duration(s.into()))?;
-        let secs = match unit {
-            "s" => n,
-            "m" => n * 60,
-            "h" => n * 3600,
+        let mult = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
             _ => return Err(SizeError::Duration(s.into())),
         };
-        Ok(Duration(std::time::Duration::from_secs(secs)))
+        n.checked_mul(mult)
+            .map(|secs| Duration(std::time::Duration::from_secs(secs)))
+            .ok_or_else(|| SizeError::Overflow(s.into()))
     }
 }
 
@@ -260,6 +262,8 @@ mod tests {
         assert_eq!("5m".parse::<Duration>().unwrap().0.as_secs(), 300);
         assert_eq!("1h".parse::<Duration>().unwrap().to_string(), "1h");
         assert!("5 minutes".parse::<Duration>().is_err());
+        assert!("99999999999999999999h".parse::<Duration>().is_err());
+        assert!("9999999999999999999h".parse::<Duration>().is_err());
     }
 
     #[test]

@@ -12,32 +12,42 @@ use super::{Duration, Size};
 pub struct Answer {
     /// Answer file format version; must be 1.
     pub version: u32,
+    /// How the install runs and ends.
     #[serde(default)]
     pub install: Install,
+    /// The disk to install onto.
     pub target: Target,
+    /// Partition layout: "auto", or a custom list of partitions.
     #[serde(default)]
     pub storage: Storage,
     /// Package repositories; empty means the repository on the install media.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repos: Vec<Repo>,
+    /// What to install on top of what the other sections need.
     #[serde(default)]
     pub packages: Packages,
     #[serde(default)]
     pub kernel: Kernel,
     #[serde(default)]
     pub selinux: Selinux,
+    /// The OpenSSH server of the installed system.
     #[serde(default)]
     pub ssh: Ssh,
+    /// Host name, time zone, locale, keymap.
     #[serde(default)]
     pub system: System,
     #[serde(default)]
     pub network: Network,
+    /// The root account: password and SSH keys.
     #[serde(default)]
     pub root: Root,
+    /// Accounts to create besides root.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<User>,
+    /// Scripts run after the payload is installed.
     #[serde(default)]
     pub scripts: Scripts,
+    /// Where progress events are sent.
     #[serde(default)]
     pub reporting: Reporting,
 }
@@ -88,6 +98,7 @@ pub struct Target {
     /// Required when the disk holds partitions or filesystems.
     #[serde(default)]
     pub wipe: bool,
+    /// "auto" follows how the installer was booted; "uefi" or "bios" force one.
     #[serde(default)]
     pub firmware: FirmwareChoice,
 }
@@ -99,20 +110,27 @@ pub struct DiskRule {
     /// Glob over the device path and its /dev/disk/by-* links.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// Glob over the disk's serial number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<String>,
+    /// Glob over the disk's model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// Glob over the disk's vendor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
+    /// Glob over the disk's World Wide Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wwn: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<Transport>,
+    /// true: only non-rotational disks; false: only rotational ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssd: Option<bool>,
+    /// Smallest acceptable disk (an absolute size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_size: Option<Size>,
+    /// Largest acceptable disk (an absolute size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<Size>,
     /// Of the disks that match the other keys, take the largest.
@@ -250,6 +268,7 @@ impl JsonSchema for Swap {
 pub struct PartitionSpec {
     /// A mount point, or "swap", or "bios-boot".
     pub mount: String,
+    /// An absolute size, a share of the disk ("25%"), or "rest" (last partition only).
     pub size: Size,
     /// Defaults from the mount: vfat for /boot/efi, swap for swap, none for bios-boot, else xfs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -287,12 +306,14 @@ pub enum FsType {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Repo {
+    /// Unique repository id ([A-Za-z0-9._-]).
     pub name: String,
     /// file://, http:// or https:// URL of the repository (the directory holding repodata/).
     pub url: String,
     /// OpenPGP public keys (file:// or https:// URLs) that sign repomd.xml and the packages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gpg_keys: Vec<String>,
+    /// Verify repomd.xml and packages; false needs allow_unsigned = true.
     #[serde(default = "yes")]
     pub gpg_check: bool,
     /// Must be true to allow gpg_check = false.
@@ -306,10 +327,13 @@ pub struct Packages {
     /// Comps groups; when absent, ["core"] if the repository has comps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
+    /// Packages to install by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub install: Vec<String>,
+    /// Packages never to install, even as dependencies of groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// Install weak dependencies (Recommends).
     #[serde(default = "yes")]
     pub weak_deps: bool,
 }
@@ -336,6 +360,7 @@ fn kernel_series() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Kernel {
+    /// The kernel package name.
     #[serde(default = "kernel_package")]
     pub package: String,
     /// Preflight refuses when the repository has no kernel of this series.
@@ -369,6 +394,7 @@ fn selinux_policy() -> String {
 pub struct Selinux {
     #[serde(default)]
     pub mode: SelinuxMode,
+    /// Policy name; selinux-policy-<policy> is installed.
     #[serde(default = "selinux_policy")]
     pub policy: String,
 }
@@ -394,6 +420,7 @@ pub enum SelinuxMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ssh {
+    /// Install and enable openssh-server.
     #[serde(default = "yes")]
     pub enable: bool,
     #[serde(default)]
@@ -439,10 +466,13 @@ pub struct System {
     /// RFC 1123 host name; "localhost" when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    /// "UTC" or a tz database name such as "Europe/Paris".
     #[serde(default = "default_timezone")]
     pub timezone: String,
+    /// e.g. "en_US.UTF-8".
     #[serde(default = "default_locale")]
     pub locale: String,
+    /// Console keymap, e.g. "us".
     #[serde(default = "default_keymap")]
     pub keymap: String,
 }
@@ -469,15 +499,19 @@ pub struct Network {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Interface {
+    /// Which NIC this is.
     #[serde(rename = "match")]
     pub matcher: InterfaceMatch,
+    /// false needs static addresses.
     #[serde(default = "yes")]
     pub dhcp: bool,
     /// Static addresses in CIDR form ("192.0.2.10/24", "2001:db8::10/64").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub addresses: Vec<String>,
+    /// Default gateway (an IP address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<String>,
+    /// DNS servers (IP addresses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dns: Vec<String>,
 }
@@ -486,17 +520,20 @@ pub struct Interface {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterfaceMatch {
+    /// MAC address, "52:54:00:12:34:56".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
+    /// Kernel interface name, "eno1".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The first interface with a carrier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_with_link: Option<bool>,
 }
 
 /// A password: `"locked"`, `{ hash = "$y$..." }` or `{ plain = "..." }` (hashed at install).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum Password {
     #[default]
     #[serde(with = "locked")]
@@ -510,8 +547,9 @@ pub enum Password {
     },
 }
 
-/// Only the string "locked".
+/// Only the string "locked": no password login.
 #[derive(JsonSchema)]
+#[schemars(rename = "Locked")]
 #[allow(dead_code)]
 enum LockedSchema {
     #[serde(rename = "locked")]
@@ -540,6 +578,7 @@ mod locked {
 pub struct Root {
     #[serde(default)]
     pub password: Password,
+    /// OpenSSH public keys ("ssh-ed25519 AAAA... comment").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_keys: Vec<String>,
 }
@@ -547,11 +586,14 @@ pub struct Root {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct User {
+    /// Login name ([a-z_][a-z0-9_-]*, at most 32 characters; not "root").
     pub name: String,
+    /// Supplementary groups, e.g. ["wheel"] for sudo.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
     #[serde(default)]
     pub password: Password,
+    /// OpenSSH public keys ("ssh-ed25519 AAAA... comment").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ssh_keys: Vec<String>,
 }
@@ -559,6 +601,7 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scripts {
+    /// Run in order after the payload is installed and configured.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub post: Vec<Script>,
 }
@@ -575,6 +618,7 @@ pub struct Script {
     pub chroot: bool,
     /// Shell script text, run with /bin/sh.
     pub run: String,
+    /// The script is killed after this long and the install fails.
     #[serde(default = "default_timeout")]
     pub timeout: Duration,
 }

@@ -1,0 +1,112 @@
+//! Loading an answer file: TOML syntax, then the structural pass against the schema, then
+//! serde, then the semantic checks; every problem found in one run, each with a position.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use toml::de::DeTable;
+
+use super::tree::{Lines, locate};
+use super::{Answer, Issue, Report, schema_value, shape, validate};
+
+/// Why an answer file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was read but has problems; the report prints one per line.
+    #[error("{report}")]
+    Invalid { report: Report },
+}
+
+impl LoadError {
+    /// The problems found in the file (none for read errors).
+    pub fn issues(&self) -> &[Issue] {
+        match self {
+            LoadError::Read { .. } => &[],
+            LoadError::Invalid { report } => &report.issues,
+        }
+    }
+}
+
+/// Reads and loads the answer file at `path`; issues are reported with its name.
+pub fn load_file(path: &Path) -> Result<Answer, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_str(&text).map_err(|issues| LoadError::Invalid {
+        report: Report {
+            file: path.display().to_string(),
+            issues,
+        },
+    })
+}
+
+/// Parses and checks an answer file's text. On failure returns every issue found, in file
+/// order, each with line and column.
+pub fn load_str(text: &str) -> Result<Answer, Vec<Issue>> {
+    let lines = Lines::new(text);
+    let mut doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
+            return Err(vec![Issue {
+                path: String::new(),
+                line: Some(line),
+                column: Some(column),
+                message: format!("invalid TOML: {}", e.message().trim_end()),
+                hint: None,
+            }]);
+        }
+    };
+
+    // Generated once: the schema is the same for every file.
+    static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
+    let shape = shape::check(SCHEMA.get_or_init(schema_value), &mut doc, &lines);
+    let mut issues = shape.issues;
+    if !shape.severe {
+        // The structural pass removed unknown keys, so serde sees only known ones and the
+        // semantic checks can still run when a key was merely misspelt.
+        match Answer::deserialize(toml::de::Deserializer::from(doc.clone())) {
+            Ok(answer) => {
+                let semantic = validate(&answer);
+                if issues.is_empty() && semantic.is_empty() {
+                    return Ok(answer);
+                }
+                issues.extend(semantic.into_iter().map(|mut issue| {
+                    let (line, column) = lines.position(locate(&doc, &issue.path).start);
+                    issue.line = Some(line);
+                    issue.column = Some(column);
+                    issue
+                }));
+            }
+            // Only when the structural pass missed something the types refuse.
+            Err(e) => {
+                let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
+                issues.push(Issue {
+                    path: String::new(),
+                    line: Some(line),
+                    column: Some(column),
+                    message: e.message().trim_end().to_string(),
+                    hint: None,
+                });
+            }
+        }
+    }
+    // Stable: issues at the same place keep the order the passes found them in.
+    issues.sort_by_key(|i| (i.line, i.column));
+    Err(issues)
+}
+
+/// The answer as TOML; loading the result gives back an equal [`Answer`].
+pub fn to_toml(answer: &Answer) -> String {
+    // Every field of Answer is a string, number, bool, table or array of those: toml's
+    // serializer only fails on maps with non-string keys or bare values at the top level.
+    toml::to_string_pretty(answer).expect("an Answer always serialises to TOML")
+}

@@ -1,0 +1,48 @@
+//! Semantic checks of an [`Answer`]: what the types alone cannot say (exactly one of two
+//! keys, sizes that only make sense in some places, names and addresses with a syntax).
+//! Pure: no I/O, no hardware, no network. Issues carry key paths; the loader adds positions.
+
+mod accounts;
+mod network;
+mod software;
+mod sshkey;
+mod storage;
+mod system;
+mod target;
+mod url;
+
+use super::{Answer, Issue};
+
+/// Every semantic problem of `answer`, in answer-file order (positions left empty).
+pub fn validate(answer: &Answer) -> Vec<Issue> {
+    let mut out = Vec::new();
+    version(answer.version, &mut out);
+    target::check(&answer.target, &mut out);
+    storage::check(&answer.storage, answer.target.firmware, &mut out);
+    software::repos(&answer.repos, &mut out);
+    software::packages(&answer.packages, &mut out);
+    software::kernel(&answer.kernel, &mut out);
+    software::selinux(&answer.selinux, &mut out);
+    system::check(&answer.system, &mut out);
+    network::check(&answer.network, &mut out);
+    accounts::root(&answer.root, &mut out);
+    accounts::users(&answer.users, &mut out);
+    system::scripts(&answer.scripts, &mut out);
+    system::reporting(&answer.reporting, &mut out);
+    out
+}
+
+fn version(v: u32, out: &mut Vec<Issue>) {
+    if v != 1 {
+        out.push(
+            Issue::new("version", format!("unsupported answer file version {v}"))
+                .with_hint("this installer reads version = 1"),
+        );
+    }
+}
+
+/// True when `s` is non-empty and has no whitespace or control characters: one word for a
+/// command line or a package manager.
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}

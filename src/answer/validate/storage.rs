@@ -1,0 +1,199 @@
+//! `[storage]`: auto layout options, or a custom partition list in disk order.
+
+use crate::answer::{FirmwareChoice, FsType, Issue, Layout, PartitionSpec, Size, Storage, Swap};
+
+pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>) {
+    if let Swap::Size(size) = s.swap {
+        if size.absolute().is_none() {
+            out.push(
+                Issue::new("storage.swap", format!("swap cannot be \"{size}\""))
+                    .with_hint("use \"auto\", \"none\" or an absolute size such as \"4GiB\""),
+            );
+        } else if s.layout == Layout::Custom {
+            out.push(
+                Issue::new(
+                    "storage.swap",
+                    "storage.swap sizes the auto layout's swap only",
+                )
+                .with_hint("in a custom layout add a partition with mount = \"swap\""),
+            );
+        }
+    }
+    match s.layout {
+        Layout::Auto => {
+            if !s.partitions.is_empty() {
+                out.push(
+                    Issue::new(
+                        "storage.partitions",
+                        "partitions are given but layout is \"auto\"",
+                    )
+                    .with_hint("set storage.layout = \"custom\" or remove the partitions"),
+                );
+            }
+        }
+        Layout::Custom => custom(&s.partitions, firmware, out),
+    }
+}
+
+fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue>) {
+    if parts.is_empty() {
+        out.push(
+            Issue::new(
+                "storage.layout",
+                "layout is \"custom\" but no partitions are given",
+            )
+            .with_hint("add [[storage.partitions]] tables, or use layout = \"auto\""),
+        );
+        return;
+    }
+    let path = |i: usize, key: &str| format!("storage.partitions[{i}].{key}");
+    let last = parts.len() - 1;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut first_rest = None;
+    for (i, p) in parts.iter().enumerate() {
+        if p.size == Size::Rest {
+            match first_rest {
+                None => first_rest = Some(i),
+                Some(first) => out.push(Issue::new(
+                    path(i, "size"),
+                    format!("storage.partitions[{first}] already takes the \"rest\""),
+                )),
+            }
+        }
+        match p.size {
+            Size::Rest if i != last => out.push(
+                Issue::new(
+                    path(i, "size"),
+                    "only the last partition can take the \"rest\"",
+                )
+                .with_hint("give this partition a size and move it, or the rest, last"),
+            ),
+            Size::Bytes(0) => out.push(Issue::new(path(i, "size"), "a partition of size 0")),
+            _ => {}
+        }
+        mount_point(&p.mount, &path(i, "mount"), out);
+        if p.mount != "swap" {
+            if seen.contains(&p.mount.as_str()) {
+                out.push(Issue::new(
+                    path(i, "mount"),
+                    format!("\"{}\" is given to more than one partition", p.mount),
+                ));
+            } else {
+                seen.push(&p.mount);
+            }
+        }
+        fs_fits_mount(p, &path(i, "fs"), out);
+        if let Some(label) = &p.label {
+            check_label(label, p.fs_type(), &path(i, "label"), out);
+        }
+    }
+    if !seen.contains(&"/") {
+        out.push(
+            Issue::new("storage.partitions", "no partition is mounted at \"/\"")
+                .with_hint("add a partition with mount = \"/\""),
+        );
+    }
+    // Firmware "auto" is left to the plan, which knows the machine; a custom layout for a
+    // stated firmware must carry what that firmware boots from.
+    let has = |mount: &str| parts.iter().any(|p| p.mount == mount);
+    match firmware {
+        FirmwareChoice::Uefi if !has("/boot/efi") => out.push(
+            Issue::new("storage.partitions", "UEFI needs an EFI system partition")
+                .with_hint("add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first"),
+        ),
+        FirmwareChoice::Bios if !has("bios-boot") => out.push(
+            Issue::new(
+                "storage.partitions",
+                "BIOS boot from GPT needs a bios-boot partition",
+            )
+            .with_hint("add { mount = \"bios-boot\", size = \"1MiB\" } first"),
+        ),
+        _ => {}
+    }
+}
+
+/// A mount point is "swap", "bios-boot" or an absolute, normalized path.
+fn mount_point(m: &str, path: &str, out: &mut Vec<Issue>) {
+    if m == "swap" || m == "bios-boot" || m == "/" {
+        return;
+    }
+    let problem = if !m.starts_with('/') {
+        Some("must be an absolute path, \"swap\" or \"bios-boot\"")
+    } else if m.ends_with('/') {
+        Some("must not end with \"/\"")
+    } else if m[1..]
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        Some("must be a normalized path (no \"//\", \".\" or \"..\")")
+    } else if m.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("must not contain whitespace")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        out.push(Issue::new(path, format!("mount point \"{m}\" {problem}")));
+    }
+}
+
+fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
+    let fs = p.fs_type();
+    let want = match p.mount.as_str() {
+        "swap" => Some((FsType::Swap, "swap")),
+        "bios-boot" => Some((FsType::None, "none")),
+        "/boot/efi" => Some((FsType::Vfat, "vfat")),
+        _ => None,
+    };
+    match want {
+        Some((want, name)) if fs != want => out.push(
+            Issue::new(
+                path,
+                format!("a \"{}\" partition needs fs = \"{name}\"", p.mount),
+            )
+            .with_hint("or leave fs out: it follows from the mount"),
+        ),
+        None if fs == FsType::Swap => out.push(
+            Issue::new(
+                path,
+                format!("fs = \"swap\" cannot be mounted at \"{}\"", p.mount),
+            )
+            .with_hint("use mount = \"swap\""),
+        ),
+        None if fs == FsType::None => out.push(Issue::new(
+            path,
+            format!("fs = \"none\" cannot be mounted at \"{}\"", p.mount),
+        )),
+        _ => {}
+    }
+}
+
+/// The label is both the GPT partition name and the filesystem label: both limits apply.
+fn check_label(label: &str, fs: FsType, path: &str, out: &mut Vec<Issue>) {
+    if label.is_empty() || label.chars().any(char::is_control) {
+        out.push(Issue::new(path, "a label must be non-empty printable text"));
+        return;
+    }
+    let utf16 = label.encode_utf16().count();
+    if utf16 > 36 {
+        out.push(Issue::new(
+            path,
+            format!("label is {utf16} characters long; a GPT partition name holds at most 36"),
+        ));
+    }
+    let (name, max) = match fs {
+        FsType::Xfs => ("xfs", 12),
+        FsType::Ext4 => ("ext4", 16),
+        FsType::Vfat => ("vfat", 11),
+        FsType::Swap => ("swap", 16),
+        FsType::None => return,
+    };
+    if label.len() > max {
+        out.push(Issue::new(
+            path,
+            format!(
+                "label is {} bytes long; {name} labels hold at most {max}",
+                label.len()
+            ),
+        ));
+    }
+}
