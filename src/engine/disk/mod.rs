@@ -1,0 +1,383 @@
+//! The partitioning step: wipe old signatures, write a fresh GPT, make the kernel and /dev
+//! see it. Nothing is written until the device is opened exclusively and the table is
+//! checked against it; after the first write, any failure resets the disk to an empty GPT,
+//! and every error says which state the disk was left in.
+
+mod check;
+mod gpt_write;
+mod ioctl;
+mod loopdev;
+mod reread;
+mod sysfs;
+mod users;
+mod wipe;
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+
+use crate::cmd::CmdError;
+use crate::events::{Event, Level, Sink, Step};
+use crate::plan::PartitionTable;
+pub use check::Geometry;
+pub use gpt_write::GptWriteError;
+pub use loopdev::{AttachedImage, attach_image};
+
+/// What a failed partitioning left on the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskState {
+    /// Refused before the first write.
+    Unchanged,
+    /// Wiped, then reset to a valid GPT with no partitions.
+    EmptyTable,
+    /// Writing failed and so did the reset.
+    Damaged,
+}
+
+impl std::fmt::Display for DiskState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DiskState::Unchanged => "the disk was not changed",
+            DiskState::EmptyTable => "the disk now has an empty partition table",
+            DiskState::Damaged => {
+                "the disk was partly wiped and no valid partition table could be written: \
+                 treat its contents as lost"
+            }
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiskError {
+    #[error("opening {}: {source}; the disk was not changed", .device.display())]
+    Open { device: PathBuf, source: io::Error },
+    #[error(
+        "{} is in use ({users}): unmount its filesystems, turn off its swap and stop \
+         device-mapper/md/LVM users of it first; the disk was not changed",
+        .device.display()
+    )]
+    InUse { device: PathBuf, users: String },
+    #[error(
+        "{} is not a block device (attach a disk image with attach_image first); \
+         the disk was not changed",
+        .device.display()
+    )]
+    NotBlockDevice { device: PathBuf },
+    #[error("reading the size of {}: {source}; the disk was not changed", .device.display())]
+    Geometry { device: PathBuf, source: Errno },
+    #[error(
+        "{} has {device_sector_size}-byte sectors but the partition table was planned for \
+         {table_sector_size}-byte sectors; the disk was not changed",
+        .device.display()
+    )]
+    SectorSizeMismatch {
+        device: PathBuf,
+        device_sector_size: u32,
+        table_sector_size: u32,
+    },
+    #[error("the partition table does not fit {}: {reason}; the disk was not changed", .device.display())]
+    DoesNotFit { device: PathBuf, reason: String },
+    #[error("invalid partition table for {}: {reason}; the disk was not changed", .device.display())]
+    BadTable { device: PathBuf, reason: String },
+    #[error("wiping signatures on {}: {source}; {state}", .node.display())]
+    Wipe {
+        node: PathBuf,
+        source: CmdError,
+        state: DiskState,
+    },
+    #[error("zeroing the first and last MiB of {}: {source}; {state}", .device.display())]
+    Zero {
+        device: PathBuf,
+        source: io::Error,
+        state: DiskState,
+    },
+    #[error("writing the GPT to {}: {source}; {state}", .device.display())]
+    WriteTable {
+        device: PathBuf,
+        source: GptWriteError,
+        state: DiskState,
+    },
+    #[error("re-reading the partition table of {}: {why}; {state}", .device.display())]
+    Reread {
+        device: PathBuf,
+        why: String,
+        /// The kernel kept answering EBUSY.
+        busy: bool,
+        state: DiskState,
+    },
+    #[error(
+        "waiting for the partition nodes of {}: {} did not appear within 10 s; {state}",
+        .device.display(), .missing.join(", ")
+    )]
+    NodesMissing {
+        device: PathBuf,
+        missing: Vec<String>,
+        state: DiskState,
+    },
+    #[error("attaching {} to a loop device: {source}", .image.display())]
+    Attach { image: PathBuf, source: CmdError },
+    #[error("attaching {} to a loop device: losetup printed {output:?}, not a device", .image.display())]
+    AttachOutput { image: PathBuf, output: String },
+    #[error("detaching {}: {source}", .device.display())]
+    Detach { device: PathBuf, source: CmdError },
+}
+
+impl DiskError {
+    /// The state the disk was left in (Unchanged for errors that never touch a disk).
+    pub fn state(&self) -> DiskState {
+        match self {
+            DiskError::Wipe { state, .. }
+            | DiskError::Zero { state, .. }
+            | DiskError::WriteTable { state, .. }
+            | DiskError::Reread { state, .. }
+            | DiskError::NodesMissing { state, .. } => *state,
+            _ => DiskState::Unchanged,
+        }
+    }
+}
+
+/// Progress steps reported as Event::Progress.
+const STAGES: u64 = 6;
+
+struct Report<'a> {
+    events: &'a dyn Sink,
+    done: u64,
+}
+
+impl Report<'_> {
+    fn log(&self, level: Level, message: String) {
+        self.events.send(&Event::Log {
+            step: Some(Step::Partition),
+            level,
+            message,
+        });
+    }
+
+    fn info(&self, message: String) {
+        self.log(Level::Info, message);
+    }
+
+    fn advance(&mut self) {
+        self.done += 1;
+        self.events.send(&Event::Progress {
+            step: Step::Partition,
+            done: self.done,
+            total: STAGES,
+        });
+    }
+}
+
+/// Replaces whatever is on `device` with `table` and returns the partition nodes in table
+/// order (/dev/loop3p1, /dev/nvme0n1p1, /dev/sda1, ...).
+pub fn partition(
+    device: &Path,
+    table: &PartitionTable,
+    events: &dyn Sink,
+) -> Result<Vec<PathBuf>, DiskError> {
+    let mut out = Report { events, done: 0 };
+    let dev = device.to_owned();
+
+    // O_EXCL on a block device fails with EBUSY while anything holds it or one of its
+    // partitions: a mount, active swap, dm/md/LVM. It also keeps new holders away until we
+    // are done.
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(nix::libc::O_EXCL)
+        .open(device)
+        .map_err(|source| match source.raw_os_error() {
+            Some(nix::libc::EBUSY) => DiskError::InUse {
+                device: dev.clone(),
+                users: users::describe(device),
+            },
+            _ => DiskError::Open {
+                device: dev.clone(),
+                source,
+            },
+        })?;
+    let is_block = f
+        .metadata()
+        .map_err(|source| DiskError::Open {
+            device: dev.clone(),
+            source,
+        })?
+        .file_type()
+        .is_block_device();
+    if !is_block {
+        return Err(DiskError::NotBlockDevice { device: dev });
+    }
+    let disk = sysfs::kernel_name(&f).map_err(|source| DiskError::Open {
+        device: dev.clone(),
+        source,
+    })?;
+    let geo_err = |source| DiskError::Geometry {
+        device: dev.clone(),
+        source,
+    };
+    let size = ioctl::size_bytes(&f).map_err(geo_err)?;
+    let sector_size = ioctl::logical_sector_size(&f).map_err(geo_err)?;
+    let geo = Geometry {
+        sector_size,
+        sectors: size / u64::from(sector_size.max(1)),
+    };
+    check::check(table, geo).map_err(|p| match p {
+        check::Problem::SectorSize { device, table } => DiskError::SectorSizeMismatch {
+            device: dev.clone(),
+            device_sector_size: device,
+            table_sector_size: table,
+        },
+        check::Problem::DoesNotFit(reason) => DiskError::DoesNotFit {
+            device: dev.clone(),
+            reason,
+        },
+        check::Problem::BadTable(reason) => DiskError::BadTable {
+            device: dev.clone(),
+            reason,
+        },
+    })?;
+    out.info(format!(
+        "partitioning {} (/dev/{disk}): {} sectors of {} bytes",
+        device.display(),
+        geo.sectors,
+        geo.sector_size
+    ));
+    out.advance();
+
+    // From here on the disk changes: every failure resets it to an empty GPT (`recover`).
+    let mut nodes: Vec<PathBuf> = sysfs::partitions(&disk)
+        .iter()
+        .map(|k| sysfs::dev_node(&k.name))
+        .filter(|n| n.exists())
+        .collect();
+    nodes.push(PathBuf::from(format!("/dev/{disk}")));
+    for node in &nodes {
+        out.info(format!("wiping signatures on {}", node.display()));
+        match wipe::wipefs(node) {
+            Ok(lines) => lines.into_iter().for_each(|l| out.info(l)),
+            Err(source) => {
+                let state = recover(&mut f, &out, &disk, geo);
+                let node = node.clone();
+                return Err(DiskError::Wipe {
+                    node,
+                    source,
+                    state,
+                });
+            }
+        }
+    }
+    // wipefs wrote through other file descriptors (partition nodes have their own cache):
+    // drop our cached pages so nothing stale is written back or read.
+    if let Err(e) = ioctl::flush_buffers(&f) {
+        out.log(Level::Warn, format!("flushing buffers of /dev/{disk}: {e}"));
+    }
+    out.info(format!("zeroing the first and last MiB of /dev/{disk}"));
+    if let Err(source) = wipe::zero_ends(&mut f, size) {
+        let state = recover(&mut f, &out, &disk, geo);
+        return Err(DiskError::Zero {
+            device: dev,
+            source,
+            state,
+        });
+    }
+    out.advance();
+
+    out.info(format!(
+        "writing GPT: {} partitions",
+        table.partitions.len()
+    ));
+    if let Err(source) = gpt_write::write(&mut f, geo, &table.partitions) {
+        let state = recover(&mut f, &out, &disk, geo);
+        return Err(DiskError::WriteTable {
+            device: dev,
+            source,
+            state,
+        });
+    }
+    out.advance();
+
+    out.info(format!("re-reading the partition table of /dev/{disk}"));
+    let kernel = reread::reread(&f, &disk)
+        .and_then(|()| reread::ensure_kernel_partitions(&f, &disk, geo, &table.partitions));
+    match kernel {
+        Ok(true) => out.info(format!(
+            "the kernel did not list the partitions of /dev/{disk} after re-reading \
+             (no GPT support built in?): added them with BLKPG"
+        )),
+        Ok(false) => {}
+        Err(e) => {
+            let state = recover(&mut f, &out, &disk, geo);
+            return Err(DiskError::Reread {
+                device: dev,
+                why: e.why,
+                busy: e.busy,
+                state,
+            });
+        }
+    }
+    out.advance();
+
+    match reread::settle() {
+        None => out.log(
+            Level::Debug,
+            "udev is not running: waiting for the kernel's device nodes".into(),
+        ),
+        Some(Ok(())) => {}
+        Some(Err(e)) => out.log(Level::Warn, format!("waiting for udev: {e}")),
+    }
+    let parts = match reread::wait_for_nodes(&disk, &table.partitions) {
+        Ok(p) => p,
+        Err(missing) => {
+            let state = recover(&mut f, &out, &disk, geo);
+            return Err(DiskError::NodesMissing {
+                device: dev,
+                missing,
+                state,
+            });
+        }
+    };
+    out.advance();
+
+    // Old filesystems may sit exactly where a new partition starts; the format step would
+    // otherwise meet them (and blkid would report them until then).
+    for node in &parts {
+        if let Err(source) = wipe::wipefs(node) {
+            let state = recover(&mut f, &out, &disk, geo);
+            let node = node.clone();
+            return Err(DiskError::Wipe {
+                node,
+                source,
+                state,
+            });
+        }
+    }
+    out.info(format!(
+        "partitions ready: {}",
+        parts
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out.advance();
+    Ok(parts)
+}
+
+/// After a failure past the first write: writes an empty GPT and lets the kernel drop stale
+/// partitions, so the disk is in a known, valid state.
+fn recover(f: &mut File, out: &Report, disk: &str, geo: Geometry) -> DiskState {
+    out.log(
+        Level::Warn,
+        format!("resetting /dev/{disk} to an empty partition table after the failure"),
+    );
+    match gpt_write::write(f, geo, &[]) {
+        Ok(()) => {
+            // Best effort: if a partition is busy the kernel keeps its old view until reboot.
+            let _ = ioctl::reread_partitions(f);
+            DiskState::EmptyTable
+        }
+        Err(_) => DiskState::Damaged,
+    }
+}
