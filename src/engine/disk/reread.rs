@@ -33,6 +33,7 @@ pub struct RereadFailure {
 pub fn reread(f: &File, disk: &str) -> Result<(), RereadFailure> {
     let mut delay = Duration::from_millis(100);
     let mut last = Errno::UnknownErrno;
+    let start = Instant::now();
     for attempt in 1..=REREAD_TRIES {
         match ioctl::reread_partitions(f) {
             Ok(()) => return Ok(()),
@@ -48,8 +49,9 @@ pub fn reread(f: &File, disk: &str) -> Result<(), RereadFailure> {
         busy: true,
         why: format!(
             "the kernel could not re-read the partition table because a partition of /dev/{disk} \
-             is in use (mounted, open, active swap, or held by device-mapper/md) \
-             [{last} after {REREAD_TRIES} tries]"
+             is in use (mounted, open, active swap, or held by device-mapper/md): \
+             still {last} after {REREAD_TRIES} tries over {:.1} s",
+            start.elapsed().as_secs_f64()
         ),
     })
 }
