@@ -17,6 +17,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::cmd::CmdError;
 use crate::events::{Event, Level, Sink, Step};
 use crate::plan::PartitionTable;
 pub use check::Geometry;
@@ -138,12 +139,21 @@ pub fn partition(
         .filter(|n| n.exists())
         .collect();
     nodes.push(PathBuf::from(format!("/dev/{disk}")));
+    let mut touched = false;
     for node in &nodes {
         out.info(format!("wiping signatures on {}", node.display()));
         match wipe::wipefs(node) {
-            Ok(lines) => lines.into_iter().for_each(|l| out.info(l)),
+            Ok(lines) => {
+                touched = true;
+                lines.into_iter().for_each(|l| out.info(l));
+            }
             Err(source) => {
-                let state = recover(&mut f, &out, &disk, geo);
+                // A wipefs that never started wrote nothing: keep the old table then.
+                let state = if !touched && matches!(source, CmdError::Spawn { .. }) {
+                    DiskState::Unchanged
+                } else {
+                    recover(&mut f, &out, &disk, geo)
+                };
                 let node = node.clone();
                 return Err(DiskError::Wipe {
                     node,
