@@ -1,1 +1,3 @@
 //! The destructive steps. The engine only sends events; it never prints.
+
+pub mod disk;
