@@ -1,5 +1,5 @@
 //! The probe against a fake machine (tests/fake_sysfs/machine.rs): every field a user would
-//! check, on every kind of disk and NIC. Needs sgdisk, sfdisk and mkfs, not root.
+//! check, on every kind of disk and NIC. Needs sfdisk and mkfs, not root.
 
 mod fake_sysfs;
 

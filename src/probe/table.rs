@@ -33,13 +33,15 @@ pub fn table(hw: &Hardware, show_loop: bool) -> String {
     let header = ["NAME", "SIZE", "TRANSPORT", "KIND", "MODEL", "SERIAL"];
     let rows: Vec<Vec<String>> = shown.iter().map(|d| disk_row(d)).collect();
     let widths = column_widths(&header, &rows);
-    out.push_str(&line(&header.map(String::from), &widths));
+    if !shown.is_empty() {
+        out.push_str(&line(&header.map(String::from), &widths));
+    }
     for (disk, row) in shown.iter().zip(&rows) {
         out.push_str(&line(row, &widths));
         disk_details(&mut out, disk);
     }
     if !hidden.is_empty() {
-        let _ = writeln!(out, "({} loop devices not shown)", hidden.len());
+        let _ = writeln!(out, "({} loop device(s) not shown)", hidden.len());
     }
 
     out.push_str("\nNETWORK\n");
@@ -49,7 +51,9 @@ pub fn table(hw: &Hardware, show_loop: bool) -> String {
     let header = ["NAME", "MAC", "DRIVER", "LINK", "SPEED", "STATE", "VIRTUAL"];
     let rows: Vec<Vec<String>> = hw.nics.iter().map(nic_row).collect();
     let widths = column_widths(&header, &rows);
-    out.push_str(&line(&header.map(String::from), &widths));
+    if !rows.is_empty() {
+        out.push_str(&line(&header.map(String::from), &widths));
+    }
     for row in &rows {
         out.push_str(&line(row, &widths));
     }
@@ -57,7 +61,9 @@ pub fn table(hw: &Hardware, show_loop: bool) -> String {
 }
 
 fn disk_row(d: &Disk) -> Vec<String> {
-    let model = match (&d.vendor, &d.model) {
+    // libata names every SATA disk's vendor "ATA": no information.
+    let vendor = d.vendor.as_ref().filter(|v| v.as_str() != "ATA");
+    let model = match (vendor, &d.model) {
         (Some(v), Some(m)) if !m.starts_with(v.as_str()) => format!("{v} {m}"),
         (_, Some(m)) => m.clone(),
         (Some(v), None) => v.clone(),
@@ -99,16 +105,15 @@ fn disk_details(out: &mut String, d: &Disk) {
         let _ = writeln!(out, "  table {t}");
     }
     for p in &d.partitions {
-        let mut text = format!(
-            "  {:<14} {:>10}  {}",
+        let label = p.label.as_deref().or(p.part_label.as_deref());
+        let text = format!(
+            "  {:<14} {:>10}  {:<11} {}",
             p.name,
             human_bytes(p.size_bytes),
-            p.fs_type.as_deref().unwrap_or("-")
+            p.fs_type.as_deref().unwrap_or("-"),
+            label.map(|l| format!("\"{l}\"")).unwrap_or_default()
         );
-        if let Some(l) = p.label.as_deref().or(p.part_label.as_deref()) {
-            let _ = write!(text, "  \"{l}\"");
-        }
-        let _ = writeln!(out, "{text}");
+        let _ = writeln!(out, "{}", text.trim_end());
     }
     for s in &d.signatures {
         let label = s
@@ -123,9 +128,8 @@ fn disk_details(out: &mut String, d: &Disk) {
     } else if !d.has_content() {
         out.push_str("  empty\n");
     }
-    if !d.usage.is_empty() {
-        let reasons: Vec<String> = d.usage.iter().map(ToString::to_string).collect();
-        let _ = writeln!(out, "  busy: {}", reasons.join("; "));
+    for u in &d.usage {
+        let _ = writeln!(out, "  busy: {u}");
     }
 }
 

@@ -3,14 +3,18 @@
 //! stick with the install media, an empty virtio disk, an SD card, loop devices, devices the
 //! probe must skip, and three NICs.
 
-use super::{FakeTree, filesystem, place, run, sparse};
+use super::{FakeTree, filesystem, place, sfdisk, sparse};
 
 pub const ESP_UUID: &str = "1A2B-3C4D";
-pub const ESP_PARTUUID: &str = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
+pub const ESP_PARTUUID: &str = "9e1b7a0c-4f1e-4b5a-a6c2-0d3e5f7a9b11";
 pub const ROOT_UUID: &str = "5f1c2f6a-0d47-4c53-9f5b-0e0b5f0c1a01";
-pub const ROOT_PARTUUID: &str = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
+pub const ROOT_PARTUUID: &str = "2d6c8e4a-1b3f-4e5d-8a7c-9f0e1d2c3b22";
 pub const SWAP_UUID: &str = "0b9d5e5c-7a4a-4a52-8f6d-3c2d1e0f9a88";
 pub const MEDIA_UUID: &str = "AB12-CD34";
+const ESP_TYPE: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+const ROOT_TYPE: &str = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709";
+const LVM_TYPE: &str = "E6D6D379-F507-44C2-A23C-238F2A3DF928";
+const SWAP_TYPE: &str = "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F";
 pub const MMC_LABEL_ID: &str = "0x1234abcd";
 
 const NVME_DEV: &str = "devices/pci0000:00/0000:00:1d.0/0000:3d:00.0/nvme/nvme0";
@@ -85,36 +89,14 @@ fn nvme(t: &FakeTree) {
     t.partition("nvme0n1", "nvme0n1p3", 3, "259:3", 51200, 28672);
     let node = t.path("dev/nvme0n1");
     sparse(&node, 81920 * 512);
-    let n = node.to_str().expect("a UTF-8 path");
-    run(
-        "sgdisk",
-        &[
-            "-o",
-            "-n",
-            "1:2048:+8M",
-            "-t",
-            "1:ef00",
-            "-c",
-            "1:EFI System",
-            "-u",
-            &format!("1:{ESP_PARTUUID}"),
-            "-n",
-            "2:18432:+16M",
-            "-t",
-            "2:8304",
-            "-c",
-            "2:root",
-            "-u",
-            &format!("2:{ROOT_PARTUUID}"),
-            "-n",
-            "3:51200:79871",
-            "-t",
-            "3:8e00",
-            "-c",
-            "3:home",
-            n,
-        ],
+    // sfdisk rather than sgdisk: sgdisk sleeps a second after every write.
+    let script = format!(
+        "label: gpt\n\
+         start=2048, size=16384, type={ESP_TYPE}, uuid={ESP_PARTUUID}, name=\"EFI System\"\n\
+         start=18432, size=32768, type={ROOT_TYPE}, uuid={ROOT_PARTUUID}, name=root\n\
+         start=51200, size=28672, type={LVM_TYPE}, name=home\n"
     );
+    sfdisk(&node, &script);
     place(
         &node,
         2048 * 512,
@@ -174,18 +156,9 @@ fn sata(t: &FakeTree) {
     t.partition("sda", "sda1", 1, "8:1", 2048, 8192);
     let node = t.path("dev/sda");
     sparse(&node, 32768 * 512);
-    run(
-        "sgdisk",
-        &[
-            "-o",
-            "-n",
-            "1:2048:+4M",
-            "-t",
-            "1:8200",
-            "-c",
-            "1:swap",
-            node.to_str().expect("UTF-8"),
-        ],
+    sfdisk(
+        &node,
+        &format!("label: gpt\nstart=2048, size=8192, type={SWAP_TYPE}, name=swap\n"),
     );
     t.write_bytes("dev/sda1", &filesystem("swap", 4 << 20, "swap", SWAP_UUID));
     t.link(
@@ -270,23 +243,7 @@ fn usb_virtio_mmc(t: &FakeTree) {
     let node = t.path("dev/mmcblk0");
     sparse(&node, 16384 * 512);
     let script = format!("label: dos\nlabel-id: {MMC_LABEL_ID}\nstart=2048, size=8192, type=83\n");
-    let mut child = std::process::Command::new("sfdisk")
-        .arg("--quiet")
-        .arg(&node)
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("running sfdisk");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("sfdisk's stdin")
-        .write_all(script.as_bytes())
-        .expect("writing to sfdisk");
-    assert!(
-        child.wait().expect("waiting for sfdisk").success(),
-        "sfdisk failed"
-    );
+    sfdisk(&node, &script);
 }
 
 /// An attached and an unattached loop device, and what the probe must skip.

@@ -1,7 +1,7 @@
 //! A fake machine for the probe: sysfs, /proc and /dev below a temporary directory, laid out
 //! like the kernel's (sys/block/X are links into sys/devices, `device` links, attribute
 //! files), with "device nodes" that are regular files holding real partition tables and
-//! filesystems made by sgdisk, sfdisk and mkfs, which libblkid probes like disks.
+//! filesystems made by sfdisk and mkfs, which libblkid probes like disks.
 #![allow(dead_code)]
 
 pub mod machine;
@@ -9,7 +9,7 @@ pub mod machine;
 use std::io::{Seek, SeekFrom, Write};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use azl_installer::probe::Roots;
 
@@ -179,4 +179,24 @@ pub fn place(image: &Path, offset: u64, bytes: &[u8]) {
     f.seek(SeekFrom::Start(offset))
         .expect("seeking in an image");
     f.write_all(bytes).expect("writing into an image");
+}
+
+/// Writes a partition table with sfdisk from its script format.
+pub fn sfdisk(image: &Path, script: &str) {
+    let mut child = Command::new("sfdisk")
+        .arg("--quiet")
+        .arg(image)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("running sfdisk");
+    child
+        .stdin
+        .take()
+        .expect("sfdisk's stdin")
+        .write_all(script.as_bytes())
+        .expect("writing to sfdisk");
+    assert!(
+        child.wait().expect("waiting for sfdisk").success(),
+        "sfdisk failed"
+    );
 }
