@@ -76,10 +76,7 @@ fn disk_row(d: &Disk) -> Vec<String> {
     } else {
         "HDD"
     };
-    let mut transport = serde_json::to_value(d.transport)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".into());
+    let mut transport = transport_name(d.transport).to_owned();
     if d.removable {
         transport.push_str(" (removable)");
     }
@@ -130,6 +127,22 @@ fn disk_details(out: &mut String, d: &Disk) {
     }
     for u in &d.usage {
         let _ = writeln!(out, "  busy: {u}");
+    }
+}
+
+/// The names of the JSON format and the answer file's `transport` rule.
+fn transport_name(t: Transport) -> &'static str {
+    match t {
+        Transport::Nvme => "nvme",
+        Transport::Sata => "sata",
+        Transport::Sas => "sas",
+        Transport::Scsi => "scsi",
+        Transport::Virtio => "virtio",
+        Transport::Usb => "usb",
+        Transport::Mmc => "mmc",
+        Transport::Loop => "loop",
+        Transport::Image => "image",
+        Transport::Unknown => "unknown",
     }
 }
 
@@ -193,7 +206,17 @@ fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::{Transport, human_bytes, transport_name};
+
+    #[test]
+    fn transport_names_are_the_json_names() {
+        use Transport::*;
+        for t in [
+            Nvme, Sata, Sas, Scsi, Virtio, Usb, Mmc, Loop, Image, Unknown,
+        ] {
+            assert_eq!(serde_json::to_value(t).unwrap(), transport_name(t));
+        }
+    }
 
     #[test]
     fn human_sizes() {

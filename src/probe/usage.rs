@@ -230,9 +230,10 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let octal = b
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        // At most \377: anything else is not an escape the kernel writes.
+        let octal = b.get(i + 1..i + 4).filter(|d| {
+            (b'0'..=b'3').contains(&d[0]) && d[1..].iter().all(|c| (b'0'..=b'7').contains(c))
+        });
         match (b[i], octal) {
             (b'\\', Some(d)) => {
                 out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
@@ -278,5 +279,6 @@ mod tests {
     #[test]
     fn unescape_leaves_lone_backslashes() {
         assert_eq!(unescape(r"a\134b\0"), r"a\b\0");
+        assert_eq!(unescape(r"\777"), r"\777");
     }
 }
