@@ -70,3 +70,17 @@ fn not_an_image() {
     let err = image_disk(&missing).expect_err("no such file");
     assert!(err.to_string().contains("missing.img"), "{err}");
 }
+
+#[test]
+fn every_signature_of_an_ambivalent_image() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let img = dir.path().join("both.img");
+    std::fs::write(&img, filesystem("vfat", 8 << 20, "FAT", "1234-5678")).expect("writing");
+    // An ext4 superblock left over in the FAT's reserved sectors: two claims on one disk.
+    let ext4 = filesystem("ext4", 8 << 20, "old", EXT4_UUID);
+    place(&img, 1024, &ext4[1024..2048]);
+    let d = image_disk(&img).expect("describing the image");
+    let mut types: Vec<&str> = d.signatures.iter().map(|s| s.fs_type.as_str()).collect();
+    types.sort();
+    assert_eq!(types, ["ext4", "vfat"], "{d:?}");
+}
