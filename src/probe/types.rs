@@ -95,6 +95,10 @@ pub struct Disk {
     pub signatures: Vec<Signature>,
     /// Why this disk is busy; empty when it is free to take.
     pub usage: Vec<Usage>,
+    /// Why libblkid could not read the disk (e.g. "Permission denied"): then `table`,
+    /// `partitions`' filesystems and `signatures` are unknown, not absent.
+    #[serde(default)]
+    pub contents_error: Option<String>,
 }
 
 impl Disk {
@@ -103,9 +107,13 @@ impl Disk {
         !self.rotational
     }
 
-    /// True when the disk holds anything a wipe would destroy.
+    /// True when the disk holds anything a wipe would destroy, or when its contents could
+    /// not be read (unknown contents are treated as precious).
     pub fn has_content(&self) -> bool {
-        self.table.is_some() || !self.partitions.is_empty() || !self.signatures.is_empty()
+        self.table.is_some()
+            || !self.partitions.is_empty()
+            || !self.signatures.is_empty()
+            || self.contents_error.is_some()
     }
 }
 

@@ -1,0 +1,169 @@
+//! The probe against this machine: real loop devices (root only) and the disk that holds the
+//! running system. Writes only to its own images and loop devices.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use azl_installer::probe::{Disk, Hardware, Roots, Transport, Usage, probe};
+use common::{Image, LoopDevice, Mount, sh};
+
+fn probe_host() -> Hardware {
+    probe(&Roots::host()).expect("probing this machine")
+}
+
+fn find<'a>(hw: &'a Hardware, path: &Path) -> &'a Disk {
+    hw.disks
+        .iter()
+        .find(|d| d.path == path)
+        .unwrap_or_else(|| panic!("{} not probed", path.display()))
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|e| panic!("resolving {}: {e}", p.display()))
+}
+
+/// The kernel's own scan at attach time does not always happen here: ask again with partx,
+/// then give devtmpfs a moment to create the node.
+fn wait_for_partitions(lo: &LoopDevice) {
+    sh("partx", &["-u", lo.path.to_str().expect("UTF-8 path")]);
+    for _ in 0..50 {
+        if lo.partition(1).exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{} did not appear", lo.partition(1).display());
+}
+
+#[test]
+fn loop_device_with_gpt_and_ext4() {
+    require_loop_devices!();
+    let img = Image::sparse(64 << 20);
+    let img_path = img.path.to_str().expect("UTF-8 path");
+    sh(
+        "sgdisk",
+        &["-o", "-n", "1:2048:0", "-c", "1:data", img_path],
+    );
+    let lo = LoopDevice::attach(&img.path, 512);
+    let part = lo.partition(1);
+    wait_for_partitions(&lo);
+    sh(
+        "mkfs.ext4",
+        &[
+            "-q",
+            "-F",
+            "-L",
+            "probe-test",
+            part.to_str().expect("UTF-8"),
+        ],
+    );
+    let uuid = sh(
+        "blkid",
+        &[
+            "-p",
+            "-s",
+            "UUID",
+            "-o",
+            "value",
+            part.to_str().expect("UTF-8"),
+        ],
+    );
+
+    let hw = probe_host();
+    let d = find(&hw, &lo.path);
+    assert_eq!(d.transport, Transport::Loop);
+    assert_eq!(
+        d.backing_file.as_deref().map(canonical),
+        Some(canonical(&img.path))
+    );
+    assert_eq!(d.size_bytes, 64 << 20);
+    assert_eq!(d.logical_sector, 512);
+    assert_eq!(d.table.as_deref(), Some("gpt"));
+    assert_eq!(d.partitions.len(), 1, "{d:?}");
+    let p = &d.partitions[0];
+    assert_eq!(p.path, part);
+    assert_eq!(p.start_bytes, 1 << 20);
+    assert_eq!(p.fs_type.as_deref(), Some("ext4"));
+    assert_eq!(p.label.as_deref(), Some("probe-test"));
+    assert_eq!(p.uuid.as_deref(), Some(uuid.trim()));
+    assert_eq!(p.part_label.as_deref(), Some("data"));
+    assert!(p.part_uuid.is_some());
+    assert!(d.usage.is_empty(), "{:?}", d.usage);
+
+    let mnt_dir = tempfile::tempdir().expect("creating a mount point");
+    let target = mnt_dir.path().join("mnt");
+    let mount = Mount::new(&part, &target);
+    let hw = probe_host();
+    let d = find(&hw, &lo.path);
+    assert_eq!(
+        d.usage,
+        [Usage::Mounted {
+            device: part.clone(),
+            mountpoint: canonical(&mount.target)
+        }]
+    );
+    drop(mount);
+}
+
+#[test]
+fn loop_device_with_4096_byte_sectors() {
+    require_loop_devices!();
+    let img = Image::sparse(32 << 20);
+    let lo = LoopDevice::attach(&img.path, 4096);
+    let dev = lo.path.to_str().expect("UTF-8 path");
+    // sgdisk on the 4Kn device lays out 4 KiB sectors and asks the kernel to re-read.
+    sh("sgdisk", &["-o", "-n", "1:256:0", dev]);
+    wait_for_partitions(&lo);
+    let hw = probe_host();
+    let d = find(&hw, &lo.path);
+    assert_eq!(d.logical_sector, 4096);
+    assert_eq!(d.size_bytes, 32 << 20);
+    assert_eq!(d.table.as_deref(), Some("gpt"));
+    assert_eq!(d.partitions.len(), 1, "{d:?}");
+    assert_eq!(d.partitions[0].start_bytes, 256 * 4096);
+    assert!(d.partitions[0].part_uuid.is_some(), "{d:?}");
+}
+
+/// The disk under "/" found without the probe: mountinfo's device number, then sysfs.
+fn root_disk_from_mountinfo() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").expect("reading mountinfo");
+    let devno = info.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        (f.get(4) == Some(&"/")).then(|| f[2].to_owned())
+    })?;
+    let dev = std::fs::canonicalize(format!("/sys/dev/block/{devno}")).ok()?;
+    let node = if dev.join("partition").exists() {
+        dev.parent()?.to_owned()
+    } else {
+        dev
+    };
+    Some(node.file_name()?.to_string_lossy().into_owned())
+}
+
+#[test]
+fn the_running_systems_disk_is_marked() {
+    let Some(name) = root_disk_from_mountinfo() else {
+        eprintln!("skipped: / is not on a block device here");
+        return;
+    };
+    let hw = probe_host();
+    let Some(d) = hw.disks.iter().find(|d| d.name == name) else {
+        eprintln!("skipped: / is on {name}, which is not a disk (dm, md)");
+        return;
+    };
+    assert!(d.usage.contains(&Usage::RunningSystem), "{d:?}");
+    assert!(
+        d.usage.iter().any(
+            |u| matches!(u, Usage::Mounted { mountpoint, .. } if mountpoint == Path::new("/"))
+        ),
+        "{d:?}"
+    );
+    let others: Vec<_> = hw
+        .disks
+        .iter()
+        .filter(|o| o.name != name && o.usage.contains(&Usage::RunningSystem))
+        .map(|o| o.name.as_str())
+        .collect();
+    assert!(others.is_empty(), "only {name} holds /: {others:?}");
+}
