@@ -2,6 +2,8 @@
 //! themselves even when a test fails. Tests only ever write to these.
 #![allow(dead_code)]
 
+pub mod fixture;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
