@@ -1,6 +1,11 @@
-//! The command line (DESIGN.md "CLI").
+//! The command line (DESIGN.md "CLI"): clap structs, one per subcommand, and dispatch.
 
-use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::events::Step;
+use crate::unattended::{self, Failure};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -9,19 +14,110 @@ use clap::{Parser, Subcommand};
     about = "Install Azure Linux onto a disk"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+#[derive(Debug, Args)]
+pub struct Common {
+    /// How progress is shown: readable lines, or one JSON event per line on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = Progress::Console)]
+    pub progress: Progress,
+    /// Also write the detailed log (every command run) to this file.
+    #[arg(long, global = true)]
+    pub log: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    Console,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the JSON Schema of the answer file.
+    /// Install unattended from an answer file (a path or an http(s):// URL).
+    Install(InstallArgs),
+    /// Show what `install` would do on this machine; writes nothing.
+    Plan {
+        answer: String,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check answer files: schema and semantics only (no hardware, no network).
+    Validate {
+        #[arg(required = true)]
+        answers: Vec<PathBuf>,
+    },
+    /// Show the disks and network interfaces as the installer sees them.
+    Probe {
+        #[arg(long)]
+        json: bool,
+        /// Also show loop devices.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Print the JSON Schema of the answer file (for editors).
     Schema,
 }
 
-/// Runs the command line; returns the process exit code.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    pub answer: String,
+    /// Do not ask before erasing the disk.
+    #[arg(long)]
+    pub yes: bool,
+    /// Stop after this step (for staged testing; later steps are not run).
+    #[arg(long, value_enum, hide = true)]
+    pub stop_after: Option<StopAfter>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StopAfter {
+    Preflight,
+    Partition,
+}
+
+impl StopAfter {
+    fn step(self) -> Step {
+        match self {
+            StopAfter::Preflight => Step::Preflight,
+            StopAfter::Partition => Step::Partition,
+        }
+    }
+}
+
+/// Runs the command line; returns the process exit code (DESIGN.md "Exit codes").
 pub fn run(cli: Cli) -> u8 {
-    match cli.command {
-        Some(Command::Schema) | None => 0,
+    unattended::init_logging(cli.common.log.as_deref());
+    let result = match cli.command {
+        Some(Command::Install(args)) => unattended::install(
+            &args.answer,
+            &unattended::Options {
+                yes: args.yes,
+                json: cli.common.progress == Progress::Json,
+                stop_after: args.stop_after.map(StopAfter::step),
+            },
+        ),
+        Some(Command::Plan { answer, json }) => unattended::show_plan(&answer, json),
+        Some(Command::Validate { answers }) => unattended::validate(&answers),
+        Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
+        Some(Command::Schema) => {
+            println!("{}", crate::answer::schema_json());
+            Ok(())
+        }
+        None => Err(Failure::BadInput(anyhow::anyhow!(
+            "the interactive installer is not built yet; use `azl-installer install ANSWER`"
+        ))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("azl-installer: {f}");
+            f.exit_code()
+        }
     }
 }

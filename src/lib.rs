@@ -8,3 +8,4 @@ pub mod engine;
 pub mod events;
 pub mod plan;
 pub mod probe;
+pub mod unattended;

@@ -30,6 +30,7 @@ fn disk(name: &str, transport: Transport, gib: u64, ssd: bool, model: &str, seri
         partitions: vec![],
         signatures: vec![],
         usage: vec![],
+        contents_error: None,
     }
 }
 

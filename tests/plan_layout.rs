@@ -37,6 +37,7 @@ fn hw(size: u64, sector: u32, firmware: Firmware) -> Hardware {
             partitions: vec![],
             signatures: vec![],
             usage: vec![],
+            contents_error: None,
         }],
         nics: vec![],
     }

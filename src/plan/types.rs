@@ -120,6 +120,13 @@ impl Role {
 
 /// "/dev/sda Samsung SSD 980 (serial S64DNX0R123456), 500 GiB" for messages and confirmations.
 pub fn describe_disk(disk: &Disk) -> String {
+    if disk.transport == crate::probe::Transport::Image {
+        return format!(
+            "disk image {}, {}",
+            disk.path.display(),
+            crate::answer::human_bytes(disk.size_bytes)
+        );
+    }
     let model = disk.model.as_deref().unwrap_or("unknown model");
     let serial = disk.serial.as_deref().unwrap_or("no serial");
     format!(

@@ -1,0 +1,231 @@
+//! The unattended front door: load an answer, check it, resolve the plan against this
+//! machine, confirm, and run the engine with console or JSON progress.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+
+use crate::answer::{self, Answer};
+use crate::engine;
+use crate::events::{Console, JsonLines, Sink, Step};
+use crate::plan::{self, Plan, Refused};
+use crate::probe::{self, Hardware, Roots};
+
+/// Why a command failed, mapped to the exit codes of DESIGN.md.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0:#}")]
+    BadInput(anyhow::Error),
+    #[error("{0}")]
+    Refused(Refused),
+    #[error("{0:#}")]
+    Destructive(anyhow::Error),
+    #[error("{0:#}")]
+    AfterPayload(anyhow::Error),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BadInput(_) => 2,
+            Failure::Refused(_) => 3,
+            Failure::Destructive(_) => 4,
+            Failure::AfterPayload(_) => 5,
+            Failure::Interrupted => 130,
+        }
+    }
+}
+
+pub struct Options {
+    /// The user agreed on the command line to erase the disk.
+    pub yes: bool,
+    /// One JSON event per line on stdout instead of readable progress.
+    pub json: bool,
+    /// Stop after this step (staged testing).
+    pub stop_after: Option<Step>,
+}
+
+/// Sends `--log FILE` the detailed log (every command run); stderr gets warnings only.
+pub fn init_logging(log: Option<&Path>) {
+    use tracing_subscriber::fmt;
+    let file = log.and_then(|p| std::fs::File::create(p).ok());
+    let _ = match file {
+        Some(f) => fmt()
+            .with_writer(std::sync::Mutex::new(f))
+            .with_ansi(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .try_init(),
+        None => fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::WARN)
+            .try_init(),
+    };
+}
+
+/// Reads and checks an answer file; every problem in it is reported at once.
+pub fn load(source: &str) -> Result<Answer, Failure> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        return Err(Failure::BadInput(anyhow!(
+            "answer files from URLs are not supported yet: {source}"
+        )));
+    }
+    answer::load_file(Path::new(source)).map_err(|e| Failure::BadInput(e.into()))
+}
+
+/// `validate`: checks each file and reports all problems; no hardware, no network.
+pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut bad = 0;
+    for f in files {
+        match answer::load_file(f) {
+            Ok(_) => println!("{}: ok", f.display()),
+            Err(e) => {
+                bad += 1;
+                eprintln!("{e}");
+            }
+        }
+    }
+    match bad {
+        0 => Ok(()),
+        n => Err(Failure::BadInput(anyhow!(
+            "{n} of {} answer file(s) have problems",
+            files.len()
+        ))),
+    }
+}
+
+/// The machine as the installer sees it, plus the answer's target when that is an image file
+/// or a link the probe does not list.
+fn hardware_for(answer: &Answer) -> Result<Hardware, Failure> {
+    let mut hw = probe::probe(&Roots::host()).map_err(|e| {
+        let p = plan::Problem::new("hardware", format!("probing the hardware: {e}"));
+        Failure::Refused(Refused { problems: vec![p] })
+    })?;
+    if let Some(path) = &answer.target.path {
+        add_target(&mut hw, path)?;
+    }
+    Ok(hw)
+}
+
+/// Makes `target.path` findable by the plan: image files are described as disks, and other
+/// /dev/disk/by-* links are recorded as names of the disk they point to.
+fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
+    let p = Path::new(path);
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        // Missing paths are reported by the plan with the list of disks.
+        Err(_) => return Ok(()),
+    };
+    if meta.is_file() {
+        let disk = probe::image_disk(p)
+            .with_context(|| format!("reading the disk image {path}"))
+            .map_err(Failure::BadInput)?;
+        hw.disks.push(disk);
+        return Ok(());
+    }
+    if let Ok(real) = std::fs::canonicalize(p)
+        && let Some(d) = hw.disks.iter_mut().find(|d| d.path == real)
+        && d.path != p
+        && !d.by_id.iter().any(|l| l == p)
+    {
+        d.by_id.push(p.to_owned());
+    }
+    Ok(())
+}
+
+/// Loads, probes and resolves: the plan for this machine, or why not.
+pub fn plan_for(source: &str) -> Result<Plan, Failure> {
+    let answer = load(source)?;
+    let hw = hardware_for(&answer)?;
+    Plan::resolve(&answer, &hw).map_err(Failure::Refused)
+}
+
+/// `plan`: what install would do; writes nothing.
+pub fn show_plan(source: &str, json: bool) -> Result<(), Failure> {
+    let plan = plan_for(source)?;
+    if json {
+        let text = serde_json::to_string_pretty(&plan)
+            .map_err(|e| Failure::BadInput(anyhow!("serialising the plan: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", plan::render(&plan));
+    }
+    Ok(())
+}
+
+/// `probe`: the hardware as a table or JSON.
+pub fn show_probe(json: bool, all: bool) -> Result<(), Failure> {
+    let hw = probe::probe(&Roots::host())
+        .context("probing the hardware")
+        .map_err(Failure::BadInput)?;
+    if json {
+        let text = serde_json::to_string_pretty(&hw)
+            .map_err(|e| Failure::BadInput(anyhow!("serialising the probe: {e}")))?;
+        println!("{text}");
+    } else {
+        print!("{}", probe::table(&hw, all));
+    }
+    Ok(())
+}
+
+/// `install`: the whole unattended install.
+pub fn install(source: &str, opts: &Options) -> Result<(), Failure> {
+    let plan = plan_for(source)?;
+    let sink: Box<dyn Sink> = if opts.json {
+        Box::new(JsonLines)
+    } else {
+        Box::new(Console)
+    };
+    if !opts.json {
+        eprint!("{}", plan::render(&plan));
+    }
+    if opts.stop_after == Some(Step::Preflight) {
+        return Ok(());
+    }
+    if opts.stop_after.is_none() {
+        return Err(Failure::BadInput(anyhow!(
+            "the install pipeline after partitioning is not built yet; \
+             run with --stop-after partition to partition only"
+        )));
+    }
+    if plan.answer.install.confirm && !opts.yes {
+        confirm(&plan)?;
+    }
+    engine::run(&plan, sink.as_ref(), opts.stop_after).map_err(|e| {
+        if e.after_payload() {
+            Failure::AfterPayload(e.into())
+        } else {
+            Failure::Destructive(e.into())
+        }
+    })
+}
+
+/// Asks on the terminal before the first destructive step, naming the disk.
+fn confirm(plan: &Plan) -> Result<(), Failure> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::BadInput(anyhow!(
+            "refusing to erase {} without confirmation: pass --yes or set [install] confirm = false",
+            plan::describe_disk(&plan.target.disk)
+        )));
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "\nThis ERASES {}.\nType \"yes\" to continue: ",
+        plan::describe_disk(&plan.target.disk)
+    );
+    let _ = err.flush();
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::BadInput(anyhow!("reading the confirmation: {e}")))?;
+    if line.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Failure::Interrupted)
+    }
+}
