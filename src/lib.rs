@@ -8,4 +8,5 @@ pub mod engine;
 pub mod events;
 pub mod plan;
 pub mod probe;
+pub mod repo;
 pub mod unattended;

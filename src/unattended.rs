@@ -139,7 +139,10 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
 pub fn plan_for(source: &str) -> Result<Plan, Failure> {
     let answer = load(source)?;
     let hw = hardware_for(&answer)?;
-    Plan::resolve(&answer, &hw).map_err(Failure::Refused)
+    // The repository index: verified metadata arrives with the payload work; until then the
+    // plan checks storage only.
+    let index = crate::repo::RepoIndex::default();
+    Plan::resolve(&answer, &hw, &index).map_err(Failure::Refused)
 }
 
 /// `plan`: what install would do; writes nothing.

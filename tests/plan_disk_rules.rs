@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use azl_installer::answer::{Answer, DiskRule, Size, Target, Transport as T};
 use azl_installer::plan::Plan;
 use azl_installer::probe::{Disk, Firmware, Hardware, Transport, Usage};
+use azl_installer::repo::RepoIndex;
 
 const GIB: u64 = 1 << 30;
 
@@ -86,7 +87,7 @@ fn rules(rules: Vec<DiskRule>) -> Answer {
 }
 
 fn chosen(a: &Answer) -> Result<String, String> {
-    Plan::resolve(a, &machine())
+    Plan::resolve(a, &machine(), &index())
         .map(|p| p.target.disk.name)
         .map_err(|e| e.to_string())
 }
@@ -236,7 +237,7 @@ fn first_rule_that_picks_exactly_one_wins() {
             ..Default::default()
         },
     ]);
-    let plan = Plan::resolve(&a, &machine()).unwrap();
+    let plan = Plan::resolve(&a, &machine(), &index()).unwrap();
     assert_eq!(plan.target.disk.name, "sda");
     assert_eq!(plan.target.reason, "target.match[2] matched only this disk");
 }
@@ -297,4 +298,9 @@ fn loop_device_only_by_explicit_path() {
         ..Default::default()
     }]);
     assert!(chosen(&a).is_err());
+}
+
+/// Repository metadata for plans that are about storage.
+fn index() -> RepoIndex {
+    RepoIndex::default()
 }

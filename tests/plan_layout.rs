@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use azl_installer::answer::{Answer, FsType};
 use azl_installer::plan::{Plan, Role, auto_swap};
 use azl_installer::probe::{Disk, Firmware, Hardware, Partition, Transport};
+use azl_installer::repo::RepoIndex;
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
@@ -51,7 +52,7 @@ fn answer(extra: &str) -> Answer {
 }
 
 fn resolve(a: &Answer, h: &Hardware) -> Plan {
-    Plan::resolve(a, h).unwrap_or_else(|e| panic!("{e}"))
+    Plan::resolve(a, h, &index()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Starts and ends on 1 MiB boundaries, no overlaps, inside the usable area.
@@ -209,7 +210,7 @@ fn layout_that_does_not_fit_says_how_much_is_missing() {
         "[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"600MiB\"\n\
          [[storage.partitions]]\nmount = \"/\"\nsize = \"20GiB\"\n",
     );
-    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Uefi)).unwrap_err();
+    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Uefi), &index()).unwrap_err();
     let msg = err.to_string();
     assert!(
         msg.contains("storage: the partition layout does not fit the disk"),
@@ -222,7 +223,7 @@ fn layout_that_does_not_fit_says_how_much_is_missing() {
 
 #[test]
 fn auto_layout_on_a_tiny_disk_is_refused() {
-    let err = Plan::resolve(&answer(""), &hw(4 * GIB, 512, Firmware::Uefi)).unwrap_err();
+    let err = Plan::resolve(&answer(""), &hw(4 * GIB, 512, Firmware::Uefi), &index()).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("does not fit"), "{msg}");
 }
@@ -234,7 +235,7 @@ fn filesystem_minimums_are_checked_before_writing() {
          [[storage.partitions]]\nmount = \"/\"\nsize = \"200MiB\"\n",
     );
     // xfs needs 300 MiB; FAT32 at 4 KiB sectors needs 260 MiB.
-    let err = Plan::resolve(&a, &hw(10 * GIB, 4096, Firmware::Uefi)).unwrap_err();
+    let err = Plan::resolve(&a, &hw(10 * GIB, 4096, Firmware::Uefi), &index()).unwrap_err();
     let msg = err.to_string();
     assert!(
         msg.contains("storage.partitions[0].size: 100 MiB for /boot/efi is too small for vfat"),
@@ -251,11 +252,11 @@ fn custom_layout_without_the_firmware_partition_is_refused() {
     let a = answer(
         "[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",
     );
-    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Uefi))
+    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Uefi), &index())
         .unwrap_err()
         .to_string();
     assert!(err.contains("no EFI system partition"), "{err}");
-    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Bios))
+    let err = Plan::resolve(&a, &hw(10 * GIB, 512, Firmware::Bios), &index())
         .unwrap_err()
         .to_string();
     assert!(err.contains("no bios-boot partition"), "{err}");
@@ -279,7 +280,7 @@ fn a_disk_with_data_needs_wipe() {
     });
     let mut a = answer("");
     a.target.wipe = false;
-    let err = Plan::resolve(&a, &h).unwrap_err().to_string();
+    let err = Plan::resolve(&a, &h, &index()).unwrap_err().to_string();
     assert!(err.contains("target.wipe: /dev/sda Disk (serial X1), 50 GiB holds data: the dos partition table with 1 partition(s); /dev/sda1 (10 GiB, ext4 \"data\")"), "{err}");
     assert!(err.contains("set target.wipe = true"), "{err}");
     a.target.wipe = true;
@@ -297,4 +298,9 @@ fn auto_swap_follows_memory_within_bounds() {
     assert_eq!(auto_swap(100 * GIB, 512 * MIB), Some(GIB));
     assert_eq!(auto_swap(100 * GIB, 4 * GIB), Some(4 * GIB));
     assert_eq!(auto_swap(100 * GIB, 64 * GIB), Some(8 * GIB));
+}
+
+/// Repository metadata for plans that are about storage.
+fn index() -> RepoIndex {
+    RepoIndex::default()
 }

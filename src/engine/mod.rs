@@ -2,5 +2,6 @@
 
 pub mod disk;
 mod run;
+pub mod target;
 
 pub use run::{EngineError, StepError, run};

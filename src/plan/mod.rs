@@ -2,12 +2,14 @@
 //! found (`Hardware`). Pure: no I/O, nothing written.
 
 mod layout;
+mod payload;
 mod render;
 mod resolve;
 mod select;
 mod types;
 
 pub use layout::{MIN_AUTO_ROOT, auto_swap};
+pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use render::render;
 pub use resolve::{Problem, Refused};
 pub use types::*;

@@ -3,8 +3,9 @@
 
 use crate::answer::{Answer, FirmwareChoice, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
+use crate::repo::RepoIndex;
 
-use super::{Plan, Role, TargetChoice, layout, select};
+use super::{Plan, Role, TargetChoice, layout, payload, select};
 
 /// Why the install cannot go ahead, tied to the answer key it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,8 +56,9 @@ fn render_problems(p: &[Problem]) -> String {
 }
 
 impl Plan {
-    /// Resolves `answer` against `hw`. Pure: reads nothing, writes nothing.
-    pub fn resolve(answer: &Answer, hw: &Hardware) -> Result<Plan, Refused> {
+    /// Resolves `answer` against `hw` and the verified repositories. Pure: reads nothing,
+    /// writes nothing.
+    pub fn resolve(answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
         let refuse = |problems| Err(Refused { problems });
         let firmware = match answer.target.firmware {
             FirmwareChoice::Auto => hw.firmware,
@@ -82,7 +84,18 @@ impl Plan {
                 None
             }
         };
-        let (Some(table), true) = (table, problems.is_empty()) else {
+        let payload = table
+            .as_ref()
+            .map(|t| payload::resolve(answer, firmware, t, index));
+        let payload = match payload {
+            Some(Ok(p)) => Some(p),
+            Some(Err(p)) => {
+                problems.extend(p);
+                None
+            }
+            None => None,
+        };
+        let (Some(table), Some(payload), true) = (table, payload, problems.is_empty()) else {
             return refuse(problems);
         };
         let mut plan = Plan {
@@ -93,6 +106,7 @@ impl Plan {
                 reason,
             },
             table,
+            payload,
             destroys: destroys(disk),
             steps: Vec::new(),
         };

@@ -14,6 +14,7 @@ pub struct Plan {
     pub firmware: Firmware,
     pub target: TargetChoice,
     pub table: PartitionTable,
+    pub payload: Payload,
     /// What the install destroys, one line each (existing partitions, filesystems, tables).
     pub destroys: Vec<String>,
     /// What the later steps will do, in order, for `plan` to show.
@@ -134,4 +135,33 @@ pub fn describe_disk(disk: &Disk) -> String {
         disk.path.display(),
         crate::answer::human_bytes(disk.size_bytes)
     )
+}
+
+/// What the payload step installs and from where (DESIGN.md "The package set").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Payload {
+    pub repos: Vec<RepoSource>,
+    /// Package names (or provides) to install: the answer's plus what its sections need.
+    pub packages: Vec<String>,
+    /// Comps group ids.
+    pub groups: Vec<String>,
+    pub exclude: Vec<String>,
+    pub weak_deps: bool,
+    /// The distribution release dnf's $releasever stands for.
+    pub releasever: String,
+    /// The kernel the preflight found, e.g. "kernel-6.18.2-1.azl4.x86_64".
+    pub kernel: String,
+    /// Estimated from the dependency closure in primary.
+    pub download_bytes: u64,
+    pub installed_bytes: u64,
+}
+
+/// A repository as the payload step uses it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepoSource {
+    pub name: String,
+    pub url: String,
+    /// file:// or https:// URLs of the keys.
+    pub gpg_keys: Vec<String>,
+    pub gpg_check: bool,
 }

@@ -1,0 +1,93 @@
+//! What the verified repositories offer: packages from `primary`, groups from `comps`.
+//! The plan checks the answer's packages against this; nothing here does I/O.
+
+use serde::Serialize;
+
+/// All configured repositories, verified and parsed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RepoIndex {
+    pub repos: Vec<RepoMeta>,
+}
+
+/// One repository, as verified.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RepoMeta {
+    /// `[[repos]].name`.
+    pub name: String,
+    pub url: String,
+    /// Fingerprint of the key that signed repomd.xml; None when unsigned and allowed.
+    pub signed_by: Option<String>,
+    /// `revision` from repomd.xml, when present.
+    pub revision: Option<String>,
+    pub packages: Vec<Package>,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Package {
+    pub name: String,
+    pub epoch: u32,
+    pub version: String,
+    pub release: String,
+    pub arch: String,
+    /// Size of the .rpm file.
+    pub size_package: u64,
+    /// Size of the installed files.
+    pub size_installed: u64,
+    /// Path of the .rpm relative to the repository URL.
+    pub location: String,
+    /// (algorithm, hex digest) of the .rpm, from primary.
+    pub checksum: (String, String),
+    pub provides: Vec<Dep>,
+    pub requires: Vec<Dep>,
+    pub recommends: Vec<Dep>,
+    /// The files primary lists (the ones in /etc and bin directories, by convention).
+    pub files: Vec<String>,
+}
+
+impl Package {
+    /// "kernel-core-6.18.2-1.azl4.x86_64" (epoch shown only when non-zero).
+    pub fn nevra(&self) -> String {
+        let e = if self.epoch > 0 {
+            format!("{}:", self.epoch)
+        } else {
+            String::new()
+        };
+        format!(
+            "{}-{e}{}-{}.{}",
+            self.name, self.version, self.release, self.arch
+        )
+    }
+}
+
+/// A dependency or provide: a name (or file path), optionally versioned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Dep {
+    pub name: String,
+    /// EQ, LT, LE, GT, GE as in primary.xml.
+    pub flags: Option<String>,
+    /// "epoch:version-release" or a part of it.
+    pub evr: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub packages: Vec<GroupPackage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupPackage {
+    pub name: String,
+    pub kind: GroupPackageKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupPackageKind {
+    Mandatory,
+    Default,
+    Optional,
+    Conditional,
+}
