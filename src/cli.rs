@@ -28,6 +28,9 @@ pub struct Common {
     /// Also write the detailed log (every command run) to this file.
     #[arg(long, global = true)]
     pub log: Option<PathBuf>,
+    /// The kernel command line to read inst.answer= from (for tests).
+    #[arg(long, global = true, hide = true, default_value = "/proc/cmdline")]
+    pub cmdline: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,7 +69,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    pub answer: String,
+    /// Path or http(s):// URL; without it, inst.answer= on the kernel command line.
+    pub answer: Option<String>,
     /// Do not ask before erasing the disk.
     #[arg(long)]
     pub yes: bool,
@@ -93,25 +97,43 @@ impl StopAfter {
 /// Runs the command line; returns the process exit code (DESIGN.md "Exit codes").
 pub fn run(cli: Cli) -> u8 {
     unattended::init_logging(cli.common.log.as_deref());
+    let json = cli.common.progress == Progress::Json;
+    let cmdline = cli.common.cmdline.as_path();
     let result = match cli.command {
-        Some(Command::Install(args)) => unattended::install(
-            &args.answer,
-            &unattended::Options {
-                yes: args.yes,
-                json: cli.common.progress == Progress::Json,
-                stop_after: args.stop_after.map(StopAfter::step),
-            },
-        ),
-        Some(Command::Plan { answer, json }) => unattended::show_plan(&answer, json),
+        Some(Command::Install(args)) => unattended::locate(args.answer.as_deref(), cmdline)
+            .and_then(|src| {
+                unattended::install(
+                    &src,
+                    &unattended::Options {
+                        yes: args.yes,
+                        json,
+                        stop_after: args.stop_after.map(StopAfter::step),
+                    },
+                )
+            }),
+        Some(Command::Plan { answer, json }) => unattended::locate(Some(&answer), cmdline)
+            .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
         Some(Command::Schema) => {
             println!("{}", crate::answer::schema_json());
             Ok(())
         }
-        None => Err(Failure::BadInput(anyhow::anyhow!(
-            "the interactive installer is not built yet; use `azl-installer install ANSWER`"
-        ))),
+        // On the ISO: unattended when the kernel command line names an answer, else the TUI.
+        None => match unattended::locate(None, cmdline) {
+            Ok(src) => unattended::install(
+                &src,
+                &unattended::Options {
+                    yes: false,
+                    json,
+                    stop_after: None,
+                },
+            ),
+            Err(_) => Err(Failure::BadInput(anyhow::anyhow!(
+                "no inst.answer= on the kernel command line, and the interactive installer \
+                 is not built yet; use `azl-installer install ANSWER`"
+            ))),
+        },
     };
     match result {
         Ok(()) => 0,

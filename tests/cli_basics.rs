@@ -130,3 +130,51 @@ fn no_rule_matching_is_refused_with_exit_3() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("target.match[0] matched no disk"), "{err}");
 }
+
+#[test]
+fn install_without_an_argument_reads_inst_answer_from_the_kernel_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    std::fs::File::create(&img)
+        .unwrap()
+        .set_len(20 << 30)
+        .unwrap();
+    let a = dir.path().join("a.toml");
+    std::fs::write(
+        &a,
+        format!(
+            "version = 1\n[install]\nconfirm = false\n[target]\npath = \"{}\"\n",
+            img.display()
+        ),
+    )
+    .unwrap();
+    let cmdline = dir.path().join("cmdline");
+    std::fs::write(
+        &cmdline,
+        format!(
+            "BOOT_IMAGE=/vmlinuz quiet inst.answer=file:{} console=ttyS0\n",
+            a.display()
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "install",
+        "--cmdline",
+        cmdline.to_str().unwrap(),
+        "--stop-after",
+        "preflight",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Target disk: disk image {}", img.display())),
+        "{err}"
+    );
+
+    std::fs::write(&cmdline, "BOOT_IMAGE=/vmlinuz quiet\n").unwrap();
+    let o = run(&["install", "--cmdline", cmdline.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no inst.answer= on the kernel command line")
+    );
+}

@@ -1,6 +1,10 @@
 //! The unattended front door: load an answer, check it, resolve the plan against this
 //! machine, confirm, and run the engine with console or JSON progress.
 
+mod source;
+
+pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -65,14 +69,30 @@ pub fn init_logging(log: Option<&Path>) {
     };
 }
 
+/// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`.
+pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
+    let text = match arg {
+        Some(a) => a.to_string(),
+        None => {
+            let line = std::fs::read_to_string(cmdline_file)
+                .with_context(|| format!("reading {}", cmdline_file.display()))
+                .map_err(Failure::BadInput)?;
+            from_cmdline(&line).ok_or_else(|| {
+                Failure::BadInput(SourceError::Missing(cmdline_file.display().to_string()).into())
+            })?
+        }
+    };
+    parse_source(&text).map_err(|e| Failure::BadInput(e.into()))
+}
+
 /// Reads and checks an answer file; every problem in it is reported at once.
-pub fn load(source: &str) -> Result<Answer, Failure> {
-    if source.starts_with("http://") || source.starts_with("https://") {
-        return Err(Failure::BadInput(anyhow!(
-            "answer files from URLs are not supported yet: {source}"
-        )));
+pub fn load(source: &Source) -> Result<Answer, Failure> {
+    match source {
+        Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(e.into())),
+        Source::Url(u) => Err(Failure::BadInput(anyhow!(
+            "answer files from URLs are not supported yet: {u}"
+        ))),
     }
-    answer::load_file(Path::new(source)).map_err(|e| Failure::BadInput(e.into()))
 }
 
 /// `validate`: checks each file and reports all problems; no hardware, no network.
@@ -136,7 +156,7 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
 }
 
 /// Loads, probes and resolves: the plan for this machine, or why not.
-pub fn plan_for(source: &str) -> Result<Plan, Failure> {
+pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
     let answer = load(source)?;
     let hw = hardware_for(&answer)?;
     // The repository index: verified metadata arrives with the payload work; until then the
@@ -146,7 +166,7 @@ pub fn plan_for(source: &str) -> Result<Plan, Failure> {
 }
 
 /// `plan`: what install would do; writes nothing.
-pub fn show_plan(source: &str, json: bool) -> Result<(), Failure> {
+pub fn show_plan(source: &Source, json: bool) -> Result<(), Failure> {
     let plan = plan_for(source)?;
     if json {
         let text = serde_json::to_string_pretty(&plan)
@@ -174,7 +194,7 @@ pub fn show_probe(json: bool, all: bool) -> Result<(), Failure> {
 }
 
 /// `install`: the whole unattended install.
-pub fn install(source: &str, opts: &Options) -> Result<(), Failure> {
+pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     let plan = plan_for(source)?;
     let sink: Box<dyn Sink> = if opts.json {
         Box::new(JsonLines)
