@@ -96,7 +96,8 @@ impl StopAfter {
 
 /// Runs the command line; returns the process exit code (DESIGN.md "Exit codes").
 pub fn run(cli: Cli) -> u8 {
-    unattended::init_logging(cli.common.log.as_deref());
+    let installs = matches!(cli.command, Some(Command::Install(_)) | None);
+    let logs = unattended::init_logging(cli.common.log.as_deref(), installs);
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
     let result = match cli.command {
@@ -108,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
                         yes: args.yes,
                         json,
                         stop_after: args.stop_after.map(StopAfter::step),
+                        logs: logs.clone(),
                     },
                 )
             }),
@@ -127,6 +129,7 @@ pub fn run(cli: Cli) -> u8 {
                     yes: false,
                     json,
                     stop_after: None,
+                    logs: logs.clone(),
                 },
             ),
             Err(_) => Err(Failure::BadInput(anyhow::anyhow!(

@@ -116,6 +116,26 @@ impl Sink for JsonLines {
     }
 }
 
+/// Every event as a JSON line in a file: the event journal saved on the target.
+pub struct JournalFile(std::sync::Mutex<std::fs::File>);
+
+impl JournalFile {
+    pub fn create(path: &std::path::Path) -> std::io::Result<JournalFile> {
+        Ok(JournalFile(std::sync::Mutex::new(std::fs::File::create(
+            path,
+        )?)))
+    }
+}
+
+impl Sink for JournalFile {
+    fn send(&self, event: &Event) {
+        use std::io::Write;
+        if let (Ok(mut f), Ok(line)) = (self.0.lock(), serde_json::to_string(event)) {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
 /// Readable progress on stderr for a person at a terminal or reading a serial log.
 pub struct Console;
 

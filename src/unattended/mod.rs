@@ -1,7 +1,10 @@
 //! The unattended front door: load an answer, check it, resolve the plan against this
 //! machine, confirm, and run the engine with console or JSON progress.
 
+mod logs;
 mod source;
+
+pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 
 pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
 
@@ -12,7 +15,7 @@ use anyhow::{Context, anyhow};
 
 use crate::answer::{self, Answer};
 use crate::engine;
-use crate::events::{Console, JsonLines, Sink, Step};
+use crate::events::{Console, Fanout, JournalFile, JsonLines, Sink, Step};
 use crate::plan::{self, Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 
@@ -50,23 +53,8 @@ pub struct Options {
     pub json: bool,
     /// Stop after this step (staged testing).
     pub stop_after: Option<Step>,
-}
-
-/// Sends `--log FILE` the detailed log (every command run); stderr gets warnings only.
-pub fn init_logging(log: Option<&Path>) {
-    use tracing_subscriber::fmt;
-    let file = log.and_then(|p| std::fs::File::create(p).ok());
-    let _ = match file {
-        Some(f) => fmt()
-            .with_writer(std::sync::Mutex::new(f))
-            .with_ansi(false)
-            .with_max_level(tracing::Level::DEBUG)
-            .try_init(),
-        None => fmt()
-            .with_writer(std::io::stderr)
-            .with_max_level(tracing::Level::WARN)
-            .try_init(),
-    };
+    /// Where this run's log and event journal are written.
+    pub logs: LogFiles,
 }
 
 /// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`.
@@ -196,11 +184,20 @@ pub fn show_probe(json: bool, all: bool) -> Result<(), Failure> {
 /// `install`: the whole unattended install.
 pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     let plan = plan_for(source)?;
-    let sink: Box<dyn Sink> = if opts.json {
+    let mut sinks: Vec<Box<dyn Sink>> = vec![if opts.json {
         Box::new(JsonLines)
     } else {
         Box::new(Console)
-    };
+    }];
+    if let Some(j) = opts
+        .logs
+        .events
+        .as_deref()
+        .and_then(|p| JournalFile::create(p).ok())
+    {
+        sinks.push(Box::new(j));
+    }
+    let sink = Fanout(sinks);
     if !opts.json {
         eprint!("{}", plan::render(&plan));
     }
@@ -216,7 +213,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     if plan.answer.install.confirm && !opts.yes {
         confirm(&plan)?;
     }
-    engine::run(&plan, sink.as_ref(), opts.stop_after).map_err(|e| {
+    engine::run(&plan, &sink, opts.stop_after).map_err(|e| {
         if e.after_payload() {
             Failure::AfterPayload(e.into())
         } else {

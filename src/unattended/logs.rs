@@ -1,0 +1,55 @@
+//! Where an install's log and event journal are written while it runs: under
+//! /run/azl-installer/ (kept there when the install fails before the target is mounted),
+//! and copied onto the target by the save-logs step.
+
+use std::path::{Path, PathBuf};
+
+/// The run directory; `AZL_RUN_DIR` overrides it (tests, non-root runs).
+pub const RUN_DIR: &str = "/run/azl-installer";
+
+#[derive(Debug, Clone)]
+pub struct LogFiles {
+    /// The detailed log: every command run, with its output on failure.
+    pub install_log: Option<PathBuf>,
+    /// One JSON event per line.
+    pub events: Option<PathBuf>,
+}
+
+fn run_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("AZL_RUN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(RUN_DIR));
+    std::fs::create_dir_all(&dir).ok()?;
+    // Logs name disks and users: keep them to root.
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+    Some(dir)
+}
+
+/// Sets up logging for this process: for installs (`journal`) the run directory's log
+/// (when it can be created), `extra` (`--log FILE`) always, and warnings on stderr.
+pub fn init(extra: Option<&Path>, journal: bool) -> LogFiles {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let pid = std::process::id();
+    let dir = if journal { run_dir() } else { None };
+    let install_log = dir.as_ref().map(|d| d.join(format!("install-{pid}.log")));
+    let events = dir.as_ref().map(|d| d.join(format!("events-{pid}.jsonl")));
+    let open = |p: &Path| std::fs::File::create(p).ok().map(std::sync::Mutex::new);
+    let main = install_log.as_deref().and_then(open);
+    let other = extra.and_then(open);
+    let stderr = std::io::stderr.with_max_level(tracing::Level::WARN);
+    let builder = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG);
+    // Each combination is its own type; the few arms keep that readable.
+    let _ = match (main, other) {
+        (Some(a), Some(b)) => builder.with_writer(stderr.and(a).and(b)).try_init(),
+        (Some(a), None) => builder.with_writer(stderr.and(a)).try_init(),
+        (None, Some(b)) => builder.with_writer(stderr.and(b)).try_init(),
+        (None, None) => builder.with_writer(stderr).try_init(),
+    };
+    LogFiles {
+        install_log: install_log.filter(|p| p.exists()),
+        events,
+    }
+}
