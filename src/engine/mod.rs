@@ -5,3 +5,8 @@ mod run;
 pub mod target;
 
 pub use run::{EngineError, StepError, run};
+mod finish;
+mod interrupt;
+
+pub use finish::{action as finish_action, finish};
+pub use interrupt::{install_handlers as handle_interrupts, interrupted};
