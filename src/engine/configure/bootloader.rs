@@ -188,7 +188,7 @@ fn stub_config(ctx: &Context, vendor: &str, log: &Log) -> Result<(), ConfigureEr
     let uuid = part
         .uuid
         .as_deref()
-        .ok_or(ConfigureError::NoPartition { what: "/boot" })?;
+        .ok_or(ConfigureError::NoUuid { what: "/boot" })?;
     let text = format!(
         "search --no-floppy --fs-uuid --set=dev {uuid}\n\
          set prefix=($dev){prefix}\n\

@@ -108,8 +108,10 @@ pub const SYSCTL_DROP_IN: &str = "/etc/sysctl.d/90-azl-hardening.conf";
 /// The installed system's kernel command line: root, SELinux, hardening, the answer's.
 pub fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, ConfigureError> {
     let uuid = super::partition(formatted, Role::Root)
-        .and_then(|p| p.uuid.as_deref())
-        .ok_or(ConfigureError::NoPartition { what: "root" })?;
+        .ok_or(ConfigureError::NoPartition { what: "root" })?
+        .uuid
+        .as_deref()
+        .ok_or(ConfigureError::NoUuid { what: "root" })?;
     let mut args = vec![format!("root=UUID={uuid}"), "ro".to_owned()];
     if plan.answer.selinux.mode == SelinuxMode::Disabled {
         args.push("selinux=0".into());

@@ -41,8 +41,10 @@ pub enum ConfigureError {
     },
     #[error("no installed kernel of series {want} (found: {})", found_list(.found))]
     KernelSeries { want: String, found: Vec<String> },
-    #[error("no formatted {what} partition with a filesystem UUID")]
+    #[error("no {what} partition among the formatted partitions")]
     NoPartition { what: &'static str },
+    #[error("the {what} filesystem has no UUID")]
+    NoUuid { what: &'static str },
     #[error("{0}")]
     Invalid(String),
     #[error("hashing the password of {user}: {reason}")]
@@ -204,7 +206,7 @@ pub(crate) fn need_tool(
     find_tool(root, tool).ok_or(ConfigureError::MissingTool { tool, package })
 }
 
-/// The formatted partition of `role` that has a filesystem UUID.
+/// The formatted partition of `role`.
 pub(crate) fn partition(formatted: &[Formatted], role: crate::plan::Role) -> Option<&Formatted> {
     formatted.iter().find(|f| f.role == role)
 }
