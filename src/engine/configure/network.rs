@@ -142,3 +142,58 @@ fn keyfile(iface: &Interface, id: &str) -> Result<String, ConfigureError> {
     }
     Ok(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{connection_id, keyfile};
+    use crate::answer::{Interface, InterfaceMatch};
+
+    fn iface(m: InterfaceMatch, dhcp: bool, addresses: &[&str]) -> Interface {
+        Interface {
+            matcher: m,
+            dhcp,
+            addresses: addresses.iter().map(|s| (*s).to_owned()).collect(),
+            gateway: None,
+            dns: vec![],
+        }
+    }
+
+    #[test]
+    fn first_with_link_is_bound_to_no_interface() {
+        let i = iface(
+            InterfaceMatch {
+                first_with_link: Some(true),
+                ..Default::default()
+            },
+            true,
+            &[],
+        );
+        assert_eq!(connection_id(&i), "first-link");
+        let k = keyfile(&i, "first-link").unwrap();
+        assert!(
+            !k.contains("interface-name=") && !k.contains("mac-address="),
+            "{k}"
+        );
+        assert!(k.contains("autoconnect-priority=-1\n"), "{k}");
+    }
+
+    #[test]
+    fn static_ipv4_only_leaves_ipv6_to_router_advertisements() {
+        let i = iface(
+            InterfaceMatch {
+                name: Some("eno1".into()),
+                ..Default::default()
+            },
+            false,
+            &["192.0.2.10/24"],
+        );
+        let k = keyfile(&i, "eno1").unwrap();
+        assert!(
+            k.contains("[ipv4]\nmethod=manual\naddress1=192.0.2.10/24\n"),
+            "{k}"
+        );
+        assert!(k.contains("[ipv6]\nmethod=auto\n"), "{k}");
+        let bad = iface(InterfaceMatch::default(), false, &["not-an-ip/24"]);
+        assert!(keyfile(&bad, "x").is_err());
+    }
+}

@@ -186,3 +186,17 @@ fn authorized_keys(
     log.info(format!("{} SSH key(s) for {name}", keys.len()));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::hash_plain;
+
+    #[test]
+    fn plain_passwords_get_a_fresh_salt_each_time() {
+        let a = hash_plain("u", "secret").unwrap();
+        let b = hash_plain("u", "secret").unwrap();
+        assert!(a.starts_with("$y$j9T$"), "{a}");
+        assert_ne!(a, b, "same salt twice");
+        assert!(!a.contains("secret"));
+    }
+}
