@@ -1,0 +1,212 @@
+//! Configure the installed system, after the payload: host name and locale, network,
+//! accounts, SSH, kernel command line and initramfs, the bootloader, and SELinux labels.
+//! Where the distribution has a tool for a job (useradd, systemctl, kernel-install,
+//! grub2-mkconfig, setfiles, ...), the target's own copy runs in a chroot; plain
+//! configuration files are written directly. fstab is the mount step's business.
+
+mod bootloader;
+mod kernel;
+mod network;
+mod selinux;
+mod ssh;
+mod system;
+mod users;
+
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::cmd::CmdError;
+use crate::events::{Event, Level, Sink, Step};
+use crate::plan::Plan;
+
+use super::target::Formatted;
+
+pub use bootloader::{EFI_LABEL, EFI_VENDOR, EfiVars};
+pub use kernel::{HARDENING_CMDLINE, HARDENING_SYSCTL, kernel_cmdline};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigureError {
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Cmd(#[from] CmdError),
+    #[error("the target has no `{tool}` (package {package} not installed?)")]
+    MissingTool {
+        tool: &'static str,
+        package: &'static str,
+    },
+    #[error("no installed kernel of series {want} (found: {})", found_list(.found))]
+    KernelSeries { want: String, found: Vec<String> },
+    #[error("no {what} partition among the formatted partitions")]
+    NoPartition { what: &'static str },
+    #[error("the {what} filesystem has no UUID")]
+    NoUuid { what: &'static str },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("hashing the password of {user}: {reason}")]
+    Hash { user: String, reason: String },
+    #[error("{path} is missing from the target ({why})")]
+    MissingFile { path: String, why: &'static str },
+}
+
+fn found_list(found: &[String]) -> String {
+    if found.is_empty() {
+        "none".into()
+    } else {
+        found.join(", ")
+    }
+}
+
+/// Everything the configure step works on besides the plan.
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    /// Where the target's root filesystem is mounted, with the others below it.
+    pub root: &'a Path,
+    /// The formatted partitions (UUIDs for the kernel command line and the ESP's number).
+    pub formatted: &'a [Formatted],
+    /// The whole disk's device node, e.g. /dev/nvme0n1 or the loop device of an image.
+    /// It must also exist inside the root (the mount step binds /dev): grub2-install and
+    /// efibootmgr run there.
+    pub disk: &'a Path,
+    /// Whether the firmware's boot variables may be written (`EfiVars::detect()`; tests
+    /// pass a fixed answer).
+    pub efivars: EfiVars,
+}
+
+/// Configures the system in `root`. The disk is an argument because the plan only knows it
+/// by its probed path, while an image install runs on the loop device the engine attached.
+pub fn configure(
+    plan: &Plan,
+    root: &Path,
+    formatted: &[Formatted],
+    disk: &Path,
+    events: &dyn Sink,
+) -> Result<(), ConfigureError> {
+    let ctx = Context {
+        plan,
+        root,
+        formatted,
+        disk,
+        efivars: EfiVars::detect(),
+    };
+    configure_with(&ctx, events)
+}
+
+/// `configure` with every input given, the firmware's state included.
+pub fn configure_with(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
+    let log = Log {
+        events,
+        step: Step::Configure,
+    };
+    system::configure(ctx, &log)?;
+    network::configure(ctx, &log)?;
+    users::configure(ctx, &log)?;
+    ssh::configure(ctx, &log)?;
+    selinux::write_config(ctx, &log)?;
+    kernel::configure(ctx, &log)?;
+    bootloader::install(
+        ctx,
+        &Log {
+            events,
+            step: Step::Bootloader,
+        },
+    )?;
+    // Last, so that every file written above (and by the tools) gets its label.
+    selinux::relabel(ctx, &log)
+}
+
+/// Sends Log events for one step.
+pub(crate) struct Log<'a> {
+    events: &'a dyn Sink,
+    step: Step,
+}
+
+impl Log<'_> {
+    pub(crate) fn info(&self, message: impl Into<String>) {
+        self.send(Level::Info, message.into());
+    }
+
+    pub(crate) fn warn(&self, message: impl Into<String>) {
+        self.send(Level::Warn, message.into());
+    }
+
+    fn send(&self, level: Level, message: String) {
+        self.events.send(&Event::Log {
+            step: Some(self.step),
+            level,
+            message,
+        });
+    }
+}
+
+/// `path` (absolute, as the installed system sees it) under `root`.
+pub(crate) fn at(root: &Path, path: &str) -> PathBuf {
+    root.join(path.trim_start_matches('/'))
+}
+
+pub(crate) fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ConfigureError {
+    let what = what.into();
+    move |source| ConfigureError::Io { what, source }
+}
+
+/// Writes a file of the target with `mode`, owned by root, creating its directory. A
+/// symlink in its place is removed first: an absolute link would lead out of the root.
+pub(crate) fn write_file(
+    root: &Path,
+    path: &str,
+    contents: &[u8],
+    mode: u32,
+) -> Result<(), ConfigureError> {
+    let full = at(root, path);
+    if let Some(dir) = full.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(io_err(format!("creating the directory of {path}")))?;
+    }
+    if full
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        std::fs::remove_file(&full).map_err(io_err(format!("removing the symlink {path}")))?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&full)
+        .map_err(io_err(format!("writing {path}")))?;
+    f.write_all(contents)
+        .map_err(io_err(format!("writing {path}")))?;
+    // The mode given at creation is filtered by the umask and ignored for existing files.
+    f.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(io_err(format!("setting the mode of {path}")))?;
+    std::os::unix::fs::fchown(&f, Some(0), Some(0))
+        .map_err(io_err(format!("setting the owner of {path}")))?;
+    Ok(())
+}
+
+/// The target's own copy of a program, as a path inside the root, when it has one.
+pub(crate) fn find_tool(root: &Path, name: &str) -> Option<String> {
+    ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        .iter()
+        .map(|d| format!("{d}/{name}"))
+        .find(|p| at(root, p).is_file())
+}
+
+/// Like `find_tool`, but its absence is an error naming the package that provides it.
+pub(crate) fn need_tool(
+    root: &Path,
+    tool: &'static str,
+    package: &'static str,
+) -> Result<String, ConfigureError> {
+    find_tool(root, tool).ok_or(ConfigureError::MissingTool { tool, package })
+}
+
+/// The formatted partition of `role`.
+pub(crate) fn partition(formatted: &[Formatted], role: crate::plan::Role) -> Option<&Formatted> {
+    formatted.iter().find(|f| f.role == role)
+}
