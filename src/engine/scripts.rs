@@ -6,6 +6,7 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::answer::Script;
 use crate::cmd::{Cmd, CmdError, Stream};
@@ -105,7 +106,13 @@ impl ScriptFile {
         text: &str,
         chroot: Option<&Path>,
     ) -> Result<ScriptFile, ScriptError> {
-        let name = format!("azl-installer-post-{}-{index}.sh", std::process::id());
+        // Unique per call as well: several runs may share a process (and /tmp).
+        static CALLS: AtomicU64 = AtomicU64::new(0);
+        let call = CALLS.fetch_add(1, Ordering::Relaxed);
+        let name = format!(
+            "azl-installer-post-{}-{call}-{index}.sh",
+            std::process::id()
+        );
         let (dir, inner_dir) = match chroot {
             Some(root) => (root.join("tmp"), PathBuf::from("/tmp")),
             None => (std::env::temp_dir(), std::env::temp_dir()),
@@ -125,7 +132,9 @@ impl ScriptFile {
             }
         }
         // A leftover of an earlier, interrupted run with the same pid: ours now.
-        let _ = std::fs::remove_file(&outer_path);
+        if outer_path.exists() {
+            std::fs::remove_file(&outer_path).map_err(err)?;
+        }
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
