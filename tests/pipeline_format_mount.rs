@@ -342,3 +342,36 @@ fn a_failing_mount_unmounts_the_earlier_ones() {
     assert_eq!(logs.len(), 2, "{logs:?}");
     assert!(logs[0].starts_with(&format!("mounting {}", formatted[3].device.display())));
 }
+
+#[test]
+fn a_busy_target_is_reported_then_detached_on_drop() {
+    require_loop_devices!();
+    let disk_bytes = 2 * GIB;
+    let img = Image::sparse(disk_bytes);
+    let lo = LoopDevice::attach(&img.path, 512);
+    let table = uefi_like(512, disk_bytes, FsType::Xfs);
+    let rec = Recorder::default();
+    let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
+    let formatted = format(&table, &nodes, &rec).expect("formatting");
+    let (formatted, _) = without_esp_if_unmountable(&formatted);
+    let dir = tempfile::tempdir().expect("creating a temp dir");
+    let mut guard = mount_target(&formatted, dir.path(), &rec).expect("mounting");
+    let root = guard.root().to_owned();
+
+    let held = std::fs::File::create(root.join("boot/held")).expect("opening a file on /boot");
+    let err = guard.unmount_all().expect_err("/boot is busy");
+    match &err {
+        MountError::Unmount { target, source } => {
+            assert_eq!(target, &root.join("boot"));
+            assert_eq!(*source, nix::errno::Errno::EBUSY);
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    assert!(err.to_string().starts_with("unmounting "), "{err}");
+    // The binds came off; / and /boot are still held for another try.
+    assert_eq!(guard.mounted(), [root.clone(), root.join("boot")]);
+
+    drop(guard);
+    assert_eq!(mounts_under(&root), vec![], "left mounted");
+    drop(held);
+}
