@@ -1,10 +1,14 @@
 //! The one way to run an external program: every command is logged, and its error carries
 //! the whole command line, the exit status and stderr.
 
+mod stream;
+
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+pub use stream::Stream;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CmdError {
@@ -13,11 +17,19 @@ pub enum CmdError {
         cmdline: String,
         source: std::io::Error,
     },
+    /// For `run_streaming`, `stderr` holds the last lines of both streams.
     #[error("`{cmdline}` failed ({status}){}", stderr_suffix(.stderr))]
     Failed {
         cmdline: String,
         status: String,
         stderr: String,
+    },
+    #[error("`{cmdline}` timed out after {}s and was killed{}", .after.as_secs(), stderr_suffix(.output))]
+    TimedOut {
+        cmdline: String,
+        after: std::time::Duration,
+        /// The last lines it printed, both streams.
+        output: String,
     },
 }
 
@@ -47,6 +59,8 @@ pub struct Cmd {
     chroot: Option<PathBuf>,
     /// Arguments never written to logs or errors (secrets).
     redact: Vec<usize>,
+    /// Start from an empty environment instead of the installer's.
+    clear_env: bool,
 }
 
 impl Cmd {
@@ -58,6 +72,7 @@ impl Cmd {
             stdin: None,
             chroot: None,
             redact: Vec::new(),
+            clear_env: false,
         }
     }
 
@@ -86,6 +101,12 @@ impl Cmd {
     pub fn env(mut self, k: impl AsRef<OsStr>, v: impl AsRef<OsStr>) -> Self {
         self.env
             .push((k.as_ref().to_owned(), v.as_ref().to_owned()));
+        self
+    }
+
+    /// Start from an empty environment: only what `env` sets (and LC_ALL) is passed on.
+    pub fn env_clear(mut self) -> Self {
+        self.clear_env = true;
         self
     }
 
@@ -127,11 +148,14 @@ impl Cmd {
             None => Command::new(&self.program),
         };
         c.args(&self.args);
+        if self.clear_env {
+            c.env_clear();
+        }
+        // Localised tool output would break the parsing of it (unless the caller sets LC_ALL).
+        c.env("LC_ALL", "C");
         for (k, v) in &self.env {
             c.env(k, v);
         }
-        // Localised tool output would break the parsing of it.
-        c.env("LC_ALL", "C");
         c
     }
 

@@ -2,7 +2,11 @@
 
 pub mod configure;
 pub mod disk;
+pub mod format;
+pub mod fstab;
+pub mod mount;
 mod run;
+pub mod scripts;
 pub mod target;
 
 pub use run::{EngineError, StepError, run};

@@ -1,0 +1,187 @@
+//! Long-running commands: output handed over line by line as it comes, a timeout, and the
+//! whole process group killed with it (post scripts; anything that may hang or spawn).
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::{Cmd, CmdError};
+
+/// Which pipe a line of output came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// How many lines of output a streamed command's error keeps.
+const TAIL_LINES: usize = 20;
+/// How long to keep reading after the program exits, when something it left behind still
+/// holds its pipes open.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+impl Cmd {
+    /// Runs in its own process group, hands each output line to `on_line` as it comes, and
+    /// kills the whole group (SIGKILL) when `timeout` passes or when the program exits:
+    /// nothing it started outlives it. Errors carry the last lines of output.
+    pub fn run_streaming(
+        &self,
+        timeout: Duration,
+        on_line: &mut dyn FnMut(Stream, &str),
+    ) -> Result<(), CmdError> {
+        use std::os::unix::process::CommandExt;
+        let cmdline = self.cmdline();
+        tracing::info!(target: "cmd", "running {cmdline} (timeout {}s)", timeout.as_secs());
+        let mut c = self.command();
+        c.process_group(0)
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let spawn_err = |source| CmdError::Spawn {
+            cmdline: cmdline.clone(),
+            source,
+        };
+        let mut child = c.spawn().map_err(spawn_err)?;
+        let pgid = child.id();
+        let (tx, rx) = mpsc::channel::<(Stream, String)>();
+        if let Some(out) = child.stdout.take() {
+            read_lines(out, Stream::Stdout, tx.clone());
+        }
+        if let Some(err) = child.stderr.take() {
+            read_lines(err, Stream::Stderr, tx.clone());
+        }
+        drop(tx);
+        if let (Some(data), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
+            // In a thread: a program that prints before reading would deadlock us otherwise.
+            std::thread::spawn(move || pipe.write_all(&data));
+        }
+
+        let deadline = Instant::now() + timeout;
+        let mut tail: VecDeque<String> = VecDeque::new();
+        let mut status = None;
+        let mut timed_out = false;
+        let mut drain_until = deadline;
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok((stream, line)) => {
+                    on_line(stream, &line);
+                    if tail.len() == TAIL_LINES {
+                        tail.pop_front();
+                    }
+                    tail.push_back(line);
+                    continue;
+                }
+                // Both pipes closed and the program is gone: all output is in.
+                Err(mpsc::RecvTimeoutError::Disconnected) if status.is_some() => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            let now = Instant::now();
+            if status.is_none() {
+                if now >= deadline {
+                    // Killed before reaping, so the group id cannot have been reused yet.
+                    kill_group(pgid);
+                    timed_out = true;
+                    status = Some(child.wait().map_err(spawn_err)?);
+                    drain_until = now + DRAIN_GRACE;
+                } else if let Some(st) = child.try_wait().map_err(spawn_err)? {
+                    // Anything still in the group keeps the group id reserved.
+                    kill_group(pgid);
+                    status = Some(st);
+                    drain_until = now + DRAIN_GRACE;
+                }
+            } else if now >= drain_until {
+                break;
+            }
+        }
+        let output = Vec::from(tail).join("\n");
+        match status {
+            _ if timed_out => Err(CmdError::TimedOut {
+                cmdline,
+                after: timeout,
+                output,
+            }),
+            Some(st) if !st.success() => Err(CmdError::Failed {
+                cmdline,
+                status: st.to_string(),
+                stderr: output,
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn read_lines(
+    pipe: impl Read + Send + 'static,
+    stream: Stream,
+    tx: mpsc::Sender<(Stream, String)>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).split(b'\n') {
+            let Ok(line) = line else { break };
+            let line = String::from_utf8_lossy(&line)
+                .trim_end_matches('\r')
+                .to_owned();
+            if tx.send((stream, line)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn kill_group(pgid: u32) {
+    let Ok(pgid) = nix::libc::pid_t::try_from(pgid) else {
+        return;
+    };
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours; a negative pid
+    // names the process group. ESRCH (nothing left) is the normal case after a clean exit.
+    unsafe {
+        nix::libc::kill(-pgid, nix::libc::SIGKILL);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_hands_over_lines_and_keeps_the_tail_in_errors() {
+        let mut seen = Vec::new();
+        let err = Cmd::new("sh")
+            .args(["-c", "echo one; echo two >&2; exit 4"])
+            .run_streaming(Duration::from_secs(10), &mut |s, l| {
+                seen.push((s, l.to_owned()))
+            })
+            .unwrap_err();
+        assert!(seen.contains(&(Stream::Stdout, "one".into())), "{seen:?}");
+        assert!(seen.contains(&(Stream::Stderr, "two".into())), "{seen:?}");
+        let msg = err.to_string();
+        assert!(msg.contains("exit status: 4"), "{msg}");
+        assert!(msg.contains("one") && msg.contains("two"), "{msg}");
+    }
+
+    #[test]
+    fn streaming_timeout_kills_the_group() {
+        let start = Instant::now();
+        let err = Cmd::new("sh")
+            .args(["-c", "sleep 30 & echo started; wait"])
+            .run_streaming(Duration::from_secs(1), &mut |_, _| {})
+            .unwrap_err();
+        assert!(matches!(err, CmdError::TimedOut { .. }), "{err}");
+        assert!(err.to_string().contains("started"), "{err}");
+        // Without the timeout, `wait` would take 30 s.
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}

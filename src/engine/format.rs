@@ -1,0 +1,261 @@
+//! The format step: one filesystem (or swap signature) per planned partition, then each
+//! UUID read back from the disk, since fstab and the bootloader refer to them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use blkid::prober::{ProbeState, Prober};
+use blkid::{BlkIdError, PartitionsFlags, SuperblocksFlags};
+
+use crate::answer::FsType;
+use crate::cmd::{Cmd, CmdError};
+use crate::events::{Event, Level, Sink, Step};
+use crate::plan::{PartitionTable, PlannedPartition};
+
+use super::target::Formatted;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error(
+        "formatting: the table has {partitions} partitions but {nodes} device nodes were given"
+    )]
+    NodeCount { partitions: usize, nodes: usize },
+    #[error("formatting {device} as {fs}: {source}")]
+    Mkfs {
+        device: PathBuf,
+        fs: &'static str,
+        source: CmdError,
+    },
+    #[error("reading back the filesystem on {device}: {source}")]
+    Probe { device: PathBuf, source: BlkIdError },
+    #[error("reading back the filesystem on {device}: expected {expected}, found {found}")]
+    WrongType {
+        device: PathBuf,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("reading back the filesystem on {device}: it has no UUID")]
+    NoUuid { device: PathBuf },
+}
+
+/// Formats every partition of `table`; `nodes` are the partition nodes in table order, as
+/// `engine::disk::partition` returns them.
+pub fn format(
+    table: &PartitionTable,
+    nodes: &[PathBuf],
+    events: &dyn Sink,
+) -> Result<Vec<Formatted>, FormatError> {
+    if table.partitions.len() != nodes.len() {
+        return Err(FormatError::NodeCount {
+            partitions: table.partitions.len(),
+            nodes: nodes.len(),
+        });
+    }
+    let total = nodes.len() as u64;
+    let mut out = Vec::with_capacity(nodes.len());
+    for (i, (part, node)) in table.partitions.iter().zip(nodes).enumerate() {
+        let label = part.fs_label.as_deref().map(|l| fs_label(part.fs, l));
+        if let Some(cmd) = mkfs(part.fs, node, label.as_deref(), table.sector_size) {
+            log(
+                events,
+                Level::Info,
+                format!("creating {} on {}", blkid_type(part.fs), node.display()),
+            );
+            cmd.run().map_err(|source| FormatError::Mkfs {
+                device: node.clone(),
+                fs: blkid_type(part.fs),
+                source,
+            })?;
+        }
+        let found = read_back(node, part)?;
+        if let Some(uuid) = &found.uuid {
+            log(
+                events,
+                Level::Debug,
+                format!("{} has UUID {uuid}", node.display()),
+            );
+        }
+        out.push(Formatted {
+            number: part.number,
+            role: part.role,
+            device: node.clone(),
+            fs: part.fs,
+            uuid: found.uuid,
+            part_uuid: found.part_uuid,
+            label: found.label.or(label),
+            mount: part.mount.clone(),
+            options: part.options.clone(),
+        });
+        events.send(&Event::Progress {
+            step: Step::Format,
+            done: i as u64 + 1,
+            total,
+        });
+    }
+    Ok(out)
+}
+
+fn log(events: &dyn Sink, level: Level, message: String) {
+    events.send(&Event::Log {
+        step: Some(Step::Format),
+        level,
+        message,
+    });
+}
+
+/// The filesystem type as libblkid (and mount, and fstab) names it.
+pub(crate) fn blkid_type(fs: FsType) -> &'static str {
+    match fs {
+        FsType::Vfat => "vfat",
+        FsType::Xfs => "xfs",
+        FsType::Ext4 => "ext4",
+        FsType::Swap => "swap",
+        FsType::None => "none",
+    }
+}
+
+/// The label as the filesystem stores it. Validation already bounds the length; FAT labels
+/// are upper case by convention (lower case ones confuse some firmware), and the bound here
+/// only keeps mkfs from refusing a label that slipped past.
+fn fs_label(fs: FsType, label: &str) -> String {
+    let (label, max) = match fs {
+        FsType::Vfat => (label.to_uppercase(), 11),
+        FsType::Xfs => (label.to_owned(), 12),
+        FsType::Ext4 | FsType::Swap => (label.to_owned(), 16),
+        FsType::None => (label.to_owned(), usize::MAX),
+    };
+    let mut end = label.len().min(max);
+    while !label.is_char_boundary(end) {
+        end -= 1;
+    }
+    label[..end].to_owned()
+}
+
+/// The one command that creates each kind of filesystem; None for bios-boot.
+fn mkfs(fs: FsType, node: &Path, label: Option<&str>, sector_size: u32) -> Option<Cmd> {
+    let cmd = match fs {
+        FsType::Vfat => {
+            // mkfs.vfat guesses 512-byte sectors on a 4Kn device unless told.
+            let c = Cmd::new("mkfs.vfat").args(["-F", "32"]);
+            let c = if sector_size > 512 {
+                c.args(["-S", &sector_size.to_string()])
+            } else {
+                c
+            };
+            with_label(c, "-n", label)
+        }
+        FsType::Xfs => with_label(Cmd::new("mkfs.xfs").arg("-f"), "-L", label),
+        FsType::Ext4 => with_label(Cmd::new("mkfs.ext4").args(["-F", "-q"]), "-L", label),
+        FsType::Swap => with_label(Cmd::new("mkswap"), "-L", label),
+        FsType::None => return None,
+    };
+    Some(cmd.arg(node))
+}
+
+fn with_label(cmd: Cmd, flag: &str, label: Option<&str>) -> Cmd {
+    match label {
+        Some(l) => cmd.args([flag, l]),
+        None => cmd,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Found {
+    uuid: Option<String>,
+    part_uuid: Option<String>,
+    label: Option<String>,
+}
+
+/// What libblkid now reads on `node`: the filesystem must be the one just made. The
+/// partition entry (PARTUUID) comes from the whole disk's table, which libblkid finds
+/// through sysfs.
+fn read_back(node: &Path, part: &PlannedPartition) -> Result<Found, FormatError> {
+    let probe_err = |source| FormatError::Probe {
+        device: node.to_owned(),
+        source,
+    };
+    let values = probe(node).map_err(probe_err)?;
+    let get = |k: &str| values.get(k).filter(|v| !v.is_empty()).cloned();
+    let found = Found {
+        uuid: get("UUID"),
+        part_uuid: get("PART_ENTRY_UUID"),
+        label: get("LABEL"),
+    };
+    if part.fs == FsType::None {
+        return Ok(Found {
+            uuid: None,
+            label: None,
+            ..found
+        });
+    }
+    let expected = blkid_type(part.fs);
+    let ty = get("TYPE").unwrap_or_else(|| "nothing".into());
+    if ty != expected {
+        return Err(FormatError::WrongType {
+            device: node.to_owned(),
+            expected,
+            found: ty,
+        });
+    }
+    if found.uuid.is_none() {
+        return Err(FormatError::NoUuid {
+            device: node.to_owned(),
+        });
+    }
+    Ok(found)
+}
+
+fn probe(node: &Path) -> Result<HashMap<String, String>, BlkIdError> {
+    let pr = Prober::new_from_filename(node)?;
+    pr.enable_superblocks(true)?;
+    pr.set_superblocks_flags(
+        SuperblocksFlags::TYPE | SuperblocksFlags::LABEL | SuperblocksFlags::UUID,
+    )?;
+    pr.enable_partitions(true)?;
+    pr.set_partitions_flags(PartitionsFlags::ENTRY_DETAILS)?;
+    match pr.do_safe_probe()? {
+        ProbeState::Success => pr.get_values_map(),
+        // A bios-boot partition holds nothing libblkid knows.
+        _ => Ok(HashMap::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fat_labels_are_upper_case_and_bounded() {
+        assert_eq!(fs_label(FsType::Vfat, "esp"), "ESP");
+        assert_eq!(fs_label(FsType::Vfat, "efi-system-part"), "EFI-SYSTEM-");
+        assert_eq!(fs_label(FsType::Xfs, "boot"), "boot");
+        assert_eq!(fs_label(FsType::Xfs, "ééééééé"), "éééééé");
+    }
+
+    #[test]
+    fn each_filesystem_has_its_command() {
+        let node = Path::new("/dev/loop9p1");
+        let line = |fs, ss| mkfs(fs, node, Some("L"), ss).map(|c| c.cmdline());
+        assert_eq!(
+            line(FsType::Vfat, 512).as_deref(),
+            Some("mkfs.vfat -F 32 -n L /dev/loop9p1")
+        );
+        assert_eq!(
+            line(FsType::Vfat, 4096).as_deref(),
+            Some("mkfs.vfat -F 32 -S 4096 -n L /dev/loop9p1")
+        );
+        assert_eq!(
+            line(FsType::Xfs, 512).as_deref(),
+            Some("mkfs.xfs -f -L L /dev/loop9p1")
+        );
+        assert_eq!(
+            line(FsType::Ext4, 512).as_deref(),
+            Some("mkfs.ext4 -F -q -L L /dev/loop9p1")
+        );
+        assert_eq!(
+            line(FsType::Swap, 512).as_deref(),
+            Some("mkswap -L L /dev/loop9p1")
+        );
+        assert_eq!(line(FsType::None, 512), None);
+    }
+}
