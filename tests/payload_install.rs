@@ -44,17 +44,32 @@ fn check_installed(root: &Path, repo: &FixtureRepo) {
     assert!(!root.join("root/.rpmdb").exists());
     let ours = names_in(root);
     assert_eq!(ours, oracle(repo, &p));
-    for must in ["kernel", "openssh-server", "selinux-policy-targeted", "bash"] {
+    for must in [
+        "kernel",
+        "openssh-server",
+        "selinux-policy-targeted",
+        "bash",
+    ] {
         assert!(ours.iter().any(|n| n == must), "{must} missing: {ours:?}");
     }
     assert_eq!(inst.packages.len(), ours.len());
-    assert!(inst.packages.iter().any(|n| n.starts_with("kernel-core-6.18.2")));
+    assert!(
+        inst.packages
+            .iter()
+            .any(|n| n.starts_with("kernel-core-6.18.2"))
+    );
     assert_eq!(inst.kernels, vec![repo.kernel_uname()]);
 
     // The installed system can update itself from the same repository, checked by its key.
     let repofile = std::fs::read_to_string(root.join("etc/yum.repos.d/fixture.repo")).unwrap();
-    assert!(repofile.contains(&format!("baseurl={}\n", repo.repo_url())), "{repofile}");
-    assert!(repofile.contains("gpgcheck=1\nrepo_gpgcheck=1\n"), "{repofile}");
+    assert!(
+        repofile.contains(&format!("baseurl={}\n", repo.repo_url())),
+        "{repofile}"
+    );
+    assert!(
+        repofile.contains("gpgcheck=1\nrepo_gpgcheck=1\n"),
+        "{repofile}"
+    );
     assert!(
         repofile.contains("gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-fixture\n"),
         "{repofile}"
@@ -79,10 +94,18 @@ fn check_installed(root: &Path, repo: &FixtureRepo) {
     let last = *progress.last().expect("progress events");
     assert_eq!(last.0, last.1, "{progress:?}");
     assert_eq!(last.1 as usize, ours.len(), "{progress:?}");
-    assert!(progress.windows(2).all(|w| w[0].0 <= w[1].0), "{progress:?}");
     assert!(
-        ev.iter()
-            .all(|e| !matches!(e, Event::Log { level: Level::Warn | Level::Error, .. })),
+        progress.windows(2).all(|w| w[0].0 <= w[1].0),
+        "{progress:?}"
+    );
+    assert!(
+        ev.iter().all(|e| !matches!(
+            e,
+            Event::Log {
+                level: Level::Warn | Level::Error,
+                ..
+            }
+        )),
         "{ev:?}"
     );
     // Scriptlets ran inside the target.
@@ -124,8 +147,13 @@ fn gpg_check_off_installs_an_unsigned_package_with_a_warning() {
     p.kernel.clear();
     let tmp = tempfile::tempdir().unwrap();
     let rec = Recorder::default();
-    payload::install(&p, &tmp.path().join("root"), &tmp.path().join("cache"), &rec)
-        .expect("install without signature checks");
+    payload::install(
+        &p,
+        &tmp.path().join("root"),
+        &tmp.path().join("cache"),
+        &rec,
+    )
+    .expect("install without signature checks");
     assert!(names_in(&tmp.path().join("root")).contains(&"tmux".to_owned()));
     let warned = rec.events().into_iter().any(|e| {
         matches!(e, Event::Log { step: Some(Step::Payload), level: Level::Warn, message }
@@ -134,5 +162,8 @@ fn gpg_check_off_installs_an_unsigned_package_with_a_warning() {
     assert!(warned, "{:?}", rec.events());
     let repofile =
         std::fs::read_to_string(tmp.path().join("root/etc/yum.repos.d/fixture.repo")).unwrap();
-    assert!(repofile.contains("gpgcheck=0\nrepo_gpgcheck=0\n"), "{repofile}");
+    assert!(
+        repofile.contains("gpgcheck=0\nrepo_gpgcheck=0\n"),
+        "{repofile}"
+    );
 }

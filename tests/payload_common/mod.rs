@@ -62,7 +62,11 @@ pub fn names_in(root: &Path) -> Vec<String> {
         .env("HOME", home.path())
         .output()
         .expect("running rpm");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut v: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.is_empty() && *l != "gpg-pubkey")
@@ -188,7 +192,10 @@ fn handle(
     let file: PathBuf = root.join(rel);
     let mut conn = conn;
     if rel.contains("..") || !file.is_file() {
-        write!(conn, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+        write!(
+            conn,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )?;
         return conn.flush();
     }
     let mut body = Vec::new();
