@@ -231,3 +231,22 @@ pub(super) fn download_only(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_outside_var_lib_rpm_is_refused_with_a_hint() {
+        let dir = std::env::temp_dir().join(format!("azl-rpmdb-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("root/.rpmdb")).unwrap();
+        let e = verify_rpmdb(&dir).unwrap_err().to_string();
+        assert!(e.contains("/var/lib/rpm holds no rpm database"), "{e}");
+        assert!(e.contains("root/.rpmdb"), "{e}");
+        std::fs::create_dir_all(dir.join("var/lib/rpm")).unwrap();
+        std::fs::write(dir.join("var/lib/rpm/rpmdb.sqlite"), "").unwrap();
+        assert!(verify_rpmdb(&dir).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
