@@ -5,6 +5,8 @@ pub mod disk;
 pub mod format;
 pub mod fstab;
 pub mod mount;
+pub mod payload;
+pub mod prefetch;
 mod run;
 pub mod scripts;
 pub mod target;
