@@ -4,12 +4,11 @@
 mod stream;
 
 use std::ffi::{OsStr, OsString};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 
-pub use stream::Stream;
+pub use stream::{KillHandle, Limits, Stream};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CmdError {
@@ -198,135 +197,6 @@ impl Cmd {
     }
 }
 
-/// Kills a command started by [`Cmd::run_streaming`] from another thread. Safe against pid
-/// reuse: the child is only signalled while it has not been reaped (std's `Child::kill`
-/// is a no-op once its exit status is known).
-#[derive(Debug, Clone, Default)]
-pub struct KillHandle(Arc<Mutex<KillState>>);
-
-#[derive(Debug, Default)]
-struct KillState {
-    killed: bool,
-    child: Option<Child>,
-}
-
-impl KillHandle {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Kills the command if it is running, and any command started later with this handle.
-    pub fn kill(&self) {
-        if let Ok(mut st) = self.0.lock() {
-            st.killed = true;
-            if let Some(c) = st.child.as_mut() {
-                let _ = c.kill();
-            }
-        }
-    }
-
-    pub fn is_killed(&self) -> bool {
-        self.0.lock().map(|s| s.killed).unwrap_or(false)
-    }
-}
-
-impl Cmd {
-    /// Like `run`, but calls `on_line` with each line of stdout as it is printed (for
-    /// progress), and can be killed through `kill`. Stdout and stderr are also returned
-    /// whole; a failure carries the command line and stderr as with `run`.
-    pub fn run_streaming(
-        &self,
-        kill: Option<&KillHandle>,
-        mut on_line: impl FnMut(&str),
-    ) -> Result<Output, CmdError> {
-        let cmdline = self.cmdline();
-        tracing::info!(target: "cmd", "running {cmdline} (streaming)");
-        let spawn_err = |source| CmdError::Spawn {
-            cmdline: cmdline.clone(),
-            source,
-        };
-        let mut c = self.command();
-        c.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = c.spawn().map_err(spawn_err)?;
-        let (Some(out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(spawn_err(std::io::Error::other("no pipes to the child")));
-        };
-        // Stderr is drained on its own thread so a chatty stderr cannot block the child.
-        let err_thread = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = err.read_to_end(&mut buf);
-            String::from_utf8_lossy(&buf).into_owned()
-        });
-        let shared = kill.cloned().unwrap_or_default();
-        {
-            let mut st = shared.0.lock().map_err(|_| spawn_err(poisoned()))?;
-            if st.killed {
-                let _ = child.kill();
-            }
-            st.child = Some(child);
-        }
-        let mut stdout = String::new();
-        let mut reader = BufReader::new(out);
-        let mut raw = Vec::new();
-        loop {
-            raw.clear();
-            match reader.read_until(b'\n', &mut raw) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let line = String::from_utf8_lossy(&raw);
-                    stdout.push_str(&line);
-                    // dnf redraws progress with \r: the last segment is the current state.
-                    for part in line.trim_end_matches(['\n', '\r']).split('\r') {
-                        on_line(part);
-                    }
-                }
-            }
-        }
-        // Stdout closed: wait for the exit without holding the lock, so kill() stays usable.
-        let status = loop {
-            let polled = {
-                let mut st = shared.0.lock().map_err(|_| spawn_err(poisoned()))?;
-                match st.child.as_mut() {
-                    Some(c) => c.try_wait().map_err(spawn_err)?,
-                    None => return Err(spawn_err(std::io::Error::other("child lost"))),
-                }
-            };
-            match polled {
-                Some(s) => break s,
-                None => std::thread::sleep(std::time::Duration::from_millis(20)),
-            }
-        };
-        if let Ok(mut st) = shared.0.lock() {
-            st.child = None;
-        }
-        let stderr = err_thread.join().unwrap_or_default();
-        if !stderr.trim().is_empty() {
-            tracing::debug!(target: "cmd", "stderr of {cmdline}: {}", stderr.trim());
-        }
-        if !status.success() {
-            let status = if shared.is_killed() {
-                format!("{status}, killed on request")
-            } else {
-                status.to_string()
-            };
-            return Err(CmdError::Failed {
-                cmdline,
-                status,
-                stderr,
-            });
-        }
-        Ok(Output { stdout, stderr })
-    }
-}
-
-fn poisoned() -> std::io::Error {
-    std::io::Error::other("kill handle lock poisoned")
-}
-
 fn quote(s: &OsStr) -> String {
     let s = s.to_string_lossy();
     if !s.is_empty()
@@ -373,18 +243,24 @@ mod tests {
         let c = Cmd::new("chpasswd").arg("-e").secret_arg("hunter2");
         assert_eq!(c.cmdline(), "chpasswd -e <redacted>");
     }
+
     #[test]
     fn streaming_sees_each_line_and_keeps_stderr() {
         let mut seen = Vec::new();
         let out = Cmd::new("sh")
-            .args(["-c", "echo one; echo two; echo err >&2"])
-            .run_streaming(None, |l| seen.push(l.to_owned()))
+            .args(["-c", "echo one; printf 'a\\rb\\n'; echo err >&2"])
+            .run_streaming(Limits::default(), &mut |s, l| {
+                if s == Stream::Stdout {
+                    seen.push(l.to_owned())
+                }
+            })
             .unwrap();
-        assert_eq!(seen, ["one", "two"]);
+        // A line redrawn with \r arrives once per state, as progress bars print them.
+        assert_eq!(seen, ["one", "a", "b"]);
         assert_eq!(out.stderr.trim(), "err");
         let err = Cmd::new("sh")
             .args(["-c", "echo bad >&2; exit 4"])
-            .run_streaming(None, |_| {})
+            .run_streaming(Limits::default(), &mut |_, _| {})
             .unwrap_err();
         assert!(err.to_string().ends_with(": bad"), "{err}");
     }
@@ -398,9 +274,13 @@ mod tests {
             k2.kill();
         });
         let start = std::time::Instant::now();
+        let limits = Limits {
+            timeout: None,
+            kill: Some(&k),
+        };
         let err = Cmd::new("sleep")
             .arg("30")
-            .run_streaming(Some(&k), |_| {})
+            .run_streaming(limits, &mut |_, _| {})
             .unwrap_err();
         t.join().unwrap();
         assert!(start.elapsed().as_secs() < 10);

@@ -8,6 +8,7 @@
 
 mod issue;
 mod load;
+mod password;
 mod schema;
 mod shape;
 mod size;
@@ -17,6 +18,7 @@ mod validate;
 
 pub use issue::{Issue, Report};
 pub use load::{LoadError, load_file, load_str, to_toml};
+pub use password::{HashError, hash_plain};
 pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;

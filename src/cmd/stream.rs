@@ -1,13 +1,44 @@
-//! Long-running commands: output handed over line by line as it comes, a timeout, and the
-//! whole process group killed with it (post scripts; anything that may hang or spawn).
+//! Long-running commands: output handed over line by line as it comes (progress), an
+//! optional timeout, a kill handle for another thread, and the whole process group killed
+//! with it (dnf, post scripts: anything that may hang or spawn).
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{Cmd, CmdError};
+use super::{Cmd, CmdError, Output};
+
+/// Stops a streamed command from another thread. The streaming loop, which owns the child,
+/// notices within 50 ms and kills the process group before reaping it, so the signal can
+/// never reach a reused pid.
+#[derive(Debug, Clone, Default)]
+pub struct KillHandle(Arc<AtomicBool>);
+
+impl KillHandle {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Kills the command if it is running, and any command started later with this handle.
+    pub fn kill(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How a streamed command may be stopped early.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits<'a> {
+    pub timeout: Option<Duration>,
+    pub kill: Option<&'a KillHandle>,
+}
 
 /// Which pipe a line of output came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,23 +48,28 @@ pub enum Stream {
 }
 
 /// How many lines of output a streamed command's error keeps.
-const TAIL_LINES: usize = 20;
+const TAIL_LINES: usize = 40;
 /// How long to keep reading after the program exits, when something it left behind still
 /// holds its pipes open.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 impl Cmd {
-    /// Runs in its own process group, hands each output line to `on_line` as it comes, and
-    /// kills the whole group (SIGKILL) when `timeout` passes or when the program exits:
-    /// nothing it started outlives it. Errors carry the last lines of output.
+    /// Runs in its own process group, hands each output line to `on_line` as it comes (a
+    /// line redrawn with \r arrives once per redraw), and kills the whole group (SIGKILL)
+    /// when the timeout passes, the kill handle fires, or the program exits: nothing it
+    /// started outlives it. Returns all output; errors carry its last lines.
     pub fn run_streaming(
         &self,
-        timeout: Duration,
+        limits: Limits,
         on_line: &mut dyn FnMut(Stream, &str),
-    ) -> Result<(), CmdError> {
+    ) -> Result<Output, CmdError> {
         use std::os::unix::process::CommandExt;
         let cmdline = self.cmdline();
-        tracing::info!(target: "cmd", "running {cmdline} (timeout {}s)", timeout.as_secs());
+        // Far enough away to never fire, without overflowing Instant arithmetic.
+        let timeout = limits
+            .timeout
+            .unwrap_or(Duration::from_secs(100 * 365 * 86_400));
+        tracing::info!(target: "cmd", "running {cmdline} (streaming)");
         let mut c = self.command();
         c.process_group(0)
             .stdin(if self.stdin.is_some() {
@@ -64,13 +100,24 @@ impl Cmd {
 
         let deadline = Instant::now() + timeout;
         let mut tail: VecDeque<String> = VecDeque::new();
+        let (mut stdout, mut stderr) = (String::new(), String::new());
+        let mut killed = false;
         let mut status = None;
         let mut timed_out = false;
         let mut drain_until = deadline;
         loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
                 Ok((stream, line)) => {
-                    on_line(stream, &line);
+                    let whole = match stream {
+                        Stream::Stdout => &mut stdout,
+                        Stream::Stderr => &mut stderr,
+                    };
+                    whole.push_str(&line);
+                    whole.push('\n');
+                    // dnf redraws its progress with \r: each segment is a state.
+                    for part in line.split('\r').filter(|p| !p.is_empty()) {
+                        on_line(stream, part);
+                    }
                     if tail.len() == TAIL_LINES {
                         tail.pop_front();
                     }
@@ -86,7 +133,12 @@ impl Cmd {
             }
             let now = Instant::now();
             if status.is_none() {
-                if now >= deadline {
+                if limits.kill.is_some_and(KillHandle::is_killed) {
+                    kill_group(pgid);
+                    killed = true;
+                    status = Some(child.wait().map_err(spawn_err)?);
+                    drain_until = now + DRAIN_GRACE;
+                } else if now >= deadline {
                     // Killed before reaping, so the group id cannot have been reused yet.
                     kill_group(pgid);
                     timed_out = true;
@@ -103,6 +155,9 @@ impl Cmd {
             }
         }
         let output = Vec::from(tail).join("\n");
+        if !stderr.trim().is_empty() {
+            tracing::debug!(target: "cmd", "stderr of {cmdline}: {}", stderr.trim());
+        }
         match status {
             _ if timed_out => Err(CmdError::TimedOut {
                 cmdline,
@@ -111,10 +166,14 @@ impl Cmd {
             }),
             Some(st) if !st.success() => Err(CmdError::Failed {
                 cmdline,
-                status: st.to_string(),
+                status: if killed {
+                    format!("{st}, killed on request")
+                } else {
+                    st.to_string()
+                },
                 stderr: output,
             }),
-            _ => Ok(()),
+            _ => Ok(Output { stdout, stderr }),
         }
     }
 }
@@ -127,9 +186,7 @@ fn read_lines(
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).split(b'\n') {
             let Ok(line) = line else { break };
-            let line = String::from_utf8_lossy(&line)
-                .trim_end_matches('\r')
-                .to_owned();
+            let line = String::from_utf8_lossy(&line).into_owned();
             if tx.send((stream, line)).is_err() {
                 break;
             }
@@ -157,9 +214,13 @@ mod tests {
         let mut seen = Vec::new();
         let err = Cmd::new("sh")
             .args(["-c", "echo one; echo two >&2; exit 4"])
-            .run_streaming(Duration::from_secs(10), &mut |s, l| {
-                seen.push((s, l.to_owned()))
-            })
+            .run_streaming(
+                Limits {
+                    timeout: Some(Duration::from_secs(10)),
+                    kill: None,
+                },
+                &mut |s, l| seen.push((s, l.to_owned())),
+            )
             .unwrap_err();
         assert!(seen.contains(&(Stream::Stdout, "one".into())), "{seen:?}");
         assert!(seen.contains(&(Stream::Stderr, "two".into())), "{seen:?}");
@@ -173,7 +234,13 @@ mod tests {
         let start = Instant::now();
         let err = Cmd::new("sh")
             .args(["-c", "sleep 30 & echo started; wait"])
-            .run_streaming(Duration::from_secs(1), &mut |_, _| {})
+            .run_streaming(
+                Limits {
+                    timeout: Some(Duration::from_secs(1)),
+                    kill: None,
+                },
+                &mut |_, _| {},
+            )
             .unwrap_err();
         assert!(matches!(err, CmdError::TimedOut { .. }), "{err}");
         assert!(err.to_string().contains("started"), "{err}");

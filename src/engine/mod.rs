@@ -2,18 +2,19 @@
 
 pub mod configure;
 pub mod disk;
+mod fat_copy;
+mod finish;
 pub mod format;
 pub mod fstab;
+mod interrupt;
 pub mod mount;
 pub mod payload;
 pub mod prefetch;
 mod run;
+pub mod save_logs;
 pub mod scripts;
 pub mod target;
 
-pub use run::{EngineError, StepError, run};
-mod finish;
-mod interrupt;
-
 pub use finish::{action as finish_action, finish};
 pub use interrupt::{install_handlers as handle_interrupts, interrupted};
+pub use run::{EngineError, RunOptions, StepError, run};

@@ -43,6 +43,11 @@ pub enum MountError {
     Unmount { target: PathBuf, source: Errno },
     #[error("reading /proc/self/mountinfo: {0}")]
     Mountinfo(std::io::Error),
+    #[error("filling {device}: {source}")]
+    Deferred {
+        device: PathBuf,
+        source: super::fat_copy::FatCopyError,
+    },
 }
 
 /// Everything mounted for the install. Unmounts in reverse on `unmount_all` or on drop.
@@ -51,6 +56,9 @@ pub struct MountGuard {
     root: PathBuf,
     /// Mount points in the order they were mounted.
     mounted: Vec<PathBuf>,
+    /// Filesystems this kernel cannot mount (vfat on some build VMs): their mount points
+    /// stay directories, copied in by `copy_deferred` before unmounting.
+    deferred: Vec<Formatted>,
 }
 
 impl MountGuard {
@@ -62,6 +70,29 @@ impl MountGuard {
     /// The mount points still held, in mount order.
     pub fn mounted(&self) -> &[PathBuf] {
         &self.mounted
+    }
+
+    /// Copies the directories standing in for unmountable filesystems into them.
+    pub fn copy_deferred(&mut self, events: &dyn Sink) -> Result<(), MountError> {
+        for f in std::mem::take(&mut self.deferred) {
+            let rel = f.mount.as_deref().unwrap_or("/").trim_start_matches('/');
+            let dir = self.root.join(rel);
+            let n = super::fat_copy::copy_into(&f.device, &dir).map_err(|source| {
+                MountError::Deferred {
+                    device: f.device.clone(),
+                    source,
+                }
+            })?;
+            log(
+                events,
+                format!(
+                    "copied {n} entries of {} into {}",
+                    dir.display(),
+                    f.device.display()
+                ),
+            );
+        }
+        Ok(())
     }
 
     /// Unmounts everything, deepest and latest first, including whatever got mounted below
@@ -141,6 +172,7 @@ pub fn mount_target(
     let mut guard = MountGuard {
         root: root.clone(),
         mounted: Vec::new(),
+        deferred: Vec::new(),
     };
     let total = (order.len() + BINDS.len()) as u64;
     let mut done = 0;
@@ -158,6 +190,21 @@ pub fn mount_target(
             let target = root.join(rel);
             mkdir(&target)?;
             let ty = blkid_type(f.fs);
+            if f.fs == FsType::Vfat && !super::fat_copy::kernel_supports(ty) {
+                events.send(&Event::Log {
+                    step: Some(Step::Mount),
+                    level: Level::Warn,
+                    message: format!(
+                        "this kernel cannot mount vfat: {} stays a directory until the end \
+                         of the install, then is copied into {} with mtools",
+                        target.display(),
+                        f.device.display()
+                    ),
+                });
+                guard.deferred.push((*f).clone());
+                progress(events);
+                continue;
+            }
             let opts = options(f);
             log(
                 events,

@@ -1,13 +1,23 @@
 //! The ordered steps of an install, each announced as events. Destructive work starts here
-//! and only here, after the plan (preflight) has passed.
+//! and only here, after the plan (preflight) has passed. Every guard (prefetch, loop device,
+//! mounts) unwinds on error, so nothing stays mounted or attached after a failure.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::events::{Event, Level, Sink, Step};
 use crate::plan::Plan;
 use crate::probe::Transport;
 
+use super::configure::{self, ConfigureError, Context, EfiVars};
 use super::disk::{self, DiskError};
+use super::format::{self, FormatError};
+use super::mount::{self, MountError};
+use super::payload::{self, PayloadError};
+use super::prefetch::Prefetch;
+use super::scripts::{self, ScriptError};
+use super::target::{Formatted, SYSIMAGE};
+use super::{fstab, interrupted, save_logs};
 
 /// A step failed; the message says which and what state it left behind.
 #[derive(Debug, thiserror::Error)]
@@ -15,13 +25,31 @@ use super::disk::{self, DiskError};
 pub struct EngineError {
     pub step: Step,
     #[source]
-    pub source: StepError,
+    pub source: Box<StepError>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {
     #[error(transparent)]
     Disk(#[from] DiskError),
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    #[error(transparent)]
+    Mount(#[from] MountError),
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    #[error("writing /etc/fstab: {0}")]
+    Fstab(#[from] fstab::FstabError),
+    #[error(transparent)]
+    Configure(#[from] ConfigureError),
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    #[error(transparent)]
+    SaveLogs(#[from] save_logs::SaveLogsError),
+    #[error(transparent)]
+    Hash(#[from] crate::answer::HashError),
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl EngineError {
@@ -29,19 +57,54 @@ impl EngineError {
     pub fn after_payload(&self) -> bool {
         matches!(
             self.step,
-            Step::Configure | Step::Bootloader | Step::PostScripts | Step::SaveLogs
+            Step::Configure | Step::Bootloader | Step::PostScripts | Step::SaveLogs | Step::Unmount
         )
+    }
+
+    /// True when the install stopped because of Ctrl-C or SIGTERM.
+    pub fn interrupted(&self) -> bool {
+        matches!(*self.source, StepError::Interrupted)
     }
 }
 
-/// Runs `f` as `step`: Started, then Finished or Failed.
-fn step<T>(
+/// How to run the plan.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Stop after this step (staged testing).
+    pub stop_after: Option<Step>,
+    /// Where the target is mounted.
+    pub root: PathBuf,
+    /// The package cache the prefetch fills and the transaction reads.
+    pub cache: PathBuf,
+    /// Files saved into /var/log/azl-installer/ on the target: (source, name there).
+    pub logs: Vec<(PathBuf, String)>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            stop_after: None,
+            root: PathBuf::from(SYSIMAGE),
+            cache: PathBuf::from("/run/azl-installer/cache"),
+            logs: Vec::new(),
+        }
+    }
+}
+
+/// Runs `f` as `step`: Started, then Finished or Failed. Checks for Ctrl-C first.
+fn step<T, E: Into<StepError>>(
     events: &dyn Sink,
     step: Step,
-    f: impl FnOnce() -> Result<T, StepError>,
+    f: impl FnOnce() -> Result<T, E>,
 ) -> Result<T, EngineError> {
+    if interrupted() {
+        return Err(EngineError {
+            step,
+            source: Box::new(StepError::Interrupted),
+        });
+    }
     events.send(&Event::Started { step });
-    match f() {
+    match f().map_err(Into::into) {
         Ok(v) => {
             events.send(&Event::Finished { step });
             Ok(v)
@@ -51,62 +114,131 @@ fn step<T>(
                 step,
                 error: source.to_string(),
             });
-            Err(EngineError { step, source })
+            Err(EngineError {
+                step,
+                source: Box::new(source),
+            })
         }
     }
 }
 
-fn log(events: &dyn Sink, step: Step, message: String) {
+fn log(events: &dyn Sink, step: Step, level: Level, message: String) {
     events.send(&Event::Log {
         step: Some(step),
-        level: Level::Info,
+        level,
         message,
     });
 }
 
-/// Carries out `plan`, stopping after `stop_after` when given.
-pub fn run(plan: &Plan, events: &dyn Sink, stop_after: Option<Step>) -> Result<(), EngineError> {
-    let done = |s: Step| stop_after == Some(s);
-    step(events, Step::Preflight, || {
+/// Carries out `plan`.
+pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), EngineError> {
+    let ev: &dyn Sink = events.as_ref();
+    let done = |s: Step| opts.stop_after == Some(s);
+    // Plain passwords are hashed once: the installed system and the saved answer agree.
+    let plan = step(ev, Step::Preflight, || {
         log(
-            events,
+            ev,
             Step::Preflight,
+            Level::Info,
             format!(
                 "target {} ({})",
                 crate::plan::describe_disk(&plan.target.disk),
                 plan.target.reason
             ),
         );
-        Ok(())
+        plan.answer.with_hashed_passwords().map(|answer| Plan {
+            answer,
+            ..plan.clone()
+        })
     })?;
     if done(Step::Preflight) {
         return Ok(());
     }
-    // An image file is attached to a loop device for the install and detached on return.
+    // Downloads start now and overlap the storage work; the transaction reuses the cache.
+    let prefetch = (opts.stop_after != Some(Step::Partition))
+        .then(|| Prefetch::start(&plan.payload, &opts.cache, events.clone()));
+
+    // An image file is attached to a loop device for the install and detached at the end.
     let attached = match plan.target.disk.transport {
-        Transport::Image => {
-            Some(
-                disk::attach_image(&plan.target.disk.path).map_err(|e| EngineError {
-                    step: Step::Partition,
-                    source: e.into(),
-                })?,
-            )
-        }
+        Transport::Image => Some(step(ev, Step::Partition, || {
+            disk::attach_image(&plan.target.disk.path)
+        })?),
         _ => None,
     };
-    let device: &Path = match &attached {
-        Some(a) => a.device(),
-        None => &plan.target.disk.path,
+    let device: PathBuf = match &attached {
+        Some(a) => a.device().to_owned(),
+        None => plan.target.disk.path.clone(),
     };
-    step(events, Step::Partition, || {
-        disk::partition(device, &plan.table, events)?;
+    let nodes = step(ev, Step::Partition, || {
+        disk::partition(&device, &plan.table, ev)
+    })?;
+    if done(Step::Partition) {
+        return detach(ev, attached);
+    }
+    let formatted = step(ev, Step::Format, || format::format(&plan.table, &nodes, ev))?;
+    let mut mounts = step(ev, Step::Mount, || {
+        mount::mount_target(&formatted, &opts.root, ev)
+    })?;
+    let root = mounts.root().to_owned();
+
+    let result = install_system(&plan, ev, opts, prefetch, &root, &formatted, &device);
+    // The logs go onto the target also when a step failed, while it is still mounted.
+    let saved = step(ev, Step::SaveLogs, || {
+        save_logs::save(&root, &plan.answer, &opts.logs)
+    });
+    result?;
+    saved?;
+    step(ev, Step::Unmount, || -> Result<(), StepError> {
+        mounts.copy_deferred(ev)?;
+        mounts.unmount_all()?;
         Ok(())
     })?;
-    if let Some(a) = attached {
-        a.detach().map_err(|e| EngineError {
-            step: Step::Unmount,
-            source: e.into(),
-        })?;
+    drop(mounts);
+    detach(ev, attached)
+}
+
+/// Payload, configure, bootloader, post scripts: everything that writes inside the target.
+fn install_system(
+    plan: &Plan,
+    ev: &dyn Sink,
+    opts: &RunOptions,
+    prefetch: Option<Prefetch>,
+    root: &Path,
+    formatted: &[Formatted],
+    device: &Path,
+) -> Result<(), EngineError> {
+    step(ev, Step::Payload, || {
+        if let Some(p) = prefetch
+            && let Err(e) = p.wait()
+        {
+            // Not fatal: the transaction downloads whatever the prefetch did not.
+            log(ev, Step::Payload, Level::Warn, format!("prefetch: {e}"));
+        }
+        payload::install(&plan.payload, root, &opts.cache, ev)
+    })?;
+    let ctx = Context {
+        plan,
+        root,
+        formatted,
+        disk: device,
+        efivars: EfiVars::detect(),
+    };
+    step(ev, Step::Configure, || -> Result<(), StepError> {
+        fstab::write(root, formatted)?;
+        configure::system(&ctx, ev)?;
+        Ok(())
+    })?;
+    step(ev, Step::Bootloader, || configure::bootloader(&ctx, ev))?;
+    step(ev, Step::PostScripts, || -> Result<(), StepError> {
+        scripts::run_post(&plan.answer.scripts.post, root, ev)?;
+        configure::relabel(&ctx, ev)?;
+        Ok(())
+    })
+}
+
+fn detach(ev: &dyn Sink, attached: Option<disk::AttachedImage>) -> Result<(), EngineError> {
+    match attached {
+        Some(a) => step(ev, Step::Finish, || a.detach()),
+        None => step(ev, Step::Finish, || Ok::<(), StepError>(())),
     }
-    Ok(())
 }

@@ -66,7 +66,15 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
             };
             log(events, level, format!("{key}: {line}"));
         };
-        let result = cmd.run_streaming(timeout, &mut on_line);
+        let result = cmd
+            .run_streaming(
+                crate::cmd::Limits {
+                    timeout: Some(timeout),
+                    kill: None,
+                },
+                &mut on_line,
+            )
+            .map(drop);
         drop(file);
         result.map_err(|source| ScriptError::Run {
             key: key.clone(),

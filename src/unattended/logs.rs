@@ -9,6 +9,8 @@ pub const RUN_DIR: &str = "/run/azl-installer";
 
 #[derive(Debug, Clone)]
 pub struct LogFiles {
+    /// The run directory (None when it could not be created).
+    pub dir: Option<PathBuf>,
     /// The detailed log: every command run, with its output on failure.
     pub install_log: Option<PathBuf>,
     /// One JSON event per line.
@@ -51,5 +53,6 @@ pub fn init(extra: Option<&Path>, journal: bool) -> LogFiles {
     LogFiles {
         install_log: install_log.filter(|p| p.exists()),
         events,
+        dir,
     }
 }

@@ -10,6 +10,7 @@ pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_s
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 
@@ -197,29 +198,57 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     {
         sinks.push(Box::new(j));
     }
-    let sink = Fanout(sinks);
     if !opts.json {
         eprint!("{}", plan::render(&plan));
     }
     if opts.stop_after == Some(Step::Preflight) {
         return Ok(());
     }
-    if opts.stop_after.is_none() {
-        return Err(Failure::BadInput(anyhow!(
-            "the install pipeline after partitioning is not built yet; \
-             run with --stop-after partition to partition only"
-        )));
-    }
     if plan.answer.install.confirm && !opts.yes {
         confirm(&plan)?;
     }
-    engine::run(&plan, &sink, opts.stop_after).map_err(|e| {
-        if e.after_payload() {
-            Failure::AfterPayload(e.into())
-        } else {
-            Failure::Destructive(e.into())
+    let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
+    let mut run = engine::RunOptions {
+        stop_after: opts.stop_after,
+        ..Default::default()
+    };
+    if let Some(dir) = opts.logs.dir.as_deref() {
+        run.cache = dir.join("cache");
+    }
+    let keep = [
+        (&opts.logs.install_log, "install.log"),
+        (&opts.logs.events, "events.jsonl"),
+    ];
+    run.logs = keep
+        .into_iter()
+        .filter_map(|(p, name)| p.clone().map(|p| (p, name.to_string())))
+        .collect();
+    engine::handle_interrupts();
+    let started = std::time::Instant::now();
+    engine::run(&plan, sink, &run).map_err(|e| {
+        let where_ = match &opts.logs.install_log {
+            Some(p) => format!(" (log: {})", p.display()),
+            None => String::new(),
+        };
+        let e = anyhow::Error::new(e).context(format!("the install failed{where_}"));
+        match e.downcast_ref::<engine::EngineError>() {
+            Some(x) if x.interrupted() => Failure::Interrupted,
+            Some(x) if x.after_payload() => Failure::AfterPayload(e),
+            _ => Failure::Destructive(e),
         }
-    })
+    })?;
+    if opts.stop_after.is_some() {
+        return Ok(());
+    }
+    let action = engine::finish_action(&plan);
+    if !opts.json {
+        eprintln!(
+            "\nInstalled onto {} in {} s. Logs: /var/log/azl-installer/ on the new system.",
+            plan::describe_disk(&plan.target.disk),
+            started.elapsed().as_secs()
+        );
+    }
+    engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))
 }
 
 /// Asks on the terminal before the first destructive step, naming the disk.

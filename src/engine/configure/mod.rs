@@ -97,7 +97,16 @@ pub fn configure(
 }
 
 /// `configure` with every input given, the firmware's state included.
+/// All of configure in order (system, bootloader, relabel), as one call.
 pub fn configure_with(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
+    system(ctx, events)?;
+    bootloader(ctx, events)?;
+    relabel(ctx, events)
+}
+
+/// Host name and locale, network, accounts, SSH, SELinux config, kernel command line and
+/// initramfs: the `configure` step.
+pub fn system(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
     let log = Log {
         events,
         step: Step::Configure,
@@ -107,19 +116,31 @@ pub fn configure_with(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureE
     users::configure(ctx, &log)?;
     ssh::configure(ctx, &log)?;
     selinux::write_config(ctx, &log)?;
-    kernel::configure(ctx, &log)?;
+    kernel::configure(ctx, &log)
+}
+
+/// The `bootloader` step.
+pub fn bootloader(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
     bootloader::install(
         ctx,
         &Log {
             events,
             step: Step::Bootloader,
         },
-    )?;
-    // Last, so that every file written above (and by the tools) gets its label.
-    selinux::relabel(ctx, &log)
+    )
 }
 
-/// Sends Log events for one step.
+/// SELinux labels for every file, last, so that files the post scripts wrote are labelled.
+pub fn relabel(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
+    selinux::relabel(
+        ctx,
+        &Log {
+            events,
+            step: Step::PostScripts,
+        },
+    )
+}
+
 pub(crate) struct Log<'a> {
     events: &'a dyn Sink,
     step: Step,

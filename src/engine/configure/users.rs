@@ -108,19 +108,12 @@ fn shadow_hash(user: &str, password: &Password) -> Result<String, ConfigureError
     }
 }
 
-/// yescrypt with libxcrypt's default cost ("$y$j9T$"), the form `crypt(3)` verifies.
+/// yescrypt, the one hashing function of the installer (`answer::hash_plain`).
 pub(crate) fn hash_plain(user: &str, plain: &str) -> Result<String, ConfigureError> {
-    use yescrypt::PasswordHasher;
-    let err = |reason: String| ConfigureError::Hash {
-        user: user.to_owned(),
-        reason,
-    };
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| err(format!("no random salt: {e}")))?;
-    let hash = yescrypt::Yescrypt::default()
-        .hash_password_with_salt(plain.as_bytes(), &salt)
-        .map_err(|e| err(e.to_string()))?;
-    Ok(hash.to_string())
+    crate::answer::hash_plain(user, plain).map_err(|e| ConfigureError::Hash {
+        user: e.user,
+        reason: e.reason,
+    })
 }
 
 /// An account of the target's /etc/passwd.

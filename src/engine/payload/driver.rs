@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, CmdError, KillHandle, Output};
+use crate::cmd::{Cmd, CmdError, KillHandle, Limits, Output, Stream};
 use crate::plan::Payload;
 
 use super::PayloadError;
@@ -109,7 +109,7 @@ impl Tools {
         private: &PrivateConfig,
         req: &Request,
         kill: Option<&KillHandle>,
-        on_line: impl FnMut(&str),
+        mut on_line: impl FnMut(&str),
     ) -> Result<Output, CmdError> {
         Cmd::new(match self.flavor {
             Flavor::Dnf4 => "dnf",
@@ -118,7 +118,18 @@ impl Tools {
         // Python buffers a piped stdout in blocks; progress must arrive line by line.
         .env("PYTHONUNBUFFERED", "1")
         .args(dnf_args(self.flavor, private, req))
-        .run_streaming(kill, on_line)
+        .run_streaming(
+            Limits {
+                timeout: None,
+                kill,
+            },
+            &mut |stream, line| {
+                // Progress is on stdout; stderr still reaches the log and the error.
+                if stream == Stream::Stdout {
+                    on_line(line)
+                }
+            },
+        )
     }
 }
 

@@ -1,0 +1,67 @@
+//! The save-logs step: the install log, the event journal and the answer as installed (plain
+//! passwords already replaced by their hashes) into /var/log/azl-installer/ on the target.
+
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::answer::{Answer, Password};
+
+/// Where the logs go on the installed system.
+pub const LOG_DIR: &str = "var/log/azl-installer";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveLogsError {
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the answer still holds a plain password; refusing to save it")]
+    PlainPassword,
+}
+
+/// Copies `files` ((source, name)) and writes `answer.toml`, all 0600 in a 0700 directory.
+pub fn save(
+    root: &Path,
+    answer: &Answer,
+    files: &[(PathBuf, String)],
+) -> Result<(), SaveLogsError> {
+    let dir = root.join(LOG_DIR);
+    let io = |what, path: &Path| {
+        let path = path.to_owned();
+        move |source| SaveLogsError::Io { what, path, source }
+    };
+    std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(io("setting the mode of", &dir))?;
+    for (src, name) in files {
+        let bytes = std::fs::read(src).map_err(io("reading", src))?;
+        write_private(&dir.join(name), &bytes).map_err(io("writing", &dir.join(name)))?;
+    }
+    // Belt and braces: the engine hashed every plain password before the first step.
+    let plain = |p: &Password| matches!(p, Password::Plain { .. });
+    if plain(&answer.root.password) || answer.users.iter().any(|u| plain(&u.password)) {
+        return Err(SaveLogsError::PlainPassword);
+    }
+    let text = format!(
+        "# The answer file this system was installed with (azl-installer).\n\
+         # Plain passwords were replaced by their hashes.\n{}",
+        crate::answer::to_toml(answer)
+    );
+    let path = dir.join("answer.toml");
+    write_private(&path, text.as_bytes()).map_err(io("writing", &path))
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(bytes)?;
+    // The mode of an existing file is not changed by open(): set it.
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+}
