@@ -103,15 +103,13 @@ impl Fetcher {
         // reqwest is built without a default crypto provider (aws-lc needs cmake): use
         // ring. Installing fails harmlessly when a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        // The read timeout exists only on the async builder; the blocking one wraps it.
-        // The blocking client's own total timeout (30 s by default) would cut off large
-        // downloads, so it is switched off in favour of the per-read timeout.
-        let inner = reqwest::Client::builder()
+        // The blocking client's `timeout` bounds the wait for the response headers and,
+        // when the body is read through `io::Read`, each read: a read timeout, not a limit
+        // on the whole download (which `bytes()` would impose).
+        let client = reqwest::blocking::Client::builder()
             .connect_timeout(self.policy.connect_timeout)
-            .read_timeout(self.policy.read_timeout)
-            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")));
-        let client = reqwest::blocking::ClientBuilder::from(inner)
-            .timeout(None)
+            .timeout(self.policy.read_timeout)
+            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Client(error_chain(&e)))?;
         Ok(self.client.get_or_init(|| client))
@@ -154,7 +152,7 @@ fn get_once(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, At
     let resp = client
         .get(url)
         .send()
-        .map_err(|e| Attempt::Retry(describe(&e)))?;
+        .map_err(|e| Attempt::Retry(describe(e)))?;
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
         return Err(Attempt::Final(FetchError::NotFound { url: url.into() }));
@@ -169,20 +167,23 @@ fn get_once(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, At
         }));
     }
     // Reading the body is inside the attempt: a connection dropped mid-body is retried.
-    resp.bytes()
-        .map(|b| b.to_vec())
-        .map_err(|e| Attempt::Retry(format!("reading the response: {}", describe(&e))))
+    let mut body = Vec::new();
+    let mut resp = resp;
+    std::io::Read::read_to_end(&mut resp, &mut body)
+        .map_err(|e| Attempt::Retry(format!("reading the response: {}", error_chain(&e))))?;
+    Ok(body)
 }
 
-/// "timed out waiting for data" rather than reqwest's nested "error sending request".
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return format!("timed out ({})", error_chain(e));
-    }
-    if e.is_connect() {
-        return format!("cannot connect ({})", error_chain(e));
-    }
-    error_chain(e)
+/// "timed out: ..." first, and without the URL reqwest adds (the caller names it once).
+fn describe(e: reqwest::Error) -> String {
+    let what = if e.is_timeout() {
+        "timed out: "
+    } else if e.is_connect() {
+        "cannot connect: "
+    } else {
+        ""
+    };
+    format!("{what}{}", error_chain(&e.without_url()))
 }
 
 /// An error and its sources, joined with ": ", without repeating the URL reqwest adds.

@@ -53,7 +53,7 @@ pub enum RepoFailure {
         "repomd.xml is not signed (no repomd.xml.asc at {url}); set gpg_check = false and allow_unsigned = true to install from it anyway"
     )]
     Unsigned { url: String },
-    #[error("repomd.xml {source} (signature {url})")]
+    #[error("repomd.xml {source} ({url})")]
     Signature {
         url: String,
         #[source]

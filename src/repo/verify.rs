@@ -25,7 +25,9 @@ pub enum VerifyError {
     BadSignature(String),
     #[error("signature made by key {issuer} which is not in gpg_keys ({keys})")]
     UnknownKey { issuer: String, keys: String },
-    #[error("the signature by key {fingerprint} does not match the data: {reason}")]
+    #[error(
+        "signature by key 0x{fingerprint} does not match: the file was changed after signing, or the signature is damaged"
+    )]
     Mismatch { fingerprint: String, reason: String },
 }
 
