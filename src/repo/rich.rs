@@ -21,7 +21,14 @@ impl Rich {
     pub fn require(&self, need: &mut Need<'_>) -> bool {
         match self {
             Rich::Dep(d) => need(d, true),
-            Rich::And(v) => v.iter().fold(true, |ok, r| r.require(need) && ok),
+            Rich::And(v) => {
+                // Every part is required, even after one failed: no short-circuit.
+                let mut ok = true;
+                for r in v {
+                    ok &= r.require(need);
+                }
+                ok
+            }
             Rich::Or(v) => v.iter().any(|r| r.holds(need)) || v.iter().any(|r| r.require(need)),
             Rich::If(a, cond, other) => {
                 if cond.holds(need) {
