@@ -17,11 +17,22 @@ const SMALL_LAYOUT: &str = "firmware = \"uefi\"\n[storage]\nlayout = \"custom\"\
     [[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"100MiB\"\n\
     [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n";
 
+/// `[[repos]]` naming the signed fixture repository: the preflight loads and verifies it.
+fn fixture_repos() -> String {
+    let repo = common::fixture::FixtureRepo::base();
+    format!(
+        "[[repos]]\nname = \"fixture\"\nurl = \"{}\"\ngpg_keys = [\"{}\"]\n",
+        repo.repo_url(),
+        repo.key_url()
+    )
+}
+
 fn answer_file(dir: &Path, target: &Path, extra: &str) -> std::path::PathBuf {
     let p = dir.join("answer.toml");
     let text = format!(
-        "version = 1\n[install]\nconfirm = false\n[target]\npath = \"{}\"\n{extra}\n",
-        target.display()
+        "version = 1\n[install]\nconfirm = false\n[target]\npath = \"{}\"\n{extra}\n{}",
+        target.display(),
+        fixture_repos()
     );
     std::fs::write(&p, text).unwrap();
     p
@@ -277,8 +288,9 @@ fn without_confirmation_nothing_is_written() {
     let img = Image::sparse(GIB);
     let p = img.dir.path().join("answer.toml");
     let body = format!(
-        "version = 1\n[target]\npath = \"{}\"\n{SMALL_LAYOUT}",
-        img.path.display()
+        "version = 1\n[target]\npath = \"{}\"\n{SMALL_LAYOUT}{}",
+        img.path.display(),
+        fixture_repos()
     );
     std::fs::write(&p, body).unwrap();
     let before = sha256_of(&img.path);

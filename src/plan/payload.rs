@@ -1,15 +1,26 @@
 //! The payload part of the plan: which repositories, which packages (DESIGN.md "The package
-//! set"), checked against the verified repository metadata.
+//! set"), checked against the verified repository metadata: every package and group must
+//! exist, a kernel of the series must be there, and the dependency closure must fit.
 
-use crate::answer::{Answer, Repo};
+use crate::answer::{Answer, Layout, Repo, SelinuxMode, human_bytes};
 use crate::probe::Firmware;
-use crate::repo::RepoIndex;
+use crate::repo::{Package, RepoIndex};
 
 use super::{PartitionTable, Payload, Problem, RepoSource};
 
 /// The install media's repository, used when the answer names none.
 pub const MEDIA_REPO_URL: &str = "file:///run/install/repo";
 pub const MEDIA_REPO_KEY: &str = "file:///run/install/repo/RPM-GPG-KEY-azurelinux";
+
+const MIB: u64 = 1024 * 1024;
+/// Room the payload needs beyond the packages' installed size: 10% for filesystem overhead
+/// and files written at install (scriptlets, caches), plus 200 MiB for the rpm database,
+/// the journal and the installer's logs.
+pub const SIZE_MARGIN_FIXED: u64 = 200 * MIB;
+pub const SIZE_MARGIN_PERCENT: u64 = 10;
+
+/// The distribution release dnf's $releasever stands for.
+const RELEASEVER: &str = "4.0";
 
 /// The repositories to use: the answer's, or the install media's.
 pub fn repo_sources(answer: &Answer) -> Vec<RepoSource> {
@@ -33,23 +44,294 @@ fn source(r: &Repo) -> RepoSource {
     }
 }
 
+/// Space the installed payload needs on its filesystem: installed size plus the margin.
+pub fn space_needed(installed_bytes: u64) -> u64 {
+    installed_bytes + installed_bytes * SIZE_MARGIN_PERCENT / 100 + SIZE_MARGIN_FIXED
+}
+
+/// A package the install needs, and the answer key that makes it needed.
+struct Wanted {
+    key: String,
+    name: String,
+    /// Why, for the message when it is missing.
+    why: &'static str,
+}
+
+fn wanted(key: &str, name: &str, why: &'static str) -> Wanted {
+    Wanted {
+        key: key.into(),
+        name: name.into(),
+        why,
+    }
+}
+
+/// What the answer's sections need besides `[packages].install` (the kernel comes apart).
+fn needed_packages(answer: &Answer, firmware: Firmware) -> Vec<Wanted> {
+    let mut v = vec![
+        wanted("repos", "grub2-tools", "every install needs it"),
+        wanted("repos", "shadow-utils", "every install needs it"),
+        wanted("repos", "NetworkManager", "every install needs it"),
+    ];
+    match firmware {
+        Firmware::Uefi => {
+            for n in ["shim-x64", "grub2-efi-x64", "efibootmgr"] {
+                v.push(wanted("target.firmware", n, "UEFI boot needs it"));
+            }
+        }
+        Firmware::Bios => v.push(wanted("target.firmware", "grub2-pc", "BIOS boot needs it")),
+    }
+    if answer.selinux.mode != SelinuxMode::Disabled {
+        let policy = format!("selinux-policy-{}", answer.selinux.policy);
+        v.push(wanted("selinux.policy", &policy, "SELinux is not disabled"));
+        v.push(wanted(
+            "selinux.mode",
+            "policycoreutils",
+            "SELinux is not disabled",
+        ));
+    }
+    if answer.ssh.enable {
+        v.push(wanted("ssh.enable", "openssh-server", "ssh.enable is true"));
+    }
+    for (i, name) in answer.packages.install.iter().enumerate() {
+        v.push(wanted(
+            &format!("packages.install[{i}]"),
+            name,
+            "it is requested",
+        ));
+    }
+    v
+}
+
 /// The payload for `answer`, checked against `index`.
 pub(super) fn resolve(
     answer: &Answer,
-    _firmware: Firmware,
-    _table: &PartitionTable,
-    _index: &RepoIndex,
+    firmware: Firmware,
+    table: &PartitionTable,
+    index: &RepoIndex,
 ) -> Result<Payload, Vec<Problem>> {
     let p = &answer.packages;
+    let mut problems = Vec::new();
+    let excluded = |name: &str| {
+        p.exclude
+            .iter()
+            .position(|pat| pat == name || glob_match::glob_match(pat, name))
+    };
+    let kernel = find_kernel(answer, index, &mut problems);
+    let mut packages: Vec<String> = kernel.iter().map(|k| k.nevra()).collect();
+    for w in needed_packages(answer, firmware) {
+        if let Some(j) = excluded(&w.name) {
+            problems.push(Problem::new(
+                format!("packages.exclude[{j}]"),
+                format!("excludes {} but {}", w.name, w.why),
+            ));
+        } else if index.find(&w.name).is_empty() {
+            let mut pr = Problem::new(
+                w.key,
+                format!(
+                    "package \"{}\" is not in the repositories ({})",
+                    w.name, w.why
+                ),
+            );
+            let names = index.packages().map(|p| p.name.as_str());
+            if let Some(h) = did_you_mean(&w.name, names) {
+                pr = pr.hint(h);
+            }
+            problems.push(pr);
+        } else if !packages.contains(&w.name) {
+            packages.push(w.name);
+        }
+    }
+    let groups = groups(answer, index, &mut problems);
+    let closure = index.closure(&packages, &groups, &p.exclude, p.weak_deps);
+    for m in &closure.missing {
+        // Requested names were reported above with their key; these are dependencies.
+        if m.contains(" (needed by ") {
+            problems.push(
+                Problem::new(
+                    "packages",
+                    format!("nothing in the repositories provides {m}"),
+                )
+                .hint("dnf would refuse this transaction; add the repository that has it"),
+            );
+        }
+    }
+    let installed_bytes = closure.installed_bytes();
+    if problems.is_empty() {
+        problems.extend(size_problem(answer, table, installed_bytes));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(Payload {
         repos: repo_sources(answer),
-        packages: p.install.clone(),
-        groups: p.groups.clone().unwrap_or_default(),
+        packages,
+        groups,
         exclude: p.exclude.clone(),
         weak_deps: p.weak_deps,
-        releasever: "4.0".into(),
-        kernel: answer.kernel.package.clone(),
-        download_bytes: 0,
-        installed_bytes: 0,
+        releasever: RELEASEVER.into(),
+        kernel: kernel.map(Package::nevra).unwrap_or_default(),
+        download_bytes: closure.download_bytes(),
+        installed_bytes,
     })
+}
+
+/// The newest `kernel.package` of `kernel.series` ("6.18" or "6.18.x").
+fn find_kernel<'a>(
+    answer: &Answer,
+    index: &'a RepoIndex,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a Package> {
+    let k = &answer.kernel;
+    // Only packages of that name: a provide of "kernel" is not a kernel of a series.
+    let all: Vec<&Package> = index
+        .find(&k.package)
+        .into_iter()
+        .filter(|p| p.name == k.package)
+        .collect();
+    if all.is_empty() {
+        let mut pr = Problem::new(
+            "kernel.package",
+            format!("package \"{}\" is not in the repositories", k.package),
+        );
+        if let Some(h) = did_you_mean(&k.package, index.packages().map(|p| p.name.as_str())) {
+            pr = pr.hint(h);
+        }
+        problems.push(pr);
+        return None;
+    }
+    let prefix = format!("{}.", k.series);
+    let found = all
+        .iter()
+        .find(|p| p.version == k.series || p.version.starts_with(&prefix));
+    if found.is_none() {
+        let have: Vec<String> = all
+            .iter()
+            .map(|p| format!("{}-{}", p.version, p.release))
+            .collect();
+        problems.push(
+            Problem::new(
+                "kernel.series",
+                format!(
+                    "the repositories have {} {} but kernel.series is \"{}\"",
+                    k.package,
+                    have.join(", "),
+                    k.series
+                ),
+            )
+            .hint("add a repository with a kernel of that series, or change kernel.series"),
+        );
+    }
+    found.copied()
+}
+
+/// `packages.groups`, or `["core"]` when absent and the repositories have it.
+fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Problem>) -> Vec<String> {
+    let Some(asked) = &answer.packages.groups else {
+        return if index.group("core").is_some() {
+            vec!["core".into()]
+        } else {
+            Vec::new()
+        };
+    };
+    for (i, id) in asked.iter().enumerate() {
+        if index.group(id).is_some() {
+            continue;
+        }
+        let ids: Vec<&str> = index.group_ids().collect();
+        let mut pr = Problem::new(
+            format!("packages.groups[{i}]"),
+            format!("group \"{id}\" is not in the repositories"),
+        );
+        if ids.is_empty() {
+            pr =
+                pr.hint("the repositories have no comps groups; list packages in packages.install");
+        } else if let Some(h) = did_you_mean(id, ids.iter().copied()) {
+            pr = pr.hint(h);
+        } else {
+            pr = pr.hint(format!("the groups are: {}", ids.join(", ")));
+        }
+        problems.push(pr);
+    }
+    asked.clone()
+}
+
+/// The payload lands on /usr when there is one, else on /; it must fit with the margin.
+fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Option<Problem> {
+    let on = |m: &str| {
+        table
+            .partitions
+            .iter()
+            .find(|p| p.mount.as_deref() == Some(m))
+    };
+    let (mount, part) = match on("/usr") {
+        Some(p) => ("/usr", p),
+        None => ("/", on("/")?),
+    };
+    let available = part.size_bytes(table.sector_size);
+    let needed = space_needed(installed);
+    if needed <= available {
+        return None;
+    }
+    let key = match answer.storage.layout {
+        Layout::Custom => answer
+            .storage
+            .partitions
+            .iter()
+            .position(|p| p.mount == mount)
+            .map_or_else(
+                || "storage.partitions".into(),
+                |i| format!("storage.partitions[{i}].size"),
+            ),
+        Layout::Auto => "target".into(),
+    };
+    let hint = match answer.storage.layout {
+        Layout::Custom => format!(
+            "make the {mount} partition at least {}",
+            human_bytes(needed)
+        ),
+        Layout::Auto => "choose a larger disk, or install fewer packages".into(),
+    };
+    Some(
+        Problem::new(
+            key,
+            format!(
+                "the packages need about {} on {mount} ({} installed + {SIZE_MARGIN_PERCENT}% + {} for the rpm database, journal and logs) but the {mount} partition is {}",
+                human_bytes(needed),
+                human_bytes(installed),
+                human_bytes(SIZE_MARGIN_FIXED),
+                human_bytes(available)
+            ),
+        )
+        .hint(hint),
+    )
+}
+
+/// The candidate closest to `word`, when close enough to be a likely typo.
+fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("did you mean \"{c}\"?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margin_is_ten_percent_and_200_mib() {
+        assert_eq!(space_needed(0), 200 * MIB);
+        assert_eq!(space_needed(1000 * MIB), 1300 * MIB);
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["vim-enhanced", "tmux", "kernel"];
+        assert_eq!(
+            did_you_mean("vim-enhancd", names.into_iter()).as_deref(),
+            Some("did you mean \"vim-enhanced\"?")
+        );
+        assert_eq!(did_you_mean("emacs", names.into_iter()), None);
+    }
 }

@@ -24,10 +24,17 @@ pub(super) fn steps(plan: &Plan) -> Vec<String> {
     v.push(format!("format: partition {}", formats.join(", ")));
     v.push("mount: the new filesystems at /mnt/sysimage".into());
     let repos: Vec<&str> = a.repos.iter().map(|r| r.name.as_str()).collect();
+    let pl = &plan.payload;
     v.push(format!(
-        "payload: install {} (kernel {}) from {}",
+        "payload: install {} (kernel {}; {} to download, {} installed) from {}",
         packages_line(plan),
-        a.kernel.series,
+        if pl.kernel.is_empty() {
+            &a.kernel.series
+        } else {
+            &pl.kernel
+        },
+        human_bytes(pl.download_bytes),
+        human_bytes(pl.installed_bytes),
         if repos.is_empty() {
             "the install media".into()
         } else {
@@ -59,10 +66,11 @@ pub(super) fn steps(plan: &Plan) -> Vec<String> {
 fn packages_line(plan: &Plan) -> String {
     let p = &plan.answer.packages;
     let mut parts = Vec::new();
-    match &p.groups {
-        Some(g) if !g.is_empty() => parts.push(format!("groups {}", g.join(", "))),
-        Some(_) => {}
-        None => parts.push("group core".into()),
+    // The groups the preflight settled on (the "core" default only when the repo has it).
+    match plan.payload.groups.as_slice() {
+        [] => {}
+        [g] => parts.push(format!("group {g}")),
+        g => parts.push(format!("groups {}", g.join(", "))),
     }
     if !p.install.is_empty() {
         parts.push(p.install.join(", "));

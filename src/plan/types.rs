@@ -156,12 +156,5 @@ pub struct Payload {
     pub installed_bytes: u64,
 }
 
-/// A repository as the payload step uses it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RepoSource {
-    pub name: String,
-    pub url: String,
-    /// file:// or https:// URLs of the keys.
-    pub gpg_keys: Vec<String>,
-    pub gpg_check: bool,
-}
+/// A repository as the payload step uses it (defined with the metadata it describes).
+pub use crate::repo::RepoSource;

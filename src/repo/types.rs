@@ -9,6 +9,35 @@ pub struct RepoIndex {
     pub repos: Vec<RepoMeta>,
 }
 
+/// A configured repository: where it is and which keys must have signed it. Built by the plan
+/// from the answer (`plan::repo_sources`) and used by `load` and the payload step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepoSource {
+    pub name: String,
+    pub url: String,
+    /// file:// or https:// URLs of the keys.
+    pub gpg_keys: Vec<String>,
+    pub gpg_check: bool,
+}
+
+/// What `RepoIndex::closure` found: the packages a request pulls in, and what it could not
+/// satisfy ("vim-enhanced" when nothing provides it, "/usr/bin/sh (needed by vim-...)").
+#[derive(Debug, Clone, Default)]
+pub struct Closure<'a> {
+    pub packages: Vec<&'a Package>,
+    pub missing: Vec<String>,
+}
+
+impl Closure<'_> {
+    pub fn download_bytes(&self) -> u64 {
+        self.packages.iter().map(|p| p.size_package).sum()
+    }
+
+    pub fn installed_bytes(&self) -> u64 {
+        self.packages.iter().map(|p| p.size_installed).sum()
+    }
+}
+
 /// One repository, as verified.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RepoMeta {

@@ -148,10 +148,34 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
 pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
     let answer = load(source)?;
     let hw = hardware_for(&answer)?;
-    // The repository index: verified metadata arrives with the payload work; until then the
-    // plan checks storage only.
-    let index = crate::repo::RepoIndex::default();
-    Plan::resolve(&answer, &hw, &index).map_err(Failure::Refused)
+    // The verified repository metadata. A repository that cannot be loaded or verified is a
+    // preflight refusal (exit 3) tied to its [[repos]] entry; the disk and layout problems
+    // are still reported with it, so that one run shows everything to fix.
+    let loaded = match crate::repo::load(&plan::repo_sources(&answer)) {
+        Ok(l) => l,
+        Err(e) => {
+            let key = if answer.repos.is_empty() {
+                "repos".to_owned()
+            } else {
+                format!("repos[{}]", e.position)
+            };
+            let mut problems = vec![plan::Problem::new(key, e.to_string())];
+            if let Err(r) = Plan::resolve(&answer, &hw, &crate::repo::RepoIndex::default()) {
+                // Without an index every package looks missing: keep the storage problems.
+                let storage = ["target.path", "target.match", "target.wipe", "storage"];
+                problems.extend(
+                    r.problems
+                        .into_iter()
+                        .filter(|p| storage.iter().any(|k| p.key.starts_with(k))),
+                );
+            }
+            return Err(Failure::Refused(Refused { problems }));
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Plan::resolve(&answer, &hw, &loaded.index).map_err(Failure::Refused)
 }
 
 /// `plan`: what install would do; writes nothing.

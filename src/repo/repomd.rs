@@ -1,0 +1,172 @@
+//! repomd.xml: where the other metadata files are and what their checksums must be; and
+//! opening those files once their checksum matched (gz, zstd, xz, or plain).
+
+use std::io::Read;
+
+use sha2::Digest;
+
+use super::xml::{Ev, attr, walk};
+
+/// The parts of repomd.xml the installer uses.
+#[derive(Debug, Default)]
+pub struct RepoMd {
+    pub revision: Option<String>,
+    pub data: Vec<DataFile>,
+}
+
+/// One `<data type="...">` entry.
+#[derive(Debug, Default, Clone)]
+pub struct DataFile {
+    pub kind: String,
+    /// (algorithm, lower-case hex) of the file as stored (compressed).
+    pub checksum: (String, String),
+    /// Relative to the repository URL.
+    pub location: String,
+}
+
+impl RepoMd {
+    pub fn get(&self, kind: &str) -> Option<&DataFile> {
+        self.data.iter().find(|d| d.kind == kind)
+    }
+}
+
+pub fn parse(bytes: &[u8]) -> Result<RepoMd, String> {
+    let mut md = RepoMd::default();
+    let mut current: Option<DataFile> = None;
+    let mut path: Vec<String> = Vec::new();
+    let mut pending_alg = String::new();
+    walk(bytes, |ev| match ev {
+        Ev::Start { name, attrs } => {
+            match name {
+                "data" => {
+                    current = Some(DataFile {
+                        kind: attr(attrs, "type").unwrap_or_default().to_owned(),
+                        ..DataFile::default()
+                    })
+                }
+                "checksum" => pending_alg = attr(attrs, "type").unwrap_or("sha256").to_owned(),
+                "location" => {
+                    if let (Some(d), Some(h)) = (current.as_mut(), attr(attrs, "href")) {
+                        d.location = h.to_owned();
+                    }
+                }
+                _ => {}
+            }
+            path.push(name.to_owned());
+        }
+        Ev::End { name } => {
+            path.pop();
+            if name == "data" {
+                md.data.extend(current.take());
+            }
+        }
+        Ev::Text(t) => match (path.last().map(String::as_str), current.as_mut()) {
+            (Some("revision"), None) => md.revision = Some(t.to_owned()),
+            (Some("checksum"), Some(d)) => {
+                d.checksum = (pending_alg.clone(), t.to_ascii_lowercase());
+            }
+            _ => {}
+        },
+    })?;
+    if md.get("primary").is_none() {
+        return Err("it lists no primary metadata (<data type=\"primary\">)".into());
+    }
+    Ok(md)
+}
+
+/// Checks `bytes` against `file`'s checksum; the error says expected and actual digests.
+pub fn check(file: &DataFile, bytes: &[u8]) -> Result<(), String> {
+    let (alg, want) = &file.checksum;
+    let got = match alg.as_str() {
+        "sha256" => hex::encode(sha2::Sha256::digest(bytes)),
+        "sha512" => hex::encode(sha2::Sha512::digest(bytes)),
+        "sha384" => hex::encode(sha2::Sha384::digest(bytes)),
+        "sha224" => hex::encode(sha2::Sha224::digest(bytes)),
+        // sha1/md5 are refused: a signature over a weak digest proves nothing.
+        other => return Err(format!("unsupported checksum type \"{other}\"")),
+    };
+    if &got != want {
+        return Err(format!(
+            "checksum mismatch: expected {alg} {want}, got {got}"
+        ));
+    }
+    Ok(())
+}
+
+/// The file's content, decompressed according to its name.
+pub fn decompress(location: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let name = location.to_ascii_lowercase();
+    let r = if name.ends_with(".gz") {
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .map(drop)
+            .map_err(|e| format!("gunzip: {e}"))
+    } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+        ruzstd::decoding::StreamingDecoder::new(bytes.as_slice())
+            .map_err(|e| format!("zstd: {e}"))
+            .and_then(|mut d| {
+                d.read_to_end(&mut out)
+                    .map(drop)
+                    .map_err(|e| format!("zstd: {e}"))
+            })
+    } else if name.ends_with(".xz") {
+        lzma_rs::xz_decompress(&mut bytes.as_slice(), &mut out).map_err(|e| format!("xz: {e}"))
+    } else if name.ends_with(".bz2") {
+        return Err("bzip2-compressed metadata is not supported (use gz, zstd or xz)".into());
+    } else {
+        return Ok(bytes);
+    };
+    r.map(|_| out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
+  <revision>17</revision>
+  <data type="primary">
+    <checksum type="sha256">AB12</checksum>
+    <open-checksum type="sha256">ffff</open-checksum>
+    <location href="repodata/x-primary.xml.gz"/>
+  </data>
+  <data type="group"><checksum type="sha256">cd</checksum><location href="repodata/c.xml"/></data>
+</repomd>"#;
+
+    #[test]
+    fn reads_revision_locations_and_stored_checksums() {
+        let md = parse(MD.as_bytes()).unwrap();
+        assert_eq!(md.revision.as_deref(), Some("17"));
+        let p = md.get("primary").unwrap();
+        assert_eq!(p.location, "repodata/x-primary.xml.gz");
+        // The open-checksum (of the decompressed file) is not the one checked.
+        assert_eq!(p.checksum, ("sha256".into(), "ab12".into()));
+        assert_eq!(md.get("group").unwrap().location, "repodata/c.xml");
+    }
+
+    #[test]
+    fn refuses_a_repomd_without_primary_and_reports_mismatches() {
+        assert!(parse(b"<repomd/>").unwrap_err().contains("no primary"));
+        let f = DataFile {
+            checksum: ("sha256".into(), "00".into()),
+            ..DataFile::default()
+        };
+        let e = check(&f, b"x").unwrap_err();
+        assert!(
+            e.starts_with("checksum mismatch: expected sha256 00, got 2d71"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn decompresses_gzip_and_passes_plain_through() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"hello").unwrap();
+        let z = gz.finish().unwrap();
+        assert_eq!(decompress("a.xml.gz", z).unwrap(), b"hello");
+        assert_eq!(decompress("a.xml", b"hi".to_vec()).unwrap(), b"hi");
+    }
+}
