@@ -77,6 +77,9 @@ pub struct InstallArgs {
     /// Stop after this step (for staged testing; later steps are not run).
     #[arg(long, value_enum, hide = true)]
     pub stop_after: Option<StopAfter>,
+    /// Mount the target here instead of /mnt/sysimage (tests run installs side by side).
+    #[arg(long, hide = true)]
+    pub sysimage: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +113,7 @@ pub fn run(cli: Cli) -> u8 {
                         json,
                         stop_after: args.stop_after.map(StopAfter::step),
                         logs: logs.clone(),
+                        sysimage: args.sysimage.clone(),
                     },
                 )
             }),
@@ -130,6 +134,7 @@ pub fn run(cli: Cli) -> u8 {
                     json,
                     stop_after: None,
                     logs: logs.clone(),
+                    sysimage: None,
                 },
             ),
             Err(_) => Err(Failure::BadInput(anyhow::anyhow!(

@@ -126,6 +126,20 @@ impl Drop for MountGuard {
     }
 }
 
+/// True when something is mounted at `path` (as /proc/self/mountinfo lists it).
+pub fn is_mount_point(path: &Path) -> bool {
+    let Ok(canon) = path.canonicalize() else {
+        return false;
+    };
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .map(|info| {
+            info.lines()
+                .filter_map(|l| l.split(' ').nth(4))
+                .any(|m| Path::new(&unescape(m)) == canon)
+        })
+        .unwrap_or(false)
+}
+
 /// Depth of a mount point ("/" is 0, "/boot/efi" is 2): parents sort before children.
 fn depth(mount: &str) -> usize {
     Path::new(mount)

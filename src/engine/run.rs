@@ -50,6 +50,8 @@ pub enum StepError {
     Hash(#[from] crate::answer::HashError),
     #[error("interrupted")]
     Interrupted,
+    #[error("{} is already in use (is another install running?); nothing was written", .0.display())]
+    Busy(PathBuf),
 }
 
 impl EngineError {
@@ -59,6 +61,11 @@ impl EngineError {
             self.step,
             Step::Configure | Step::Bootloader | Step::PostScripts | Step::SaveLogs | Step::Unmount
         )
+    }
+
+    /// True when the install was refused before anything was written.
+    pub fn refused(&self) -> bool {
+        self.step == Step::Preflight && !self.interrupted()
     }
 
     /// True when the install stopped because of Ctrl-C or SIGTERM.
@@ -146,10 +153,17 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 plan.target.reason
             ),
         );
-        plan.answer.with_hashed_passwords().map(|answer| Plan {
-            answer,
-            ..plan.clone()
-        })
+        // A second install at the same time would mount over the first one's target.
+        if mount::is_mount_point(&opts.root) {
+            return Err(StepError::Busy(opts.root.clone()));
+        }
+        plan.answer
+            .with_hashed_passwords()
+            .map(|answer| Plan {
+                answer,
+                ..plan.clone()
+            })
+            .map_err(StepError::from)
     })?;
     if done(Step::Preflight) {
         return Ok(());

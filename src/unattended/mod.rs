@@ -56,6 +56,8 @@ pub struct Options {
     pub stop_after: Option<Step>,
     /// Where this run's log and event journal are written.
     pub logs: LogFiles,
+    /// Where to mount the target instead of /mnt/sysimage.
+    pub sysimage: Option<PathBuf>,
 }
 
 /// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`.
@@ -236,6 +238,9 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
         stop_after: opts.stop_after,
         ..Default::default()
     };
+    if let Some(root) = &opts.sysimage {
+        run.root = root.clone();
+    }
     if let Some(dir) = opts.logs.dir.as_deref() {
         run.cache = dir.join("cache");
     }
@@ -250,15 +255,21 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     engine::handle_interrupts();
     let started = std::time::Instant::now();
     engine::run(&plan, sink, &run).map_err(|e| {
-        let where_ = match &opts.logs.install_log {
+        let log = match &opts.logs.install_log {
             Some(p) => format!(" (log: {})", p.display()),
             None => String::new(),
         };
-        let e = anyhow::Error::new(e).context(format!("the install failed{where_}"));
-        match e.downcast_ref::<engine::EngineError>() {
-            Some(x) if x.interrupted() => Failure::Interrupted,
-            Some(x) if x.after_payload() => Failure::AfterPayload(e),
-            _ => Failure::Destructive(e),
+        // Every error's text already names its causes: one line, no repeated chain.
+        let message = anyhow!("{e}{log}");
+        if e.interrupted() {
+            Failure::Interrupted
+        } else if e.refused() {
+            let p = plan::Problem::new("install", e.to_string());
+            Failure::Refused(Refused { problems: vec![p] })
+        } else if e.after_payload() {
+            Failure::AfterPayload(message)
+        } else {
+            Failure::Destructive(message)
         }
     })?;
     if opts.stop_after.is_some() {

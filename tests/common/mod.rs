@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fixture;
+pub mod installed;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -118,8 +119,18 @@ pub struct Mount {
 
 impl Mount {
     pub fn new(device: &Path, target: &Path) -> Mount {
+        Mount::with_options(device, target, "rw")
+    }
+
+    /// Read-only, so that looking at an installed system changes nothing in it.
+    pub fn new_ro(device: &Path, target: &Path) -> Mount {
+        Mount::with_options(device, target, "ro")
+    }
+
+    pub fn with_options(device: &Path, target: &Path, options: &str) -> Mount {
         std::fs::create_dir_all(target).expect("creating the mount point");
         let st = Command::new("mount")
+            .args(["-o", options])
             .arg(device)
             .arg(target)
             .status()
