@@ -9,6 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::answer::Finish;
 use crate::events::Step;
 use crate::tui::app::{Action, App, Effect};
 use crate::tui::widgets::clock;
@@ -25,9 +26,19 @@ pub struct FinishedState {
 }
 
 impl FinishedState {
-    pub fn new(elapsed: Duration, failed: Option<(Step, String)>, aborted: bool) -> Self {
+    /// `finish` is what the answer (and the target) asked for: it is the preselected choice.
+    pub fn new(
+        elapsed: Duration,
+        failed: Option<(Step, String)>,
+        aborted: bool,
+        finish: Finish,
+    ) -> Self {
         // After a failure the next thing is usually a look at the log: a shell.
-        let cursor = if failed.is_some() { 2 } else { 0 };
+        let cursor = match (&failed, finish) {
+            (Some(_), _) | (None, Finish::None) => 2,
+            (None, Finish::Poweroff) => 1,
+            (None, Finish::Reboot) => 0,
+        };
         FinishedState {
             elapsed,
             failed,

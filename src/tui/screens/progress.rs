@@ -139,7 +139,13 @@ pub fn event(app: &mut App, e: Event) -> Option<Effect> {
 /// The engine's thread ended: on to the finished screen.
 pub fn done(app: &mut App) -> Option<Effect> {
     let p = &app.progress;
-    app.finished = super::finished::FinishedState::new(p.elapsed, p.failed.clone(), p.aborting);
+    // An image or loop-device target is not booted from: no reboot offered first.
+    let finish = match &app.plan {
+        Some(Ok(plan)) => crate::engine::finish_action(plan),
+        _ => crate::answer::Finish::None,
+    };
+    app.finished =
+        super::finished::FinishedState::new(p.elapsed, p.failed.clone(), p.aborting, finish);
     app.popup = None;
     app.screen = Screen::Finished;
     None

@@ -70,6 +70,19 @@ fn events_move_the_gauges_then_the_finished_screen_shows_time_and_log() {
 }
 
 #[test]
+fn the_answers_finish_action_is_preselected() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    // A TUI started from an answer file that says poweroff.
+    let mut answer = App::default_answer();
+    answer.install.finish = crate::answer::Finish::Poweroff;
+    h.app = App::new(fake.hw.clone(), answer);
+    start(&mut h);
+    h.engine();
+    assert_eq!(h.press([Enter]), Some(Outcome::PowerOff));
+}
+
+#[test]
 fn a_failed_install_says_where_and_offers_a_shell() {
     let fake = FakeBackend {
         script: script(false),
