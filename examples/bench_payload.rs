@@ -50,11 +50,11 @@ fn main() {
         installed_bytes: 0,
     };
     let events = Arc::new(Recorder::default());
-    if args.iter().any(|a| a == "--prefetch") {
-        if let Err(e) = Prefetch::start(&p, cache, events.clone()).wait() {
-            eprintln!("prefetch: {e}");
-            std::process::exit(1);
-        }
+    if args.iter().any(|a| a == "--prefetch")
+        && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait()
+    {
+        eprintln!("prefetch: {e}");
+        std::process::exit(1);
     }
     let t = Instant::now();
     match payload::install(&p, root, cache, events.as_ref()) {

@@ -41,6 +41,8 @@ pub enum Progress {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Install interactively in the text UI.
+    Tui(TuiArgs),
     /// Install unattended from an answer file (a path or an http(s):// URL).
     Install(InstallArgs),
     /// Show what `install` would do on this machine; writes nothing.
@@ -65,6 +67,19 @@ pub enum Command {
     },
     /// Print the JSON Schema of the answer file (for editors).
     Schema,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct TuiArgs {
+    /// Also write the answer file the TUI builds here (passwords as hashes).
+    #[arg(long)]
+    pub answer_out: Option<PathBuf>,
+    /// Offer this disk image file as a disk too (to try the installer without spare disks).
+    #[arg(long)]
+    pub disk_image: Option<PathBuf>,
+    /// Mount the target here instead of /mnt/sysimage.
+    #[arg(long, hide = true)]
+    pub sysimage: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -99,7 +114,10 @@ impl StopAfter {
 
 /// Runs the command line; returns the process exit code (DESIGN.md "Exit codes").
 pub fn run(cli: Cli) -> u8 {
-    let installs = matches!(cli.command, Some(Command::Install(_)) | None);
+    let installs = matches!(
+        cli.command,
+        Some(Command::Install(_)) | Some(Command::Tui(_)) | None
+    );
     let logs = unattended::init_logging(cli.common.log.as_deref(), installs);
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
@@ -137,11 +155,9 @@ pub fn run(cli: Cli) -> u8 {
                     sysimage: None,
                 },
             ),
-            Err(_) => Err(Failure::BadInput(anyhow::anyhow!(
-                "no inst.answer= on the kernel command line, and the interactive installer \
-                 is not built yet; use `azl-installer install ANSWER`"
-            ))),
+            Err(_) => interactive(&TuiArgs::default(), &logs),
         },
+        Some(Command::Tui(args)) => interactive(&args, &logs),
     };
     match result {
         Ok(()) => 0,
@@ -150,4 +166,28 @@ pub fn run(cli: Cli) -> u8 {
             f.exit_code()
         }
     }
+}
+
+/// The interactive front door: the TUI builds the answer and drives the engine; what the
+/// admin chose at the end (reboot, power off) is carried out here.
+fn interactive(args: &TuiArgs, logs: &unattended::LogFiles) -> Result<(), Failure> {
+    use crate::answer::Finish;
+    use crate::tui::{Outcome, RealBackend, TuiOptions};
+    let run = unattended::engine_options(None, logs, args.sysimage.as_deref());
+    let backend = RealBackend::new(args.disk_image.clone(), run);
+    let opts = TuiOptions {
+        answer_out: args.answer_out.clone(),
+        ascii: None,
+        log_path: logs.install_log.clone(),
+        answer: None,
+    };
+    let outcome = crate::tui::run(opts, Box::new(backend)).map_err(Failure::Destructive)?;
+    let action = match outcome {
+        // An image was the target: the machine does not boot from it.
+        _ if args.disk_image.is_some() => Finish::None,
+        Outcome::Reboot => Finish::Reboot,
+        Outcome::PowerOff => Finish::Poweroff,
+        Outcome::Shell | Outcome::Quit => Finish::None,
+    };
+    crate::engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))
 }

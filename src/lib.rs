@@ -9,4 +9,5 @@ pub mod events;
 pub mod plan;
 pub mod probe;
 pub mod repo;
+pub mod tui;
 pub mod unattended;

@@ -65,4 +65,17 @@ mod tests {
         assert_eq!(h.users[1].password, Password::Locked);
         assert!(!crate::answer::to_toml(&h).contains("s3cret"));
     }
+
+    #[test]
+    fn hashes_verify_with_the_system_crypt() {
+        // libxcrypt is the judge: the installed system checks passwords with it (through
+        // Python's crypt module here).
+        let h = hash_plain("t", "correct horse").unwrap();
+        let py = "import crypt,sys; h=sys.argv[1]; print(crypt.crypt('correct horse', h) == h)";
+        let out = std::process::Command::new("python3")
+            .args(["-W", "ignore", "-c", py, &h])
+            .output()
+            .expect("python3 runs");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "True", "{h}");
+    }
 }

@@ -112,7 +112,7 @@ pub fn human_bytes(b: u64) -> String {
     for (unit, m) in [("TiB", TIB), ("GiB", GIB), ("MiB", MIB), ("KiB", KIB)] {
         if b >= m {
             let v = b as f64 / m as f64;
-            return if b % m == 0 {
+            return if b.is_multiple_of(m) {
                 format!("{} {unit}", b / m)
             } else {
                 format!("{v:.1} {unit}")
@@ -178,9 +178,9 @@ impl FromStr for Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.0.as_secs();
-        if s > 0 && s % 3600 == 0 {
+        if s > 0 && s.is_multiple_of(3600) {
             write!(f, "{}h", s / 3600)
-        } else if s > 0 && s % 60 == 0 {
+        } else if s > 0 && s.is_multiple_of(60) {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")

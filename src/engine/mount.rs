@@ -116,10 +116,10 @@ impl Drop for MountGuard {
             tracing::warn!("{e}; detaching the remaining mounts lazily");
             // MNT_DETACH takes a whole subtree off now and frees it once no longer busy.
             for target in self.mounted.drain(..).rev() {
-                if let Err(e) = umount2(&target, MntFlags::MNT_DETACH) {
-                    if e != Errno::EINVAL {
-                        tracing::warn!("detaching {}: {e}", target.display());
-                    }
+                if let Err(e) = umount2(&target, MntFlags::MNT_DETACH)
+                    && e != Errno::EINVAL
+                {
+                    tracing::warn!("detaching {}: {e}", target.display());
                 }
             }
         }

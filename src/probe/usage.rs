@@ -103,10 +103,10 @@ pub fn mark(found: &mut Found, roots: &Roots) -> Result<(), ProbeError> {
     }
 
     for (i, usage) in reasons {
-        if let Some(disk) = found.disks.get_mut(i) {
-            if !disk.usage.contains(&usage) {
-                disk.usage.push(usage);
-            }
+        if let Some(disk) = found.disks.get_mut(i)
+            && !disk.usage.contains(&usage)
+        {
+            disk.usage.push(usage);
         }
     }
     Ok(())
@@ -157,10 +157,10 @@ impl<'a> Graph<'a> {
     /// The kernel name of a mount's or swap's device: by device number when it is a real one
     /// (btrfs and overlay report anonymous 0:N numbers), else by the /dev path.
     fn resolve(&self, devno: &str, source: &str) -> Option<String> {
-        if !devno.starts_with("0:") {
-            if let Some(name) = self.by_devno.get(devno) {
-                return Some(name.clone());
-            }
+        if !devno.starts_with("0:")
+            && let Some(name) = self.by_devno.get(devno)
+        {
+            return Some(name.clone());
         }
         let rel = source.strip_prefix("/dev/")?;
         // /dev/mapper/root and /dev/disk/by-uuid/… are links to the kernel name.

@@ -234,24 +234,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
         confirm(&plan)?;
     }
     let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
-    let mut run = engine::RunOptions {
-        stop_after: opts.stop_after,
-        ..Default::default()
-    };
-    if let Some(root) = &opts.sysimage {
-        run.root = root.clone();
-    }
-    if let Some(dir) = opts.logs.dir.as_deref() {
-        run.cache = dir.join("cache");
-    }
-    let keep = [
-        (&opts.logs.install_log, "install.log"),
-        (&opts.logs.events, "events.jsonl"),
-    ];
-    run.logs = keep
-        .into_iter()
-        .filter_map(|(p, name)| p.clone().map(|p| (p, name.to_string())))
-        .collect();
+    let run = engine_options(opts.stop_after, &opts.logs, opts.sysimage.as_deref());
     engine::handle_interrupts();
     let started = std::time::Instant::now();
     engine::run(&plan, sink, &run).map_err(|e| {
@@ -284,6 +267,33 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
         );
     }
     engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))
+}
+
+/// How the engine runs for either front door: where it mounts, caches and keeps logs.
+pub fn engine_options(
+    stop_after: Option<Step>,
+    logs: &LogFiles,
+    sysimage: Option<&Path>,
+) -> engine::RunOptions {
+    let mut run = engine::RunOptions {
+        stop_after,
+        ..Default::default()
+    };
+    if let Some(root) = sysimage {
+        run.root = root.to_owned();
+    }
+    if let Some(dir) = logs.dir.as_deref() {
+        run.cache = dir.join("cache");
+    }
+    let keep = [
+        (&logs.install_log, "install.log"),
+        (&logs.events, "events.jsonl"),
+    ];
+    run.logs = keep
+        .into_iter()
+        .filter_map(|(p, name)| p.clone().map(|p| (p, name.to_string())))
+        .collect();
+    run
 }
 
 /// Asks on the terminal before the first destructive step, naming the disk.

@@ -121,11 +121,11 @@ impl<'s> Walker<'s, '_> {
             return quoted_list(&values);
         }
         let ts = types(schema);
-        if ts == ["object"] {
-            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-                let keys: Vec<String> = props.keys().map(|k| format!("{k} = ...")).collect();
-                return format!("{{ {} }}", keys.join(", "));
-            }
+        if ts == ["object"]
+            && let Some(props) = schema.get("properties").and_then(Value::as_object)
+        {
+            let keys: Vec<String> = props.keys().map(|k| format!("{k} = ...")).collect();
+            return format!("{{ {} }}", keys.join(", "));
         }
         let names: Vec<&str> = ts.iter().map(|t| type_name(t)).collect();
         names.join(" or ")

@@ -28,16 +28,16 @@ fn interface(iface: &Interface, path: &str, out: &mut Vec<Issue>) {
             "give exactly one of mac, name, first_with_link",
         )),
     }
-    if let Some(mac) = &m.mac {
-        if !is_mac(mac) {
-            out.push(
-                Issue::new(
-                    format!("{path}.match.mac"),
-                    format!("\"{mac}\" is not a MAC address"),
-                )
-                .with_hint("six hex pairs separated by \":\", e.g. \"52:54:00:12:34:56\""),
-            );
-        }
+    if let Some(mac) = &m.mac
+        && !is_mac(mac)
+    {
+        out.push(
+            Issue::new(
+                format!("{path}.match.mac"),
+                format!("\"{mac}\" is not a MAC address"),
+            )
+            .with_hint("six hex pairs separated by \":\", e.g. \"52:54:00:12:34:56\""),
+        );
     }
     if let Some(name) = &m.name {
         // The kernel's IFNAMSIZ is 16 including the terminating NUL.
@@ -79,13 +79,13 @@ fn interface(iface: &Interface, path: &str, out: &mut Vec<Issue>) {
             );
         }
     }
-    if let Some(gw) = &iface.gateway {
-        if gw.parse::<IpAddr>().is_err() {
-            out.push(Issue::new(
-                format!("{path}.gateway"),
-                format!("\"{gw}\" is not an IP address"),
-            ));
-        }
+    if let Some(gw) = &iface.gateway
+        && gw.parse::<IpAddr>().is_err()
+    {
+        out.push(Issue::new(
+            format!("{path}.gateway"),
+            format!("\"{gw}\" is not an IP address"),
+        ));
     }
     for (i, d) in iface.dns.iter().enumerate() {
         if d.parse::<IpAddr>().is_err() {

@@ -4,16 +4,16 @@ use super::{is_word, url};
 use crate::answer::{Issue, Reporting, Scripts, System};
 
 pub(super) fn check(s: &System, out: &mut Vec<Issue>) {
-    if let Some(h) = &s.hostname {
-        if let Err(e) = hostname(h) {
-            out.push(
-                Issue::new(
-                    "system.hostname",
-                    format!("\"{h}\" is not a valid host name: {e}"),
-                )
-                .with_hint("RFC 1123: dot-separated labels of a-z, 0-9 and \"-\""),
-            );
-        }
+    if let Some(h) = &s.hostname
+        && let Err(e) = hostname(h)
+    {
+        out.push(
+            Issue::new(
+                "system.hostname",
+                format!("\"{h}\" is not a valid host name: {e}"),
+            )
+            .with_hint("RFC 1123: dot-separated labels of a-z, 0-9 and \"-\""),
+        );
     }
     if !timezone(&s.timezone) {
         out.push(
@@ -110,10 +110,10 @@ pub(super) fn scripts(s: &Scripts, out: &mut Vec<Issue>) {
 }
 
 pub(super) fn reporting(r: &Reporting, out: &mut Vec<Issue>) {
-    if let Some(hook) = &r.webhook {
-        if let Err(e) = url::check(hook, &["http", "https"]) {
-            out.push(Issue::new("reporting.webhook", e));
-        }
+    if let Some(hook) = &r.webhook
+        && let Err(e) = url::check(hook, &["http", "https"])
+    {
+        out.push(Issue::new("reporting.webhook", e));
     }
 }
 

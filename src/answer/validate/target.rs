@@ -18,10 +18,10 @@ pub(super) fn check(t: &Target, out: &mut Vec<Issue>) {
         ),
         _ => {}
     }
-    if let Some(path) = &t.path {
-        if path.trim().is_empty() {
-            out.push(Issue::new("target.path", "the disk path is empty"));
-        }
+    if let Some(path) = &t.path
+        && path.trim().is_empty()
+    {
+        out.push(Issue::new("target.path", "the disk path is empty"));
     }
     if let Some(rules) = &t.rules {
         if rules.is_empty() {
@@ -80,17 +80,17 @@ fn check_rule(r: &DiskRule, path: &str, out: &mut Vec<Issue>) {
     }
     let min = absolute(r.min_size, &format!("{path}.min_size"), out);
     let max = absolute(r.max_size, &format!("{path}.max_size"), out);
-    if let (Some(min), Some(max)) = (min, max) {
-        if min > max {
-            out.push(Issue::new(
-                format!("{path}.max_size"),
-                format!(
-                    "max_size ({}) is smaller than min_size ({}): no disk can match",
-                    human_bytes(max),
-                    human_bytes(min)
-                ),
-            ));
-        }
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        out.push(Issue::new(
+            format!("{path}.max_size"),
+            format!(
+                "max_size ({}) is smaller than min_size ({}): no disk can match",
+                human_bytes(max),
+                human_bytes(min)
+            ),
+        ));
     }
 }
 

@@ -65,10 +65,10 @@ fn host_port(authority: &str) -> Result<(), String> {
     {
         return Err(format!("\"{host}\" is not a valid host name"));
     }
-    if let Some(p) = port {
-        if p.parse::<u16>().map_or(true, |n| n == 0) {
-            return Err(format!("\"{p}\" is not a port number"));
-        }
+    if let Some(p) = port
+        && p.parse::<u16>().map_or(true, |n| n == 0)
+    {
+        return Err(format!("\"{p}\" is not a port number"));
     }
     Ok(())
 }

@@ -131,10 +131,10 @@ fn keyfile(iface: &Interface, id: &str) -> Result<String, ConfigureError> {
         for (n, a) in addrs.iter().enumerate() {
             let _ = writeln!(s, "address{}={a}", n + 1);
         }
-        if let Some((ip, g)) = gw {
-            if ip.is_ipv6() == is_v6 {
-                let _ = writeln!(s, "gateway={g}");
-            }
+        if let Some((ip, g)) = gw
+            && ip.is_ipv6() == is_v6
+        {
+            let _ = writeln!(s, "gateway={g}");
         }
         if !dns.is_empty() {
             let _ = writeln!(s, "dns={dns}");

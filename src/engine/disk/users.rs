@@ -23,10 +23,10 @@ pub fn describe(device: &Path) -> String {
             // mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..."
             for l in mountinfo.lines() {
                 let f: Vec<&str> = l.split_whitespace().collect();
-                if f.get(2) == Some(&id.as_str()) {
-                    if let Some(mp) = f.get(4) {
-                        found.push(format!("/dev/{name} mounted on {mp}"));
-                    }
+                if f.get(2) == Some(&id.as_str())
+                    && let Some(mp) = f.get(4)
+                {
+                    found.push(format!("/dev/{name} mounted on {mp}"));
                 }
             }
         }

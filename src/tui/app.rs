@@ -1,0 +1,388 @@
+//! The TUI's state and its one way to change: `update(&mut App, Action) -> Option<Effect>`.
+//! Keys and results of background work arrive as actions; anything that needs the outside
+//! world (hashing, resolving, the engine, files) leaves as an effect that the runner in
+//! `mod.rs` performs through the `Backend`, feeding the result back as another action.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::answer::{self, Answer, Issue};
+use crate::events::Event;
+use crate::plan::{Plan, Refused};
+use crate::probe::Hardware;
+use crate::repo::RepoIndex;
+
+use super::screens::{self, disk, finished, network, progress, security, software, summary, users};
+use super::widgets::input::LineInput;
+use super::{Outcome, text};
+
+/// The screens, in the order the installer walks through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Welcome,
+    Disk,
+    Network,
+    Users,
+    Security,
+    Software,
+    Summary,
+    Progress,
+    Finished,
+}
+
+impl Screen {
+    /// The screens a person moves between with Enter and Esc.
+    pub const WIZARD: [Screen; 7] = [
+        Screen::Welcome,
+        Screen::Disk,
+        Screen::Network,
+        Screen::Users,
+        Screen::Security,
+        Screen::Software,
+        Screen::Summary,
+    ];
+
+    fn offset(self, by: isize) -> Option<Screen> {
+        let i = Screen::WIZARD.iter().position(|s| *s == self)?;
+        Screen::WIZARD.get(i.checked_add_signed(by)?).copied()
+    }
+
+    /// True when an answer key (an `Issue` path or a `Problem` key) is edited on this screen.
+    pub fn owns(self, key: &str) -> bool {
+        let under = |p: &str| super::widgets::form::owns(p, key);
+        match self {
+            Screen::Disk => under("target") || under("storage"),
+            Screen::Network => under("system.hostname") || under("network"),
+            Screen::Users => under("root") || under("users"),
+            Screen::Security => under("selinux") || under("ssh") || under("kernel.hardening"),
+            Screen::Software => {
+                (under("packages") || under("repos") || under("kernel"))
+                    && !under("kernel.hardening")
+            }
+            // Everything is shown on the summary: any issue blocks the install.
+            Screen::Summary => true,
+            _ => false,
+        }
+    }
+}
+
+/// A key, or the result of something an `Effect` started.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    Tab,
+    BackTab,
+    Enter,
+    Esc,
+    Char(char),
+    Backspace,
+    Delete,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    /// Ctrl-C: asks before quitting, or before aborting an install.
+    Interrupt,
+    Paste(String),
+    Resize,
+    /// Time since the install started.
+    Tick(Duration),
+    Repos(Result<RepoIndex, String>),
+    Resolved(Box<Result<Plan, Refused>>),
+    Hashed {
+        account: Account,
+        result: Result<String, String>,
+    },
+    Engine(Event),
+    /// The engine's thread ended (its sender was dropped).
+    EngineDone,
+    Exported(Result<PathBuf, String>),
+}
+
+/// Whose password is being hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    Root,
+    Admin,
+}
+
+/// Work for the runner; its result comes back as an `Action`.
+#[derive(Debug)]
+pub enum Effect {
+    LoadRepos,
+    Resolve,
+    Hash {
+        account: Account,
+        plain: String,
+    },
+    StartInstall(Box<Plan>),
+    AbortInstall,
+    /// Write this TOML to the export path.
+    Export(String),
+    Quit(Outcome),
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    /// Before the install: quit without installing?
+    Quit,
+    /// During the install: abort it?
+    Abort,
+    /// The last gate: type "erase" to start.
+    Confirm { input: LineInput, wrong: bool },
+}
+
+pub struct App {
+    pub screen: Screen,
+    pub hw: Hardware,
+    pub answer: Answer,
+    pub repos: Option<Result<RepoIndex, String>>,
+    pub plan: Option<Result<Plan, Refused>>,
+    /// `answer::validate` plus the TUI's own checks, recomputed after every action.
+    pub issues: Vec<Issue>,
+    /// Where to go once a pending resolve or hash has come back.
+    pub pending: Option<Screen>,
+    pub popup: Option<Popup>,
+    /// A one-line message under the screen until the next key.
+    pub notice: Option<String>,
+    pub ascii: bool,
+    pub export_path: PathBuf,
+    pub log_path: Option<PathBuf>,
+    pub disk: disk::DiskState,
+    pub network: network::NetState,
+    pub users: users::UsersState,
+    pub security: security::SecurityState,
+    pub software: software::SoftwareState,
+    pub summary: summary::SummaryState,
+    pub progress: progress::ProgressState,
+    pub finished: finished::FinishedState,
+}
+
+impl App {
+    /// A new session over `hw`, starting from `answer` (usually [`App::default_answer`]).
+    pub fn new(hw: Hardware, answer: Answer) -> App {
+        let mut app = App {
+            screen: Screen::Welcome,
+            disk: disk::DiskState::new(&hw, &answer),
+            network: network::NetState::new(&hw, &answer),
+            users: users::UsersState::new(&answer),
+            security: security::SecurityState::new(&answer),
+            software: software::SoftwareState::new(&answer),
+            summary: summary::SummaryState::default(),
+            progress: progress::ProgressState::default(),
+            finished: finished::FinishedState::default(),
+            hw,
+            answer,
+            repos: None,
+            plan: None,
+            issues: Vec::new(),
+            pending: None,
+            popup: None,
+            notice: None,
+            ascii: false,
+            export_path: PathBuf::from(text::DEFAULT_EXPORT),
+            log_path: None,
+        };
+        app.refresh();
+        app
+    }
+
+    /// The answer the TUI starts from: every section at its default, no disk yet.
+    pub fn default_answer() -> Answer {
+        Answer {
+            version: 1,
+            install: Default::default(),
+            target: Default::default(),
+            storage: Default::default(),
+            repos: Vec::new(),
+            packages: Default::default(),
+            kernel: Default::default(),
+            selinux: Default::default(),
+            ssh: Default::default(),
+            system: Default::default(),
+            network: Default::default(),
+            root: Default::default(),
+            users: Vec::new(),
+            scripts: Default::default(),
+            reporting: Default::default(),
+        }
+    }
+
+    /// Copies every screen's fields into the answer and re-runs the checks.
+    pub fn refresh(&mut self) {
+        disk::apply(self);
+        network::apply(self);
+        users::apply(self);
+        security::apply(self);
+        software::apply(self);
+        self.issues = answer::validate(&self.answer);
+        self.issues.extend(users::local_issues(self));
+    }
+
+    /// The issues shown on (and blocking) `screen`.
+    pub fn issues_for(&self, screen: Screen) -> Vec<Issue> {
+        let mut v: Vec<Issue> = self
+            .issues
+            .iter()
+            .filter(|i| screen.owns(&i.path))
+            .cloned()
+            .collect();
+        if let Some(Err(refused)) = &self.plan {
+            v.extend(
+                refused
+                    .problems
+                    .iter()
+                    .filter(|p| screen.owns(&p.key))
+                    .map(|p| Issue {
+                        path: p.key.clone(),
+                        line: None,
+                        column: None,
+                        message: p.message.clone(),
+                        hint: p.hint.clone(),
+                    }),
+            );
+        }
+        v
+    }
+
+    /// True while a text field has focus: letters are text, not commands.
+    pub fn typing(&self) -> bool {
+        match self.screen {
+            Screen::Disk => self.disk.typing(),
+            Screen::Network => self.network.form.typing(),
+            Screen::Users => self.users.form.typing(),
+            Screen::Software => self.software.typing(),
+            _ => false,
+        }
+    }
+
+    /// Enters `screen`, starting what it needs: the repositories are fetched and verified
+    /// as soon as the admin leaves the welcome screen, so every later plan checks packages.
+    pub fn go(&mut self, screen: Screen) -> Option<Effect> {
+        self.screen = screen;
+        if screen != Screen::Welcome && self.repos.is_none() {
+            return Some(Effect::LoadRepos);
+        }
+        None
+    }
+
+    /// Enter on a wizard screen: checks this screen's fields, then resolves the plan (so
+    /// that refusals show where they belong) before moving on.
+    pub fn forward(&mut self) -> Option<Effect> {
+        let next = self.screen.offset(1)?;
+        if !self.issues_for(self.screen).is_empty()
+            && !matches!(self.screen, Screen::Welcome | Screen::Summary)
+        {
+            self.notice = Some(text::FIX_FIRST.into());
+            return None;
+        }
+        if self.screen == Screen::Users
+            && let Some(effect) = users::next_hash(self)
+        {
+            self.pending = Some(next);
+            return Some(effect);
+        }
+        if self.screen == Screen::Welcome {
+            return self.go(next);
+        }
+        self.pending = Some(next);
+        Some(Effect::Resolve)
+    }
+
+    pub fn back(&mut self) -> Option<Effect> {
+        if let Some(prev) = self.screen.offset(-1) {
+            self.screen = prev;
+        }
+        None
+    }
+
+    fn resolved(&mut self, result: Result<Plan, Refused>) -> Option<Effect> {
+        self.plan = Some(result);
+        let next = self.pending.take()?;
+        if !self.issues_for(self.screen).is_empty() && self.screen != Screen::Summary {
+            self.notice = Some(text::FIX_FIRST.into());
+            return None;
+        }
+        self.go(next)
+    }
+}
+
+/// Applies one action; returns the work it starts, if any.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    // Results of background work, whatever the screen.
+    let effect = match action {
+        Action::Repos(r) => {
+            app.repos = Some(r);
+            app.software.reset_cursor();
+            None
+        }
+        Action::Resolved(r) => app.resolved(*r),
+        Action::Hashed { account, result } => users::hashed(app, account, result),
+        Action::Engine(e) => progress::event(app, e),
+        Action::EngineDone => progress::done(app),
+        Action::Tick(d) => {
+            app.progress.elapsed = d;
+            None
+        }
+        Action::Exported(r) => {
+            app.notice = Some(match r {
+                Ok(p) => text::exported(&p),
+                Err(e) => text::export_failed(&e),
+            });
+            None
+        }
+        Action::Resize => None,
+        key => {
+            app.notice = None;
+            if app.popup.is_some() {
+                screens::popup::update(app, key)
+            } else {
+                keypress(app, key)
+            }
+        }
+    };
+    let before = app.answer.clone();
+    app.refresh();
+    // A plan (and its refusals) is about the answer it was made from: a changed answer is
+    // planned again on the next Enter.
+    if app.answer != before && matches!(app.plan, Some(Err(_))) {
+        app.plan = None;
+    }
+    effect
+}
+
+fn keypress(app: &mut App, key: Action) -> Option<Effect> {
+    let before_install = !matches!(app.screen, Screen::Progress | Screen::Finished);
+    match key {
+        Action::Interrupt if app.screen == Screen::Progress => {
+            app.popup = Some(Popup::Abort);
+            return None;
+        }
+        Action::Interrupt if before_install => {
+            app.popup = Some(Popup::Quit);
+            return None;
+        }
+        Action::Char('q') if before_install && !app.typing() => {
+            app.popup = Some(Popup::Quit);
+            return None;
+        }
+        _ => {}
+    }
+    match app.screen {
+        Screen::Welcome => match key {
+            Action::Enter | Action::Tab => app.forward(),
+            _ => None,
+        },
+        Screen::Disk => disk::update(app, key),
+        Screen::Network => network::update(app, key),
+        Screen::Users => users::update(app, key),
+        Screen::Security => security::update(app, key),
+        Screen::Software => software::update(app, key),
+        Screen::Summary => summary::update(app, key),
+        Screen::Progress => progress::update(app, key),
+        Screen::Finished => finished::update(app, key),
+    }
+}

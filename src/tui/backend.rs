@@ -1,0 +1,127 @@
+//! Everything the TUI needs from the rest of the installer, behind one trait so that tests
+//! (and a demo) can run the whole TUI on a fake machine. The real backend uses the probe,
+//! the plan and the engine; the TUI itself never touches a disk or runs a program.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+
+use crate::answer::Answer;
+use crate::events::{Event, Sink};
+use crate::plan::{Plan, Refused};
+use crate::probe::{self, Hardware, Roots};
+use crate::repo::RepoIndex;
+
+pub trait Backend {
+    /// The machine as probed.
+    fn hardware(&self) -> Result<Hardware, String>;
+    /// The verified metadata of the answer's repositories (the install media's when none).
+    fn load_repos(&self, answer: &Answer) -> Result<RepoIndex, String>;
+    /// The preflight: pure, writes nothing.
+    fn resolve(&self, answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
+        Plan::resolve(answer, hw, index)
+    }
+    /// Runs the engine on a worker thread; its events arrive on `events`, and the sender is
+    /// dropped when the engine is done (whether it succeeded or not).
+    fn start_install(&self, plan: Plan, events: Sender<Event>);
+    /// Asks a running install to stop (after the user confirmed).
+    fn abort_install(&self) {}
+    /// Starts downloading the packages in the background while the user reads the summary.
+    fn start_prefetch(&self, _plan: &Plan) {}
+    /// A crypt(3) hash of `plain` for the answer file.
+    fn hash_password(&self, plain: &str) -> Result<String, String>;
+}
+
+/// Forwards engine events to the TUI's channel, remembering whether a step failed.
+struct ChannelSink {
+    tx: std::sync::Mutex<Sender<Event>>,
+    failed: AtomicBool,
+}
+
+impl Sink for ChannelSink {
+    fn send(&self, event: &Event) {
+        if matches!(event, Event::Failed { .. }) {
+            self.failed.store(true, Ordering::SeqCst);
+        }
+        // The TUI may have gone away (terminal closed): the install goes on regardless.
+        if let Ok(tx) = self.tx.lock() {
+            let _ = tx.send(event.clone());
+        }
+    }
+}
+
+/// The installer on this machine.
+#[derive(Default)]
+pub struct RealBackend {
+    /// A disk image file offered as a disk besides the probed ones (demo and tests).
+    pub image: Option<PathBuf>,
+    /// Set once the engine's signal handlers are in place.
+    handlers: AtomicBool,
+    /// How the engine runs (mount point, package cache, logs to save).
+    pub run_options: crate::engine::RunOptions,
+}
+
+impl RealBackend {
+    pub fn new(image: Option<PathBuf>, run_options: crate::engine::RunOptions) -> RealBackend {
+        RealBackend {
+            image,
+            handlers: AtomicBool::new(false),
+            run_options,
+        }
+    }
+}
+
+impl Backend for RealBackend {
+    fn hardware(&self) -> Result<Hardware, String> {
+        let mut hw = probe::probe(&Roots::host()).map_err(|e| e.to_string())?;
+        if let Some(img) = &self.image {
+            hw.disks
+                .push(probe::image_disk(img).map_err(|e| e.to_string())?);
+        }
+        Ok(hw)
+    }
+
+    fn load_repos(&self, answer: &Answer) -> Result<RepoIndex, String> {
+        // Fetched and verified against the configured keys, exactly as `install` does.
+        crate::repo::load(&crate::plan::repo_sources(answer))
+            .map(|l| l.index)
+            .map_err(|e| e.to_string())
+    }
+
+    fn start_install(&self, plan: Plan, events: Sender<Event>) {
+        crate::engine::handle_interrupts();
+        self.handlers.store(true, Ordering::SeqCst);
+        let opts = self.run_options.clone();
+        std::thread::spawn(move || {
+            let sink = Arc::new(ChannelSink {
+                tx: std::sync::Mutex::new(events),
+                failed: AtomicBool::new(false),
+            });
+            if let Err(e) = crate::engine::run(&plan, sink.clone(), &opts) {
+                // Some errors (attaching an image) come before any step started.
+                if !sink.failed.load(Ordering::SeqCst) {
+                    sink.send(&Event::Failed {
+                        step: e.step,
+                        error: e.to_string(),
+                    });
+                }
+            }
+        });
+    }
+
+    fn abort_install(&self) {
+        use nix::sys::signal::{Signal, killpg};
+        // Raw mode turned Ctrl-C into a key, so nothing was signalled. SIGINT to our process
+        // group (pgid 0: our own) does what Ctrl-C would have: the engine's flag is set and the programs it
+        // runs (dnf, mkfs) stop too. Only with the engine's handlers in place, or the
+        // signal would kill the TUI with the terminal still in raw mode.
+        if self.handlers.load(Ordering::SeqCst) {
+            let _ = killpg(nix::unistd::Pid::from_raw(0), Signal::SIGINT);
+        }
+    }
+
+    fn hash_password(&self, plain: &str) -> Result<String, String> {
+        crate::answer::hash_plain("the account", plain).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,285 @@
+//! A machine that does not exist, for tests and demos: four disks (one free NVMe, one HDD
+//! with data, the USB stick the installer booted from, the running system's disk), three
+//! NICs, a small repository, and an install that plays back a script of events.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Sender;
+
+use super::backend::Backend;
+use crate::answer::Answer;
+use crate::events::{Event, Level, Step};
+use crate::plan::Plan;
+use crate::probe::{Disk, Firmware, Hardware, Nic, Partition, Transport, Usage};
+use crate::repo::{Group, GroupPackage, GroupPackageKind, Package, RepoIndex, RepoMeta};
+
+const GIB: u64 = 1 << 30;
+
+pub struct FakeBackend {
+    pub hw: Hardware,
+    pub index: Result<RepoIndex, String>,
+    /// What `start_install` sends before dropping its sender.
+    pub script: Vec<Event>,
+}
+
+impl Default for FakeBackend {
+    fn default() -> Self {
+        FakeBackend {
+            hw: hardware(),
+            index: Ok(index()),
+            script: script(true),
+        }
+    }
+}
+
+impl Backend for FakeBackend {
+    fn hardware(&self) -> Result<Hardware, String> {
+        Ok(self.hw.clone())
+    }
+
+    fn load_repos(&self, _answer: &Answer) -> Result<RepoIndex, String> {
+        self.index.clone()
+    }
+
+    fn start_install(&self, _plan: Plan, events: Sender<Event>) {
+        // All at once, then the sender is dropped: the TUI sees the engine end.
+        for e in &self.script {
+            let _ = events.send(e.clone());
+        }
+    }
+
+    fn hash_password(&self, plain: &str) -> Result<String, String> {
+        crate::answer::hash_plain("the account", plain).map_err(|e| e.to_string())
+    }
+}
+
+fn disk(name: &str, model: &str, size: u64, t: Transport, rotational: bool, serial: &str) -> Disk {
+    Disk {
+        name: name.into(),
+        path: PathBuf::from(format!("/dev/{name}")),
+        by_id: Vec::new(),
+        size_bytes: size,
+        logical_sector: 512,
+        physical_sector: 512,
+        rotational,
+        removable: false,
+        read_only: false,
+        model: Some(model.into()),
+        vendor: None,
+        serial: Some(serial.into()),
+        wwn: None,
+        transport: t,
+        backing_file: None,
+        table: None,
+        partitions: Vec::new(),
+        signatures: Vec::new(),
+        usage: Vec::new(),
+        contents_error: None,
+    }
+}
+
+fn partition(disk: &str, n: u32, size: u64, fs: &str, label: Option<&str>) -> Partition {
+    let name = format!("{disk}{n}");
+    Partition {
+        path: PathBuf::from(format!("/dev/{name}")),
+        name,
+        number: n,
+        start_bytes: 1 << 20,
+        size_bytes: size,
+        fs_type: Some(fs.into()),
+        label: label.map(Into::into),
+        uuid: None,
+        part_uuid: None,
+        part_label: None,
+    }
+}
+
+pub fn hardware() -> Hardware {
+    let mut nvme = disk(
+        "nvme0n1",
+        "Samsung SSD 980 500GB",
+        500 * GIB,
+        Transport::Nvme,
+        false,
+        "S64DNX0R123456",
+    );
+    nvme.by_id = vec![PathBuf::from(
+        "/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456",
+    )];
+    let mut hdd = disk(
+        "sda",
+        "WDC WD20EZRZ-00Z5HB0",
+        2000 * GIB,
+        Transport::Sata,
+        true,
+        "WD-WCC4M1234567",
+    );
+    hdd.table = Some("gpt".into());
+    hdd.partitions = vec![
+        partition("sda", 1, 1990 * GIB, "ext4", Some("data")),
+        partition("sda", 2, 8 * GIB, "swap", None),
+    ];
+    let mut usb = disk(
+        "sdb",
+        "DataTraveler 3.0",
+        29 * GIB,
+        Transport::Usb,
+        false,
+        "60A44C413A8F",
+    );
+    usb.removable = true;
+    usb.table = Some("dos".into());
+    usb.partitions = vec![partition("sdb", 1, 29 * GIB, "iso9660", Some("AZL-4-0"))];
+    usb.usage = vec![Usage::InstallMedia];
+    let mut vda = disk(
+        "vda",
+        "QEMU virtio",
+        40 * GIB,
+        Transport::Virtio,
+        true,
+        "vd-0001",
+    );
+    vda.table = Some("gpt".into());
+    vda.partitions = vec![partition("vda", 1, 40 * GIB, "ext4", None)];
+    vda.usage = vec![Usage::RunningSystem];
+    let nic =
+        |name: &str, mac: &str, driver: &str, carrier: Option<bool>, speed: Option<u32>| Nic {
+            name: name.into(),
+            mac: Some(mac.into()),
+            driver: Some(driver.into()),
+            carrier,
+            speed_mbps: speed,
+            operstate: if carrier == Some(true) {
+                "up".into()
+            } else {
+                "down".into()
+            },
+            is_virtual: false,
+        };
+    Hardware {
+        firmware: Firmware::Uefi,
+        cpu_model: Some("Intel(R) Xeon(R) Silver 4314 CPU @ 2.40GHz".into()),
+        cpu_count: 32,
+        memory_bytes: 64 * GIB,
+        disks: vec![nvme, hdd, usb, vda],
+        nics: vec![
+            nic(
+                "eno1",
+                "52:54:00:12:34:56",
+                "e1000e",
+                Some(true),
+                Some(1000),
+            ),
+            nic("eno2", "52:54:00:12:34:57", "e1000e", Some(false), None),
+            nic(
+                "enp65s0f0",
+                "b8:ce:f6:01:02:03",
+                "mlx5_core",
+                Some(true),
+                Some(25000),
+            ),
+        ],
+    }
+}
+
+fn pkg(name: &str, version: &str, size: u64) -> Package {
+    Package {
+        name: name.into(),
+        version: version.into(),
+        release: "1.azl4".into(),
+        arch: "x86_64".into(),
+        size_package: size / 3,
+        size_installed: size,
+        location: format!("Packages/{name}-{version}-1.azl4.x86_64.rpm"),
+        ..Default::default()
+    }
+}
+
+fn group(id: &str, name: &str, pkgs: &[&str]) -> Group {
+    Group {
+        id: id.into(),
+        name: name.into(),
+        packages: pkgs
+            .iter()
+            .map(|p| GroupPackage {
+                name: (*p).into(),
+                kind: GroupPackageKind::Mandatory,
+            })
+            .collect(),
+    }
+}
+
+pub fn index() -> RepoIndex {
+    const MIB: u64 = 1 << 20;
+    let packages = vec![
+        pkg("bash", "5.2.26", 8 * MIB),
+        pkg("coreutils", "9.4", 6 * MIB),
+        pkg("kernel", "6.18.2", 140 * MIB),
+        pkg("NetworkManager", "1.46.0", 14 * MIB),
+        pkg("openssh-server", "9.6p1", 2 * MIB),
+        pkg("selinux-policy-targeted", "40.13", 18 * MIB),
+        pkg("tmux", "3.4", MIB),
+        pkg("vim-enhanced", "9.1.0", 4 * MIB),
+        pkg("vim-minimal", "9.1.0", 2 * MIB),
+        pkg("git", "2.45.1", 40 * MIB),
+        pkg("htop", "3.3.0", MIB / 2),
+        // What the preflight adds for boot, accounts and SELinux (DESIGN.md "The package set").
+        pkg("grub2-tools", "2.12", 10 * MIB),
+        pkg("grub2-efi-x64", "2.12", 3 * MIB),
+        pkg("grub2-pc", "2.12", 3 * MIB),
+        pkg("shim-x64", "15.8", MIB),
+        pkg("efibootmgr", "18", MIB / 4),
+        pkg("shadow-utils", "4.15.1", 4 * MIB),
+        pkg("policycoreutils", "3.7", 2 * MIB),
+        pkg("podman", "5.1.1", 60 * MIB),
+    ];
+    RepoIndex {
+        repos: vec![RepoMeta {
+            name: "install-media".into(),
+            url: "file:///run/install/repo".into(),
+            signed_by: Some("0123456789ABCDEF0123456789ABCDEF01234567".into()),
+            revision: Some("1".into()),
+            packages,
+            groups: vec![
+                group("core", "Core", &["bash", "coreutils", "NetworkManager"]),
+                group(
+                    "standard",
+                    "Standard tools",
+                    &["vim-minimal", "tmux", "htop"],
+                ),
+                group("container-host", "Container host", &["podman"]),
+            ],
+        }],
+    }
+}
+
+/// A whole install as the engine reports it; `ok = false` fails in the payload step.
+pub fn script(ok: bool) -> Vec<Event> {
+    let mut v = Vec::new();
+    let log = |step, message: &str| Event::Log {
+        step: Some(step),
+        level: Level::Info,
+        message: message.into(),
+    };
+    for step in Step::ALL {
+        v.push(Event::Started { step });
+        if step == Step::Payload {
+            for (i, p) in ["bash", "coreutils", "kernel"].iter().enumerate() {
+                v.push(log(step, &format!("Installing {p}")));
+                v.push(Event::Progress {
+                    step,
+                    done: i as u64 + 1,
+                    total: 3,
+                });
+            }
+            if !ok {
+                v.push(Event::Failed {
+                    step,
+                    error: "dnf exited with status 1: no space left on device".into(),
+                });
+                return v;
+            }
+        }
+        v.push(Event::Finished { step });
+    }
+    v
+}

@@ -1,0 +1,224 @@
+//! The interactive front door: a ratatui TUI that builds an `Answer`, shows the plan and its
+//! refusals, and runs the engine on a worker thread, reading its events from a channel.
+//!
+//! Elm-style: a key becomes an [`app::Action`], [`app::update`] changes the [`app::App`] and
+//! may return an [`app::Effect`], which the [`Runner`] performs through the [`Backend`]
+//! (hash, resolve, install, export) and feeds back as another action; `ui::draw` renders
+//! the state. Everything a test needs runs without a terminal.
+
+pub mod app;
+pub mod backend;
+pub mod fake;
+mod keys;
+pub mod screens;
+pub mod terminal;
+pub mod text;
+pub mod ui;
+pub mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+pub use app::{Action, App, Effect, update};
+pub use backend::{Backend, RealBackend};
+pub use fake::FakeBackend;
+
+use crate::answer::{Answer, to_toml};
+use crate::events::Event;
+use crate::plan::Refused;
+
+#[derive(Debug, Clone, Default)]
+pub struct TuiOptions {
+    /// `--answer-out`: the answer file is written here when the install starts, and by the
+    /// summary's export key.
+    pub answer_out: Option<PathBuf>,
+    /// ASCII borders and bars; `None` decides from `TERM` and `AZL_ASCII`.
+    pub ascii: Option<bool>,
+    /// The install log, named on the last screen.
+    pub log_path: Option<PathBuf>,
+    /// Start from this answer instead of the defaults.
+    pub answer: Option<Answer>,
+}
+
+/// What the user chose at the end; the caller carries it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Reboot,
+    PowerOff,
+    Shell,
+    /// Left before installing anything.
+    Quit,
+}
+
+/// Runs the TUI on the terminal until the user quits or picks what to do after the install.
+pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Outcome> {
+    let hw = backend
+        .hardware()
+        .map_err(anyhow::Error::msg)
+        .context("probing the hardware")?;
+    let mut app = App::new(hw, opts.answer.clone().unwrap_or_else(App::default_answer));
+    app.ascii = opts.ascii.unwrap_or_else(terminal::ascii_wanted);
+    app.log_path = opts.log_path.clone();
+    if let Some(p) = &opts.answer_out {
+        app.export_path = p.clone();
+    }
+    let mut runner = Runner::new(backend.as_ref(), opts.answer_out.clone());
+    let (mut term, _guard) = terminal::setup().context("setting up the terminal")?;
+    use ratatui::crossterm::event;
+    loop {
+        term.draw(|f| ui::draw(f, &app)).context("drawing")?;
+        let mut actions = runner.poll_engine();
+        // Short waits while installing, so the clock and gauges move.
+        let wait = if runner.installing() { 250 } else { 1000 };
+        if event::poll(Duration::from_millis(wait)).context("reading the terminal")? {
+            actions.extend(keys::map(event::read().context("reading the terminal")?));
+        }
+        actions.extend(runner.tick().map(Action::Tick));
+        for a in actions {
+            // Repository loading can take a while: show the screen that says so first.
+            let draw_first =
+                |app: &App| matches!(app.screen, app::Screen::Software) && app.repos.is_none();
+            if let Some(o) = runner.drive(&mut app, a, &mut |app| {
+                if draw_first(app) {
+                    let _ = term.draw(|f| ui::draw(f, app));
+                }
+            }) {
+                return Ok(o);
+            }
+        }
+    }
+}
+
+/// Performs effects through a backend and holds the engine's channel.
+pub struct Runner<'b> {
+    backend: &'b dyn Backend,
+    answer_out: Option<PathBuf>,
+    rx: Option<Receiver<Event>>,
+    started: Option<Instant>,
+}
+
+impl<'b> Runner<'b> {
+    pub fn new(backend: &'b dyn Backend, answer_out: Option<PathBuf>) -> Self {
+        Runner {
+            backend,
+            answer_out,
+            rx: None,
+            started: None,
+        }
+    }
+
+    pub fn installing(&self) -> bool {
+        self.rx.is_some()
+    }
+
+    /// Time since the install started, while it runs.
+    pub fn tick(&self) -> Option<Duration> {
+        self.rx.as_ref().and(self.started).map(|s| s.elapsed())
+    }
+
+    /// Applies `action` and every action its effects lead to; `Some` when the TUI is done.
+    /// `before` sees the state before each effect is performed (to redraw).
+    pub fn drive(
+        &mut self,
+        app: &mut App,
+        action: Action,
+        before: &mut dyn FnMut(&App),
+    ) -> Option<Outcome> {
+        let mut next = Some(action);
+        while let Some(a) = next.take() {
+            let effect = update(app, a)?;
+            before(app);
+            match self.perform(app, effect) {
+                Ok(a) => next = a,
+                Err(outcome) => return Some(outcome),
+            }
+        }
+        None
+    }
+
+    /// Performs one effect: the action it produces, or the outcome that ends the TUI.
+    pub fn perform(&mut self, app: &App, effect: Effect) -> Result<Option<Action>, Outcome> {
+        let b = self.backend;
+        Ok(Some(match effect {
+            Effect::Quit(o) => return Err(o),
+            Effect::LoadRepos => Action::Repos(b.load_repos(&app.answer)),
+            Effect::Resolve => {
+                // Without verified metadata there is no plan to make: the software screen
+                // shows why the repositories could not be loaded, and nothing installs.
+                let Some(Ok(index)) = &app.repos else {
+                    return Ok(Some(Action::Resolved(Box::new(Err(Refused {
+                        problems: Vec::new(),
+                    })))));
+                };
+                let plan = b.resolve(&app.answer, &app.hw, index);
+                if let (Ok(p), app::Screen::Software) = (&plan, app.screen) {
+                    b.start_prefetch(p);
+                }
+                Action::Resolved(Box::new(plan))
+            }
+            Effect::Hash { account, plain } => {
+                let result = b.hash_password(&plain);
+                // The plain text ends here.
+                drop(plain);
+                Action::Hashed { account, result }
+            }
+            Effect::StartInstall(plan) => {
+                let toml = to_toml(&plan.answer);
+                let (tx, rx) = std::sync::mpsc::channel();
+                self.rx = Some(rx);
+                self.started = Some(Instant::now());
+                b.start_install(*plan, tx);
+                match &self.answer_out {
+                    Some(p) => Action::Exported(write_answer(p, &toml).map(|()| p.clone())),
+                    None => return Ok(None),
+                }
+            }
+            Effect::AbortInstall => {
+                b.abort_install();
+                return Ok(None);
+            }
+            Effect::Export(toml) => {
+                let p = app.export_path.clone();
+                Action::Exported(write_answer(&p, &toml).map(|()| p))
+            }
+        }))
+    }
+
+    /// The engine's events so far; `Tick` and `EngineDone` once its thread has ended.
+    pub fn poll_engine(&mut self) -> Vec<Action> {
+        let mut v = Vec::new();
+        while let Some(rx) = &self.rx {
+            match rx.try_recv() {
+                Ok(e) => v.push(Action::Engine(e)),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    v.extend(self.tick().map(Action::Tick));
+                    v.push(Action::EngineDone);
+                    self.rx = None;
+                }
+            }
+        }
+        v
+    }
+}
+
+/// Writes an answer file readable by root only: it holds password hashes.
+fn write_answer(path: &std::path::Path, toml: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(toml.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}

@@ -1,0 +1,265 @@
+//! The custom layout editor on the disk screen: a list of partitions in disk order, with
+//! add, remove, resize (+/- 1 GiB), filesystem and an inline editor for mount and size.
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::answer::{FsType, PartitionSpec, Size};
+use crate::probe::Firmware;
+use crate::tui::app::Action;
+use crate::tui::widgets::input::{Handled, LineInput};
+use crate::tui::{text, ui};
+
+const GIB: u64 = 1 << 30;
+
+#[derive(Debug, Clone, Default)]
+pub struct PartEditor {
+    pub rows: Vec<PartitionSpec>,
+    pub cursor: usize,
+    pub edit: Option<RowEdit>,
+}
+
+/// Editing one row's mount point and size.
+#[derive(Debug, Clone)]
+pub struct RowEdit {
+    pub mount: LineInput,
+    pub size: LineInput,
+    pub on_size: bool,
+    pub error: Option<String>,
+}
+
+fn part(mount: &str, size: Size, fs: Option<FsType>) -> PartitionSpec {
+    PartitionSpec {
+        mount: mount.into(),
+        size,
+        fs,
+        label: None,
+        options: None,
+    }
+}
+
+/// The starting point of a custom layout: what the auto layout would make.
+pub fn defaults(firmware: Firmware) -> Vec<PartitionSpec> {
+    let first = match firmware {
+        Firmware::Uefi => part("/boot/efi", Size::Bytes(600 << 20), Some(FsType::Vfat)),
+        Firmware::Bios => part("bios-boot", Size::Bytes(1 << 20), Some(FsType::None)),
+    };
+    vec![
+        first,
+        part("/boot", Size::Bytes(GIB), Some(FsType::Xfs)),
+        part("swap", Size::Bytes(4 * GIB), Some(FsType::Swap)),
+        part("/", Size::Rest, Some(FsType::Xfs)),
+    ]
+}
+
+const FS_CYCLE: [Option<FsType>; 6] = [
+    None,
+    Some(FsType::Xfs),
+    Some(FsType::Ext4),
+    Some(FsType::Vfat),
+    Some(FsType::Swap),
+    Some(FsType::None),
+];
+
+pub fn fs_name(fs: FsType) -> &'static str {
+    match fs {
+        FsType::Vfat => "vfat",
+        FsType::Xfs => "xfs",
+        FsType::Ext4 => "ext4",
+        FsType::Swap => "swap",
+        FsType::None => "none",
+    }
+}
+
+impl PartEditor {
+    pub fn typing(&self) -> bool {
+        self.edit.is_some()
+    }
+
+    /// Keys for the list; `No` for what the form should handle (moving off the list).
+    pub fn handle(&mut self, key: &Action) -> Handled {
+        if let Some(edit) = &mut self.edit {
+            return match key {
+                Action::Esc => {
+                    self.edit = None;
+                    Handled::Moved
+                }
+                Action::Tab | Action::BackTab => {
+                    edit.on_size = !edit.on_size;
+                    Handled::Moved
+                }
+                Action::Enter => self.apply_edit(),
+                k => {
+                    let input = if edit.on_size {
+                        &mut edit.size
+                    } else {
+                        &mut edit.mount
+                    };
+                    input.handle(k);
+                    Handled::Moved
+                }
+            };
+        }
+        let n = self.rows.len();
+        match key {
+            Action::Up if self.cursor > 0 => self.cursor -= 1,
+            Action::Down if self.cursor + 1 < n => self.cursor += 1,
+            Action::Char('a') => {
+                let at = if n == 0 { 0 } else { self.cursor + 1 };
+                // Before a trailing "rest" partition: only the last one may be "rest".
+                let at = if at == n && self.rows.last().is_some_and(|r| r.size == Size::Rest) {
+                    n - 1
+                } else {
+                    at
+                };
+                self.rows
+                    .insert(at, part("/data", Size::Bytes(10 * GIB), None));
+                self.cursor = at;
+                self.open();
+                return Handled::Changed;
+            }
+            Action::Char('d') | Action::Delete if n > 0 => {
+                self.rows.remove(self.cursor);
+                self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
+                return Handled::Changed;
+            }
+            Action::Char(c @ ('+' | '-')) => {
+                let Some(row) = self.rows.get_mut(self.cursor) else {
+                    return Handled::Moved;
+                };
+                if let Size::Bytes(b) = row.size {
+                    let b = if *c == '+' {
+                        b.saturating_add(GIB)
+                    } else {
+                        b.saturating_sub(GIB)
+                    };
+                    // Whole GiB steps; never below 1 MiB.
+                    row.size = Size::Bytes((b / GIB * GIB).max(1 << 20));
+                    return Handled::Changed;
+                }
+            }
+            Action::Char('f') => {
+                let Some(row) = self.rows.get_mut(self.cursor) else {
+                    return Handled::Moved;
+                };
+                let i = FS_CYCLE.iter().position(|f| *f == row.fs).unwrap_or(0);
+                row.fs = FS_CYCLE[(i + 1) % FS_CYCLE.len()];
+                return Handled::Changed;
+            }
+            Action::Char('e') if n > 0 => self.open(),
+            _ => return Handled::No,
+        }
+        Handled::Moved
+    }
+
+    fn open(&mut self) {
+        if let Some(row) = self.rows.get(self.cursor) {
+            self.edit = Some(RowEdit {
+                mount: LineInput::new(row.mount.clone()),
+                size: LineInput::new(row.size.to_string()),
+                on_size: false,
+                error: None,
+            });
+        }
+    }
+
+    fn apply_edit(&mut self) -> Handled {
+        let (Some(edit), Some(row)) = (&mut self.edit, self.rows.get_mut(self.cursor)) else {
+            self.edit = None;
+            return Handled::Moved;
+        };
+        match edit.size.text().parse::<Size>() {
+            Ok(size) => {
+                row.size = size;
+                row.mount = edit.mount.text().trim().to_string();
+                self.edit = None;
+                Handled::Changed
+            }
+            Err(e) => {
+                edit.error = Some(e.to_string());
+                edit.on_size = true;
+                Handled::Moved
+            }
+        }
+    }
+
+    pub fn lines(&self, focused: bool, width: usize) -> Vec<Line<'static>> {
+        let mut out = vec![Line::from(Span::styled(
+            format!("  {}", text::PARTS_HEAD),
+            if focused { ui::focus() } else { ui::heading() },
+        ))];
+        for (i, r) in self.rows.iter().enumerate() {
+            let mark = if focused && i == self.cursor {
+                ">"
+            } else {
+                " "
+            };
+            let s = format!(
+                "  {mark} {:>2}  {:<14} {:<10} {}",
+                i + 1,
+                ui::cut(&r.mount, 14),
+                r.size.to_string(),
+                fs_name(r.fs_type())
+            );
+            let style = if focused && i == self.cursor {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new()
+            };
+            out.push(Line::from(Span::styled(s, style)));
+        }
+        if let Some(e) = &self.edit {
+            let mut spans = vec![Span::raw(format!("    {}", text::EDIT_MOUNT))];
+            spans.extend(e.mount.spans(false, !e.on_size, 16));
+            spans.push(Span::raw(format!("  {}", text::EDIT_SIZE)));
+            spans.extend(e.size.spans(false, e.on_size, 10));
+            out.push(Line::from(spans));
+            if let Some(err) = &e.error {
+                out.push(Line::from(Span::styled(
+                    ui::cut(&format!("    ! {err}"), width),
+                    ui::error(),
+                )));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_resize_fs_edit_remove() {
+        let mut e = PartEditor {
+            rows: defaults(Firmware::Uefi),
+            ..Default::default()
+        };
+        e.cursor = 3;
+        e.handle(&Action::Char('a'));
+        // Inserted before the "rest" root partition, editor open.
+        assert_eq!(e.cursor, 3);
+        assert!(e.edit.is_some());
+        for _ in 0..5 {
+            e.handle(&Action::Backspace);
+        }
+        for c in "/srv".chars() {
+            e.handle(&Action::Char(c));
+        }
+        e.handle(&Action::Tab);
+        e.handle(&Action::End);
+        e.handle(&Action::Char('x'));
+        assert_eq!(e.handle(&Action::Enter), Handled::Moved);
+        assert!(e.edit.as_ref().is_some_and(|x| x.error.is_some()));
+        e.handle(&Action::Backspace);
+        assert_eq!(e.handle(&Action::Enter), Handled::Changed);
+        assert_eq!(e.rows[3].mount, "/srv");
+        e.handle(&Action::Char('+'));
+        assert_eq!(e.rows[3].size, Size::Bytes(11 * GIB));
+        e.handle(&Action::Char('f'));
+        assert_eq!(e.rows[3].fs, Some(FsType::Xfs));
+        e.handle(&Action::Char('d'));
+        assert_eq!(e.rows.len(), 4);
+        assert_eq!(e.rows[3].mount, "/");
+    }
+}

@@ -1,0 +1,104 @@
+//! The dialogs over a screen: quit?, abort the install?, and the erase confirmation, which
+//! starts the install only when the word "erase" was typed (Enter alone never does).
+
+use ratatui::text::{Line, Span};
+
+use crate::tui::app::{Action, App, Effect, Popup};
+use crate::tui::widgets::input::Handled;
+use crate::tui::{Outcome, text, ui};
+
+pub fn update(app: &mut App, key: Action) -> Option<Effect> {
+    let popup = app.popup.as_mut()?;
+    match popup {
+        Popup::Quit => match key {
+            Action::Char('y' | 'Y') => {
+                app.popup = None;
+                Some(Effect::Quit(Outcome::Quit))
+            }
+            Action::Char('n' | 'N') | Action::Esc | Action::Interrupt => {
+                app.popup = None;
+                None
+            }
+            _ => None,
+        },
+        Popup::Abort => match key {
+            Action::Char('y' | 'Y') => {
+                app.popup = None;
+                app.progress.aborting = true;
+                Some(Effect::AbortInstall)
+            }
+            Action::Char('n' | 'N') | Action::Esc => {
+                app.popup = None;
+                None
+            }
+            _ => None,
+        },
+        Popup::Confirm { input, wrong } => match key {
+            Action::Esc | Action::Interrupt => {
+                app.popup = None;
+                None
+            }
+            Action::Enter => {
+                if input.text().trim() != text::ERASE_WORD {
+                    *wrong = true;
+                    return None;
+                }
+                app.popup = None;
+                match &app.plan {
+                    Some(Ok(plan)) => {
+                        app.progress.start(plan);
+                        app.screen = crate::tui::app::Screen::Progress;
+                        Some(Effect::StartInstall(Box::new(plan.clone())))
+                    }
+                    _ => None,
+                }
+            }
+            key => {
+                if input.handle(&key) == Handled::Changed {
+                    *wrong = false;
+                }
+                None
+            }
+        },
+    }
+}
+
+pub fn lines(app: &App, popup: &Popup) -> (&'static str, Vec<Line<'static>>) {
+    match popup {
+        Popup::Quit => (
+            text::QUIT_TITLE,
+            vec![
+                Line::from(text::QUIT_BODY),
+                Line::from(""),
+                Line::from(text::YES_NO),
+            ],
+        ),
+        Popup::Abort => (
+            text::ABORT_TITLE,
+            vec![
+                Line::from(text::ABORT_BODY),
+                Line::from(""),
+                Line::from(text::YES_NO),
+            ],
+        ),
+        Popup::Confirm { input, wrong } => {
+            let disk = match &app.plan {
+                Some(Ok(p)) => crate::plan::describe_disk(&p.target.disk),
+                _ => String::new(),
+            };
+            let mut v = vec![
+                Line::from(text::confirm_body(&disk)),
+                Line::from(""),
+                Line::from({
+                    let mut s = vec![Span::raw(text::CONFIRM_PROMPT)];
+                    s.extend(input.spans(false, true, 20));
+                    s
+                }),
+            ];
+            if *wrong {
+                v.push(Line::from(Span::styled(text::CONFIRM_WRONG, ui::error())));
+            }
+            (text::CONFIRM_TITLE, v)
+        }
+    }
+}

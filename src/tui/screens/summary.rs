@@ -1,0 +1,166 @@
+//! The summary: the plan (target disk, what is destroyed, the new partitions, packages,
+//! settings), every problem that blocks the install, and the gate: Enter opens a dialog in
+//! which the word "erase" must be typed. `e` exports the answer file.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::partitions::fs_name;
+use crate::answer::{Issue, Password, human_bytes, to_toml};
+use crate::plan::{Plan, describe_disk};
+use crate::probe::Firmware;
+use crate::tui::app::{Action, App, Effect, Popup, Screen};
+use crate::tui::widgets::input::LineInput;
+use crate::tui::{text, ui};
+
+#[derive(Debug, Clone, Default)]
+pub struct SummaryState {
+    pub scroll: u16,
+}
+
+/// Everything that stops the install, from every screen.
+pub fn blockers(app: &App) -> Vec<Issue> {
+    let mut v = app.issues_for(Screen::Summary);
+    if let Some(Err(e)) = &app.repos {
+        v.push(Issue::new("repos", text::repos_not_verified(e)));
+    }
+    if app.plan.is_none() {
+        v.push(Issue::new("", text::NOT_RESOLVED));
+    }
+    v
+}
+
+pub fn update(app: &mut App, key: Action) -> Option<Effect> {
+    let st = &mut app.summary;
+    match key {
+        Action::Esc => return app.back(),
+        Action::Up => st.scroll = st.scroll.saturating_sub(1),
+        Action::Down => st.scroll = st.scroll.saturating_add(1),
+        Action::PageUp => st.scroll = st.scroll.saturating_sub(10),
+        Action::PageDown => st.scroll = st.scroll.saturating_add(10),
+        Action::Char('e') => return Some(Effect::Export(to_toml(&app.answer))),
+        Action::Enter => {
+            if blockers(app).is_empty() && matches!(app.plan, Some(Ok(_))) {
+                app.popup = Some(Popup::Confirm {
+                    input: LineInput::default(),
+                    wrong: false,
+                });
+            } else {
+                app.notice = Some(text::CANNOT_INSTALL.into());
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
+    let a = &plan.answer;
+    let mut v = vec![Line::from(vec![
+        Span::styled(text::S_TARGET, ui::heading()),
+        Span::raw(describe_disk(&plan.target.disk)),
+    ])];
+    if plan.destroys.is_empty() {
+        v.push(Line::from(text::S_DESTROYS_NOTHING));
+    } else {
+        v.push(Line::from(Span::styled(text::S_DESTROYS, ui::error())));
+        for d in &plan.destroys {
+            v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
+        }
+    }
+    let fw = match plan.firmware {
+        Firmware::Uefi => "UEFI",
+        Firmware::Bios => "BIOS",
+    };
+    v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
+    let ss = plan.table.sector_size;
+    for p in &plan.table.partitions {
+        v.push(Line::from(format!(
+            "  {:>2}  {:>10}  {:<5}  {}",
+            p.number,
+            human_bytes(p.size_bytes(ss)),
+            fs_name(p.fs),
+            p.mount.as_deref().unwrap_or(&p.name)
+        )));
+    }
+    let pkgs = &plan.payload;
+    let mut sw = text::software_line(
+        a.packages.groups.as_deref(),
+        &a.packages.install,
+        &a.kernel.series,
+    );
+    if pkgs.installed_bytes > 0 {
+        sw.push_str(&text::sizes(
+            &human_bytes(pkgs.download_bytes),
+            &human_bytes(pkgs.installed_bytes),
+        ));
+    }
+    // Wrapped like the system line: the sizes must not be cut off at 80 columns.
+    let swl = ui::wrap(&format!("{}{sw}", text::S_SOFTWARE), w.saturating_sub(2));
+    for (i, l) in swl.into_iter().enumerate() {
+        v.push(Line::from(if i == 0 { l } else { format!("  {l}") }));
+    }
+    let sys = ui::wrap(
+        &format!("{}{}", text::S_SYSTEM, text::system_line(a)),
+        w.saturating_sub(2),
+    );
+    for (i, l) in sys.into_iter().enumerate() {
+        v.push(Line::from(if i == 0 { l } else { format!("  {l}") }));
+    }
+    let who = |p: &Password, keys: usize| text::account(matches!(p, Password::Locked), keys);
+    let mut acc = vec![format!(
+        "root {}",
+        who(&a.root.password, a.root.ssh_keys.len())
+    )];
+    acc.extend(
+        a.users
+            .iter()
+            .map(|u| format!("{} {}", u.name, who(&u.password, u.ssh_keys.len()))),
+    );
+    v.push(Line::from(vec![
+        Span::styled(text::S_ACCOUNTS, ui::heading()),
+        Span::raw(acc.join("; ")),
+    ]));
+    let net: Vec<String> = a
+        .network
+        .interfaces
+        .iter()
+        .map(|i| {
+            let who = i
+                .matcher
+                .name
+                .clone()
+                .or(i.matcher.mac.clone())
+                .unwrap_or_default();
+            format!("{who} static {}", i.addresses.join(" "))
+        })
+        .collect();
+    let net = if net.is_empty() {
+        text::ALL_DHCP.to_string()
+    } else {
+        format!("{}; {}", net.join("; "), text::OTHERS_DHCP)
+    };
+    v.push(Line::from(ui::cut(&format!("{}{net}", text::S_NETWORK), w)));
+    v
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let w = area.width.saturating_sub(2) as usize;
+    let mut lines = match &app.plan {
+        Some(Ok(plan)) => plan_lines(plan, w),
+        _ => Vec::new(),
+    };
+    let blockers = blockers(app);
+    if !blockers.is_empty() {
+        lines.push(Line::from(Span::styled(text::S_BLOCKED, ui::error())));
+        for i in &blockers {
+            lines.extend(ui::loose_issue_lines(i, w));
+        }
+    }
+    let para = Paragraph::new(lines)
+        .scroll((app.summary.scroll, 0))
+        .block(ui::block(app, text::SUMMARY_TITLE));
+    frame.render_widget(para, area);
+}

@@ -1,0 +1,136 @@
+//! Tests of the whole TUI without a terminal: actions in, state and rendered screens out,
+//! on the fake machine.
+
+mod nav;
+mod progress;
+mod roundtrip;
+mod snapshots;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::{Action, App, Effect, Screen, update};
+use super::fake::FakeBackend;
+use super::{Outcome, Runner, ui};
+
+/// The app on the fake machine, in ASCII mode (the serial console), with its runner.
+pub struct H<'b> {
+    pub app: App,
+    pub runner: Runner<'b>,
+}
+
+impl<'b> H<'b> {
+    pub fn new(fake: &'b FakeBackend) -> H<'b> {
+        let mut app = App::new(fake.hw.clone(), App::default_answer());
+        app.ascii = true;
+        H {
+            app,
+            runner: Runner::new(fake, None),
+        }
+    }
+
+    /// Applies actions, performing their effects through the fake backend.
+    pub fn press(&mut self, actions: impl IntoIterator<Item = Action>) -> Option<Outcome> {
+        for a in actions {
+            if let Some(o) = self.runner.drive(&mut self.app, a, &mut |_| {}) {
+                return Some(o);
+            }
+        }
+        None
+    }
+
+    pub fn typ(&mut self, s: &str) {
+        self.press(s.chars().map(Action::Char));
+    }
+
+    /// Applies one action without performing its effect.
+    pub fn raw(&mut self, a: Action) -> Option<Effect> {
+        update(&mut self.app, a)
+    }
+
+    pub fn engine(&mut self) {
+        let actions = self.runner.poll_engine();
+        self.press(actions);
+    }
+
+    pub fn screen(&self) -> Screen {
+        self.app.screen
+    }
+
+    pub fn messages(&self, screen: Screen) -> Vec<String> {
+        self.app
+            .issues_for(screen)
+            .into_iter()
+            .map(|i| format!("{}: {}", i.path, i.message))
+            .collect()
+    }
+
+    pub fn render(&self) -> String {
+        render(&self.app, 80, 24)
+    }
+}
+
+pub fn render(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| ui::draw(f, app)).expect("draws");
+    t.backend().to_string()
+}
+
+/// A well-formed ed25519 public key line (random key bytes are fine for the checks).
+pub fn ssh_key(comment: &str) -> String {
+    use base64::Engine;
+    let mut blob = Vec::new();
+    blob.extend_from_slice(&11u32.to_be_bytes());
+    blob.extend_from_slice(b"ssh-ed25519");
+    blob.extend_from_slice(&32u32.to_be_bytes());
+    blob.extend_from_slice(&[7u8; 32]);
+    format!(
+        "ssh-ed25519 {} {comment}",
+        base64::engine::general_purpose::STANDARD.encode(blob)
+    )
+}
+
+/// Goes from the welcome screen to `target` with valid defaults and a root password.
+pub fn walk_to(h: &mut H, target: Screen) {
+    use Action::*;
+    type Step<'s> = (Screen, &'s dyn Fn(&mut H));
+    let steps: &[Step] = &[
+        (Screen::Welcome, &|h| {
+            h.press([Enter]);
+        }),
+        (Screen::Disk, &|h| {
+            h.press([Enter]);
+        }),
+        (Screen::Network, &|h| {
+            h.typ("web01.example.com");
+            h.press([Enter]);
+        }),
+        (Screen::Users, &|h| {
+            h.press([Right, Tab]);
+            h.typ("hunter2hunter2");
+            h.press([Tab]);
+            h.typ("hunter2hunter2");
+            h.press([Enter]);
+        }),
+        (Screen::Security, &|h| {
+            h.press([Enter]);
+        }),
+        (Screen::Software, &|h| {
+            h.press([Enter]);
+        }),
+    ];
+    while h.screen() != target {
+        let here = h.screen();
+        let Some((_, step)) = steps.iter().find(|(s, _)| *s == here) else {
+            panic!("walking to {target:?}: stuck on {here:?}");
+        };
+        step(h);
+        assert_ne!(
+            h.screen(),
+            here,
+            "walking to {target:?}: {:?}",
+            h.messages(here)
+        );
+    }
+    assert_eq!(h.screen(), target, "{:?}", h.messages(Screen::Summary));
+}

@@ -1,0 +1,299 @@
+//! `update()` screen by screen: moving forward and back, inline validation, and the gates.
+
+use super::*;
+use crate::answer::{Layout, Password, RootFs, SelinuxMode, Swap};
+use crate::tui::app::Popup;
+use Action::*;
+
+#[test]
+fn welcome_forward_and_back() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    assert_eq!(h.screen(), Screen::Welcome);
+    h.press([Esc]);
+    assert_eq!(h.screen(), Screen::Welcome);
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Disk);
+    h.press([Esc]);
+    assert_eq!(h.screen(), Screen::Welcome);
+}
+
+#[test]
+fn disk_lists_busy_disks_but_offers_only_free_ones() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter]);
+    // nvme0n1 and sda are free; the USB stick and the running system's disk are not.
+    assert_eq!(h.app.disk.free, vec![0, 1]);
+    assert_eq!(
+        h.app.answer.target.path.as_deref(),
+        Some("/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456")
+    );
+    assert!(!h.app.answer.target.wipe, "the NVMe disk is empty");
+    h.press([Right]);
+    assert_eq!(h.app.answer.target.path.as_deref(), Some("/dev/sda"));
+    assert!(
+        h.app.answer.target.wipe,
+        "sda holds data: the answer must say wipe"
+    );
+    h.press([Right]);
+    assert_eq!(
+        h.app.answer.target.path.as_deref(),
+        Some("/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456")
+    );
+    // Filesystem and swap of the auto layout.
+    h.press([Down, Down, Right, Down, Right, Right]);
+    assert_eq!(h.app.answer.storage.filesystem, RootFs::Ext4);
+    assert_eq!(
+        h.app.answer.storage.swap,
+        Swap::Size("2GiB".parse().expect("size"))
+    );
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Network);
+    assert!(matches!(h.app.plan, Some(Ok(_))));
+}
+
+#[test]
+fn disk_custom_layout_refusal_keeps_you_on_the_disk_screen() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter, Down, Right]);
+    assert_eq!(h.app.answer.storage.layout, Layout::Custom);
+    assert_eq!(h.app.answer.storage.partitions.len(), 4);
+    // Into the editor; make /boot 1 TiB: the layout no longer fits the 500 GiB disk.
+    h.press([Down, Down, Char('e'), Tab]);
+    for _ in 0..4 {
+        h.press([Backspace]);
+    }
+    h.typ("1TiB");
+    h.press([Enter]);
+    assert_eq!(h.app.answer.storage.partitions[1].size.to_string(), "1TiB");
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Disk, "the plan refused the layout");
+    let m = h.messages(Screen::Disk);
+    assert!(m.iter().any(|m| m.starts_with("storage")), "{m:?}");
+    // Back to 1 GiB: the refusal goes once the plan is made again.
+    h.press([Char('e'), Tab]);
+    for _ in 0..4 {
+        h.press([Backspace]);
+    }
+    h.typ("1GiB");
+    h.press([Enter, Enter]);
+    assert_eq!(
+        h.screen(),
+        Screen::Network,
+        "{:?}",
+        h.messages(Screen::Disk)
+    );
+}
+
+#[test]
+fn network_hostname_message_appears_and_disappears() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter, Enter]);
+    assert_eq!(h.screen(), Screen::Network);
+    h.typ("bad_host");
+    let m = h.messages(Screen::Network);
+    assert!(m.iter().any(|m| m.starts_with("system.hostname")), "{m:?}");
+    assert!(h.render().contains("not a valid host name"));
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Network, "blocked while invalid");
+    for _ in 0..5 {
+        h.press([Backspace]);
+    }
+    h.typ("-host");
+    assert!(h.messages(Screen::Network).is_empty());
+    assert_eq!(h.app.answer.system.hostname.as_deref(), Some("bad-host"));
+    // 'q' in a text field is a letter, not quit.
+    h.typ("q");
+    assert!(h.app.popup.is_none());
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Users);
+    h.press([Esc]);
+    assert_eq!(h.screen(), Screen::Network);
+}
+
+#[test]
+fn network_static_interface_with_a_bad_gateway() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter, Enter]);
+    h.press([Down, Right, Down, Right, Down]);
+    h.typ("192.0.2.10/24");
+    h.press([Down]);
+    h.typ("192.0.2.300");
+    let m = h.messages(Screen::Network);
+    assert!(
+        m.iter()
+            .any(|m| m.starts_with("network.interfaces[0].gateway")),
+        "{m:?}"
+    );
+    h.press([Backspace, Backspace, Backspace, Char('1')]);
+    assert!(
+        h.messages(Screen::Network).is_empty(),
+        "{:?}",
+        h.messages(Screen::Network)
+    );
+    let i = &h.app.answer.network.interfaces;
+    assert_eq!(i.len(), 1);
+    assert_eq!(i[0].matcher.mac.as_deref(), Some("52:54:00:12:34:57"));
+    assert_eq!(i[0].addresses, vec!["192.0.2.10/24"]);
+    assert_eq!(i[0].gateway.as_deref(), Some("192.0.2.1"));
+    // Back to eno1: its own settings (DHCP); eno2 keeps its static address.
+    h.press([Up, Up, Up, Left]);
+    assert_eq!(h.app.network.shown, 0);
+    assert_eq!(h.app.answer.network.interfaces.len(), 1);
+}
+
+#[test]
+fn users_passwords_must_match_and_are_hashed_on_leaving() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Users);
+    let m = h.messages(Screen::Users);
+    assert!(m.iter().any(|m| m.contains("nobody could log in")), "{m:?}");
+    h.press([Right, Tab]);
+    h.typ("secret-one");
+    h.press([Tab]);
+    h.typ("secret-two");
+    assert!(
+        h.messages(Screen::Users)
+            .iter()
+            .any(|m| m.contains("differ"))
+    );
+    assert!(!h.render().contains("secret"), "passwords are masked");
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Users, "blocked while they differ");
+    for _ in 0..3 {
+        h.press([Backspace]);
+    }
+    h.typ("one");
+    assert!(
+        h.messages(Screen::Users).is_empty(),
+        "{:?}",
+        h.messages(Screen::Users)
+    );
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Security);
+    match &h.app.answer.root.password {
+        Password::Hash { hash } => assert!(hash.starts_with("$y$")),
+        p => panic!("not hashed: {p:?}"),
+    }
+    // The plain text is gone from the state.
+    assert!(h.app.users.form.text(1).is_empty() && h.app.users.form.text(2).is_empty());
+    h.press([Esc]);
+    assert!(h.render().contains("Password (set)"));
+}
+
+#[test]
+fn security_choices_reach_the_answer() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Security);
+    h.press([Right, Down, Down, Right, Down, Char(' '), Down, Char(' ')]);
+    let a = &h.app.answer;
+    assert_eq!(a.selinux.mode, SelinuxMode::Permissive);
+    assert_eq!(a.ssh.permit_root_login, crate::answer::PermitRootLogin::No);
+    assert!(a.ssh.password_authentication);
+    assert!(!a.kernel.hardening);
+    // SSH off hides its details.
+    h.press([Up, Up, Up, Char(' ')]);
+    assert!(!h.app.answer.ssh.enable);
+    assert!(!h.render().contains("Root login"));
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Software);
+    h.press([Esc]);
+    assert_eq!(h.screen(), Screen::Security);
+}
+
+#[test]
+fn software_groups_and_search() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Software);
+    assert!(matches!(h.app.repos, Some(Ok(_))));
+    // core is on by default; add "standard".
+    h.press([Down, Char(' ')]);
+    assert_eq!(
+        h.app.answer.packages.groups,
+        Some(vec!["core".into(), "standard".into()])
+    );
+    h.press([Char('/')]);
+    h.typ("vim");
+    h.press([Tab, Down, Char(' ')]);
+    assert_eq!(
+        h.app.answer.packages.install,
+        vec!["vim-minimal".to_string()]
+    );
+    h.press([Up, Char(' '), Char(' '), Char(' ')]);
+    assert_eq!(
+        h.app.answer.packages.install,
+        vec!["vim-minimal".to_string(), "vim-enhanced".to_string()]
+    );
+    h.press([Enter]);
+    assert_eq!(h.screen(), Screen::Summary);
+}
+
+#[test]
+fn software_without_repository_metadata_blocks_the_install() {
+    let fake = FakeBackend {
+        index: Err("repository loading not available".into()),
+        ..Default::default()
+    };
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Summary);
+    let screen = h.render();
+    assert!(screen.contains("The install cannot start"), "{screen}");
+    let blockers = crate::tui::screens::summary::blockers(&h.app);
+    assert!(
+        blockers
+            .iter()
+            .any(|i| i.message.contains("repository loading not available"))
+    );
+    h.press([Enter]);
+    assert!(h.app.popup.is_none(), "no confirmation while blocked");
+}
+
+#[test]
+fn confirm_gate_enter_alone_never_installs() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Summary);
+    assert!(h.raw(Enter).is_none());
+    assert!(matches!(h.app.popup, Some(Popup::Confirm { .. })));
+    assert!(h.raw(Enter).is_none(), "Enter with nothing typed");
+    assert!(matches!(
+        h.app.popup,
+        Some(Popup::Confirm { wrong: true, .. })
+    ));
+    for c in "eras".chars() {
+        assert!(h.raw(Char(c)).is_none());
+    }
+    assert!(h.raw(Enter).is_none(), "a partial word");
+    assert!(h.raw(Esc).is_none());
+    assert!(h.app.popup.is_none());
+    assert_eq!(h.screen(), Screen::Summary);
+    h.raw(Enter);
+    for c in "erase".chars() {
+        assert!(h.raw(Char(c)).is_none());
+    }
+    assert!(matches!(h.raw(Enter), Some(Effect::StartInstall(_))));
+    assert_eq!(h.screen(), Screen::Progress);
+}
+
+#[test]
+fn quit_asks_first() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Char('q')]);
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    h.press([Char('n')]);
+    assert!(h.app.popup.is_none());
+    h.press([Interrupt]);
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    h.press([Enter, Esc]);
+    assert!(h.app.popup.is_none());
+    h.press([Interrupt]);
+    assert_eq!(h.press([Char('y')]), Some(Outcome::Quit));
+}

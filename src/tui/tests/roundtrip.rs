@@ -1,0 +1,102 @@
+//! The answer built in the TUI, exported as TOML, loads back (all checks clean) into the
+//! same `Answer`, and `--answer-out` writes the same file when the install starts.
+
+use super::*;
+use crate::answer::{Password, SelinuxMode, load_str};
+use Action::*;
+
+#[test]
+fn exported_answer_loads_back_equal() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter]);
+    // Disk: the HDD (it holds data: wipe = true).
+    h.press([Right, Enter]);
+    // Network: host name, eno1 static.
+    h.typ("web01.example.com");
+    h.press([Down, Down, Right, Down]);
+    h.typ("192.0.2.10/24");
+    h.press([Down]);
+    h.typ("192.0.2.1");
+    h.press([Down]);
+    h.typ("192.0.2.53, 192.0.2.54");
+    h.press([Enter]);
+    assert_eq!(
+        h.screen(),
+        Screen::Users,
+        "{:?}",
+        h.messages(Screen::Network)
+    );
+    // Users: root locked with a key; an admin with a password and a key (pasted).
+    h.press([Down]);
+    h.press([Paste(format!("{}\n", ssh_key("root@example")))]);
+    h.press([Down]);
+    h.typ("admin");
+    h.press([Down]);
+    h.typ("Tr0ub4dor&3");
+    h.press([Down]);
+    h.typ("Tr0ub4dor&3");
+    h.press([Down, Paste(ssh_key("admin@example"))]);
+    h.press([Enter]);
+    assert_eq!(
+        h.screen(),
+        Screen::Security,
+        "{:?}",
+        h.messages(Screen::Users)
+    );
+    // Security: SELinux permissive.
+    h.press([Right, Enter]);
+    // Software: one extra package.
+    h.press([Char('/')]);
+    h.typ("tmux");
+    h.press([Tab, Char(' '), Enter]);
+    assert_eq!(h.screen(), Screen::Summary);
+
+    let a = &h.app.answer;
+    assert_eq!(a.target.path.as_deref(), Some("/dev/sda"));
+    assert!(a.target.wipe);
+    assert_eq!(a.system.hostname.as_deref(), Some("web01.example.com"));
+    assert_eq!(
+        a.network.interfaces[0].dns,
+        vec!["192.0.2.53", "192.0.2.54"]
+    );
+    assert_eq!(a.root.password, Password::Locked);
+    assert_eq!(a.root.ssh_keys, vec![ssh_key("root@example")]);
+    assert_eq!(a.users[0].name, "admin");
+    assert_eq!(a.users[0].groups, vec!["wheel"]);
+    assert!(matches!(&a.users[0].password, Password::Hash { hash } if hash.starts_with("$y$")));
+    assert_eq!(a.selinux.mode, SelinuxMode::Permissive);
+    assert_eq!(a.packages.install, vec!["tmux"]);
+
+    let Some(Effect::Export(toml)) = h.raw(Char('e')) else {
+        panic!("e exports the answer");
+    };
+    assert!(
+        !toml.contains("Tr0ub4dor"),
+        "no plain password in the file:\n{toml}"
+    );
+    let loaded = load_str(&toml).unwrap_or_else(|e| panic!("{e:?}\n{toml}"));
+    assert_eq!(&loaded, &h.app.answer);
+
+    // Through the runner: the export key and --answer-out write the same text, mode 0600.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("answer.toml");
+    h.app.export_path = out.clone();
+    h.press([Char('e')]);
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), toml);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out)
+        .expect("exists")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let out2 = dir.path().join("answer-out.toml");
+    h.runner = crate::tui::Runner::new(&fake, Some(out2.clone()));
+    h.press([Enter]);
+    h.typ("erase");
+    h.press([Enter]);
+    assert_eq!(
+        std::fs::read_to_string(&out2).expect("written at install start"),
+        toml
+    );
+}

@@ -1,0 +1,330 @@
+//! Every word the TUI shows, in one place (for review, and for translation one day).
+//! ASCII only: the serial console may have nothing else.
+
+use std::path::Path;
+
+use super::Outcome;
+use super::app::{App, Popup, Screen};
+use crate::answer::{Answer, PermitRootLogin, SelinuxMode};
+
+pub const TITLE: &str = "Azure Linux";
+pub const DEFAULT_EXPORT: &str = "/root/azl-answer.toml";
+pub const UNKNOWN: &str = "unknown";
+pub const BUSY: &str = "BUSY";
+pub const READ_ONLY: &str = "read-only";
+pub const FIX_FIRST: &str = "Fix the marked fields first.";
+
+pub fn screen_name(s: Screen) -> &'static str {
+    match s {
+        Screen::Welcome => "Welcome",
+        Screen::Disk => "Disk",
+        Screen::Network => "Network",
+        Screen::Users => "Users",
+        Screen::Security => "Security",
+        Screen::Software => "Software",
+        Screen::Summary => "Summary",
+        Screen::Progress => "Installing",
+        Screen::Finished => "Done",
+    }
+}
+
+/// The help line at the bottom: the keys that work here and now (at most 79 characters).
+pub fn help(app: &App) -> String {
+    if let Some(p) = &app.popup {
+        return match p {
+            Popup::Confirm { .. } => " type erase, then Enter: install    Esc: cancel".into(),
+            _ => " y: yes    n/Esc: no".into(),
+        };
+    }
+    let common = "Tab/Up/Down: field  Left/Right/Space: change  Enter: next  Esc: back";
+    match app.screen {
+        Screen::Welcome => " Enter: start    q/Ctrl-C: quit".into(),
+        Screen::Disk if app.disk.parts.typing() => {
+            " Tab: mount/size  Enter: apply  Esc: cancel".into()
+        }
+        Screen::Disk if app.disk.form.focused_zone() => {
+            " a:add d:del e:edit +/-:1GiB f:fs Up/Down:row Tab:field Enter:next Esc:back".into()
+        }
+        Screen::Software => " Tab: list  Space: choose  /: search  Enter: next  Esc: back".into(),
+        Screen::Summary => {
+            " Up/Down: scroll  e: export answer file  Enter: install...  Esc: back".into()
+        }
+        Screen::Progress => " l: log / steps    Ctrl-C: abort the install".into(),
+        Screen::Finished => " Up/Down: choose    Enter: do it".into(),
+        _ => format!(" {common}"),
+    }
+}
+
+// Welcome
+pub const WELCOME_TITLE: &str = "Welcome";
+pub const WELCOME_INTRO: &str = "This installs Azure Linux 4.0. Found on this machine:";
+pub const WELCOME_NEXT: &str =
+    "Nothing is written to any disk before the summary asks you to confirm.";
+pub const CPU: &str = "CPU";
+pub const MEMORY: &str = "Memory";
+pub const FIRMWARE: &str = "Firmware";
+pub const DISKS: &str = "Disks";
+pub const NICS: &str = "Network";
+pub const NO_DISKS: &str = "no disks found";
+
+pub fn link(carrier: Option<bool>) -> &'static str {
+    match carrier {
+        Some(true) => "up",
+        Some(false) => "down",
+        None => "?",
+    }
+}
+
+// Disk
+pub const DISK_TITLE: &str = "Installation disk";
+pub const F_DISK: &str = "Disk";
+pub const F_LAYOUT: &str = "Layout";
+pub const F_FS: &str = "Filesystem";
+pub const F_SWAP: &str = "Swap";
+pub const F_PARTS: &str = "Partitions";
+pub const NO_FREE_DISK: &str = "(no disk can be used)";
+pub const EMPTY_DISK: &str = "empty";
+pub const PARTS_HEAD: &str = "Partitions, in disk order (# mount size fs):";
+pub const EDIT_MOUNT: &str = "mount ";
+pub const EDIT_SIZE: &str = "size ";
+
+pub fn now_on(name: &str, contents: &str) -> String {
+    format!("On {name} now: {contents}")
+}
+
+pub fn busy_because(name: &str, why: &str) -> String {
+    format!("  {name} cannot be used: {why}")
+}
+
+pub fn contents_unknown(e: &str) -> String {
+    format!("unknown ({e}): treated as holding data")
+}
+
+// Network
+pub const NET_TITLE: &str = "Network and host name";
+pub const F_HOSTNAME: &str = "Host name";
+pub const F_NIC: &str = "Interface";
+pub const F_MODE: &str = "Addressing";
+pub const MODES: [&str; 2] = ["DHCP", "static"];
+pub const F_ADDR: &str = "Addresses (CIDR)";
+pub const F_GW: &str = "Gateway";
+pub const F_DNS: &str = "DNS servers";
+pub const NO_NICS: &str = "(no network interfaces)";
+pub const NET_NOTE: &str = "Interfaces left on DHCP are configured by NetworkManager.";
+
+// Users
+pub const USERS_TITLE: &str = "Accounts";
+pub const ROOT_HEAD: &str = "root";
+pub const ADMIN_HEAD: &str = "Administrator (in group wheel: may use sudo)";
+pub const F_ROOT_MODE: &str = "Root password";
+pub const ROOT_MODES: [&str; 2] = ["locked", "set a password"];
+pub const F_PW: &str = "Password";
+pub const F_PW_SET: &str = "Password (set)";
+pub const F_PW2: &str = "Password again";
+pub const F_KEY: &str = "SSH public key";
+pub const F_ADMIN: &str = "User name";
+pub const USERS_NOTE: &str = "Passwords are hashed (yescrypt) when you leave this screen.";
+pub const PW_DIFFER: &str = "the two passwords differ";
+pub const PW_MISSING: &str = "type a password, or choose locked";
+pub const NOBODY_LOGS_IN: &str =
+    "nobody could log in: set a root password, an SSH key, or an administrator";
+
+pub fn hash_failed(e: &str) -> String {
+    format!("Could not hash the password: {e}")
+}
+
+// Security
+pub const SECURITY_TITLE: &str = "Security";
+pub const F_SELINUX: &str = "SELinux";
+pub const SELINUX_MODES: [&str; 3] = ["enforcing", "permissive", "disabled"];
+pub const SSH_HEAD: &str = "SSH server";
+pub const F_SSH: &str = "Enabled";
+pub const F_ROOT_LOGIN: &str = "Root login";
+pub const ROOT_LOGINS: [&str; 3] = ["keys only", "no", "yes"];
+pub const F_PW_AUTH: &str = "Password login";
+pub const KERNEL_HEAD: &str = "Kernel";
+pub const F_HARDEN: &str = "Hardening";
+
+/// What the focused security field means.
+pub fn security_note(field: usize) -> &'static str {
+    match field {
+        0 => {
+            "Enforcing applies the targeted policy; permissive only logs denials; disabled turns SELinux off (relabelling later takes a while)."
+        }
+        1 => "Installs and enables openssh-server.",
+        2 => "keys only: root may log in with an SSH key but never with a password.",
+        3 => "Allow logging in over SSH with a password (keys are safer).",
+        _ => "Adds the documented hardening kernel command line and sysctl settings.",
+    }
+}
+
+// Software
+pub const SOFTWARE_TITLE: &str = "Software";
+pub const LOADING_REPOS: &str = "Reading and verifying the repository metadata...";
+pub const REPOS_FAILED: &str = "The repository metadata could not be loaded:";
+pub const GROUPS_HEAD: &str = "Groups";
+pub const F_SEARCH: &str = "Search";
+
+pub fn packages_head(n: usize) -> String {
+    format!("Packages ({n} shown)")
+}
+
+pub fn chosen(names: &[String], size: &str) -> String {
+    if names.is_empty() {
+        "  Extra packages: none".into()
+    } else {
+        format!("  Extra packages ({size}): {}", names.join(", "))
+    }
+}
+
+// Summary
+pub const SUMMARY_TITLE: &str = "Summary: nothing has been written yet";
+pub const S_TARGET: &str = "Disk: ";
+pub const S_SYSTEM: &str = "System: ";
+pub const S_DESTROYS: &str = "ALL DATA ON THIS DISK WILL BE ERASED:";
+pub const S_DESTROYS_NOTHING: &str = "The disk is empty: nothing on it is destroyed.";
+pub const S_SOFTWARE: &str = "Software: ";
+pub const S_ACCOUNTS: &str = "Accounts: ";
+pub const S_NETWORK: &str = "Network: ";
+pub const S_BLOCKED: &str = "The install cannot start until these are fixed:";
+pub const ALL_DHCP: &str = "DHCP on every interface";
+pub const OTHERS_DHCP: &str = "others DHCP";
+pub const CANNOT_INSTALL: &str = "The install cannot start: see the problems listed.";
+pub const NOT_RESOLVED: &str = "the plan has not been made yet: go back one screen and forward";
+
+pub fn repos_not_verified(e: &str) -> String {
+    format!("the repository metadata was not loaded: {e}")
+}
+
+pub fn new_table(firmware: &str) -> String {
+    format!("New GPT partition table ({firmware} boot):")
+}
+
+pub fn software_line(groups: Option<&[String]>, install: &[String], series: &str) -> String {
+    let mut s = match groups {
+        None => "group core (the default)".to_string(),
+        Some([]) => "no groups".to_string(),
+        Some(g) => format!("groups {}", g.join(", ")),
+    };
+    if !install.is_empty() {
+        s.push_str(&format!(" + {}", install.join(", ")));
+    }
+    format!("{s}; kernel {series}")
+}
+
+pub fn sizes(download: &str, installed: &str) -> String {
+    format!(" ({download} download, {installed} installed)")
+}
+
+pub fn system_line(a: &Answer) -> String {
+    let selinux = match a.selinux.mode {
+        SelinuxMode::Enforcing => "enforcing",
+        SelinuxMode::Permissive => "permissive",
+        SelinuxMode::Disabled => "disabled",
+    };
+    let ssh = if !a.ssh.enable {
+        "off".to_string()
+    } else {
+        let root = match a.ssh.permit_root_login {
+            PermitRootLogin::Yes => "yes",
+            PermitRootLogin::No => "no",
+            PermitRootLogin::ProhibitPassword => "keys only",
+        };
+        let pw = if a.ssh.password_authentication {
+            "on"
+        } else {
+            "off"
+        };
+        format!("on (root login {root}, password login {pw})")
+    };
+    format!(
+        "host {}, SELinux {selinux}, SSH {ssh}, kernel hardening {}",
+        a.system.hostname.as_deref().unwrap_or("localhost"),
+        if a.kernel.hardening { "on" } else { "off" }
+    )
+}
+
+pub fn account(locked: bool, keys: usize) -> String {
+    let pw = if locked { "no password" } else { "password" };
+    format!("({pw}, {keys} SSH key{})", if keys == 1 { "" } else { "s" })
+}
+
+pub fn exported(p: &Path) -> String {
+    format!("Answer file written to {}", p.display())
+}
+
+pub fn export_failed(e: &str) -> String {
+    format!("Could not write the answer file: {e}")
+}
+
+// Confirm, quit, abort
+pub const ERASE_WORD: &str = "erase";
+pub const CONFIRM_TITLE: &str = "Erase the disk and install?";
+pub const CONFIRM_PROMPT: &str = "Type erase to go ahead: ";
+pub const CONFIRM_WRONG: &str = "Type the word erase (Esc cancels).";
+pub const QUIT_TITLE: &str = "Quit?";
+pub const QUIT_BODY: &str = "Quit the installer? Nothing has been written to any disk.";
+pub const ABORT_TITLE: &str = "Abort the install?";
+pub const ABORT_BODY: &str =
+    "Stop the install now? The disk is left partly written and will not boot.";
+pub const YES_NO: &str = "y: yes    n: no";
+
+pub fn confirm_body(disk: &str) -> String {
+    format!("Everything on {disk} will be erased.")
+}
+
+// Progress
+pub const PROGRESS_TITLE: &str = "Installing";
+pub const OVERALL: &str = "Overall";
+pub const ELAPSED: &str = "elapsed";
+pub const LOG_HEAD: &str = "Log (l: back to the steps)";
+pub const NOW: &str = "Now: ";
+pub const ABORTING: &str = "Aborting: waiting for the current step to stop...";
+
+pub fn installing_onto(target: &str) -> String {
+    format!("Installing onto {target}")
+}
+
+pub fn failed_line(step: &str, e: &str) -> String {
+    format!("FAILED: {step}: {e}")
+}
+
+// Finished
+pub const FINISHED_TITLE: &str = "Done";
+pub const WHAT_NOW: &str = "What next?";
+
+pub fn finished(t: &str) -> String {
+    format!("The install finished in {t}.")
+}
+
+pub fn failed(step: &str, t: &str) -> String {
+    format!(
+        "The install failed after {t}, while {}:",
+        step.to_lowercase()
+    )
+}
+
+pub fn aborted(t: &str) -> String {
+    format!("The install was aborted after {t}.")
+}
+
+pub fn log_at(path: Option<&str>, ok: bool) -> String {
+    let on_target = if ok {
+        " (also in /var/log/azl-installer/ on the new system)"
+    } else {
+        ""
+    };
+    match path {
+        Some(p) => format!("The log is {p}{on_target}."),
+        None => format!("No log file was kept{on_target}."),
+    }
+}
+
+pub fn outcome(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Reboot => "Reboot",
+        Outcome::PowerOff => "Power off",
+        Outcome::Shell => "Shell",
+        Outcome::Quit => "Quit",
+    }
+}
