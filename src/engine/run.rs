@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::events::{Event, Level, Sink, Step};
+use crate::events::{Event, Fanout, Level, SharedSink, Sink, Step, Traced};
 use crate::plan::Plan;
 use crate::probe::Transport;
 
@@ -139,6 +139,9 @@ fn log(events: &dyn Sink, step: Step, level: Level, message: String) {
 
 /// Carries out `plan`.
 pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), EngineError> {
+    // The install log gets every event too, whichever front door is listening.
+    let events: Arc<dyn Sink> =
+        Arc::new(Fanout(vec![Box::new(SharedSink(events)), Box::new(Traced)]));
     let ev: &dyn Sink = events.as_ref();
     let done = |s: Step| opts.stop_after == Some(s);
     // Plain passwords are hashed once: the installed system and the saved answer agree.
@@ -172,19 +175,19 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     let prefetch = (opts.stop_after != Some(Step::Partition))
         .then(|| Prefetch::start(&plan.payload, &opts.cache, events.clone()));
 
-    // An image file is attached to a loop device for the install and detached at the end.
-    let attached = match plan.target.disk.transport {
-        Transport::Image => Some(step(ev, Step::Partition, || {
-            disk::attach_image(&plan.target.disk.path)
-        })?),
-        _ => None,
-    };
-    let device: PathBuf = match &attached {
-        Some(a) => a.device().to_owned(),
-        None => plan.target.disk.path.clone(),
-    };
-    let nodes = step(ev, Step::Partition, || {
-        disk::partition(&device, &plan.table, ev)
+    // An image file is attached to a loop device for the install and detached at the end
+    // (also when partitioning fails: the guard detaches on drop).
+    let (attached, device, nodes) = step(ev, Step::Partition, || -> Result<_, StepError> {
+        let attached = match plan.target.disk.transport {
+            Transport::Image => Some(disk::attach_image(&plan.target.disk.path)?),
+            _ => None,
+        };
+        let device: PathBuf = match &attached {
+            Some(a) => a.device().to_owned(),
+            None => plan.target.disk.path.clone(),
+        };
+        let nodes = disk::partition(&device, &plan.table, ev)?;
+        Ok((attached, device, nodes))
     })?;
     if done(Step::Partition) {
         return detach(ev, attached);

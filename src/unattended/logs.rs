@@ -39,7 +39,10 @@ pub fn init(extra: Option<&Path>, journal: bool) -> LogFiles {
     let open = |p: &Path| std::fs::File::create(p).ok().map(std::sync::Mutex::new);
     let main = install_log.as_deref().and_then(open);
     let other = extra.and_then(open);
-    let stderr = std::io::stderr.with_max_level(tracing::Level::WARN);
+    // Warnings on stderr, but not the events: the console sink shows those already.
+    let stderr = std::io::stderr
+        .with_max_level(tracing::Level::WARN)
+        .with_filter(|meta| meta.target() != "event");
     let builder = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_max_level(tracing::Level::DEBUG);

@@ -16,7 +16,7 @@ use anyhow::{Context, anyhow};
 
 use crate::answer::{self, Answer};
 use crate::engine;
-use crate::events::{Console, Fanout, JournalFile, JsonLines, Sink, Step};
+use crate::events::{Console, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Webhook};
 use crate::plan::{self, Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 
@@ -80,9 +80,26 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
 pub fn load(source: &Source) -> Result<Answer, Failure> {
     match source {
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(e.into())),
-        Source::Url(u) => Err(Failure::BadInput(anyhow!(
-            "answer files from URLs are not supported yet: {u}"
-        ))),
+        Source::Url(u) => {
+            // On the ISO the network may still be coming up: keep trying for about two
+            // minutes (1 + 2 + ... + 64 s between attempts) before giving up.
+            let policy = crate::repo::FetchPolicy {
+                attempts: 8,
+                ..Default::default()
+            };
+            let bytes = crate::repo::Fetcher::new(policy)
+                .get(u)
+                .map_err(|e| Failure::BadInput(anyhow!("fetching the answer file: {e}")))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Failure::BadInput(anyhow!("the answer file {u} is not UTF-8 text")))?;
+            answer::load_str(&text).map_err(|issues| {
+                let report = answer::Report {
+                    file: u.clone(),
+                    issues,
+                };
+                Failure::BadInput(answer::LoadError::Invalid { report }.into())
+            })
+        }
     }
 }
 
@@ -224,6 +241,15 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     {
         sinks.push(Box::new(j));
     }
+    let webhook = plan
+        .answer
+        .reporting
+        .webhook
+        .as_deref()
+        .map(|u| Arc::new(Webhook::start(u)));
+    if let Some(w) = &webhook {
+        sinks.push(Box::new(SharedSink(w.clone())));
+    }
     if !opts.json {
         eprint!("{}", plan::render(&plan));
     }
@@ -237,7 +263,12 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     let run = engine_options(opts.stop_after, &opts.logs, opts.sysimage.as_deref());
     engine::handle_interrupts();
     let started = std::time::Instant::now();
-    engine::run(&plan, sink, &run).map_err(|e| {
+    let result = engine::run(&plan, sink, &run);
+    // Whatever happened, the deployment server hears all of it before we exit.
+    if let Some(w) = &webhook {
+        w.finish();
+    }
+    result.map_err(|e| {
         let log = match &opts.logs.install_log {
             Some(p) => format!(" (log: {})", p.display()),
             None => String::new(),

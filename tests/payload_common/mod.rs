@@ -91,7 +91,12 @@ pub struct SlowServer {
 
 impl SlowServer {
     pub fn serve(root: &Path) -> SlowServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
+        SlowServer::serve_on(root, 0)
+    }
+
+    /// On a given port (0: any), e.g. to bring a "dead" server back at the same address.
+    pub fn serve_on(root: &Path, port: u16) -> SlowServer {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("binding on 127.0.0.1");
         let port = listener.local_addr().unwrap().port();
         let mut s = SlowServer {
             port,

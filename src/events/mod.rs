@@ -1,6 +1,10 @@
 //! Events: how the engine tells the front doors what it is doing. The engine never prints;
 //! sinks turn events into console lines, JSON lines or webhook posts.
 
+mod webhook;
+
+pub use webhook::Webhook;
+
 use serde::{Deserialize, Serialize};
 
 /// The named steps of an install, in order.
@@ -99,6 +103,42 @@ impl Sink for Fanout {
         for s in &self.0 {
             s.send(event);
         }
+    }
+}
+
+/// Every event into the detailed log (tracing target "event"), so the install log tells the
+/// whole story: the steps and their messages between the commands they ran.
+pub struct Traced;
+
+impl Sink for Traced {
+    fn send(&self, event: &Event) {
+        match event {
+            Event::Started { step } => tracing::info!(target: "event", "started {}", step.title()),
+            Event::Finished { step } => {
+                tracing::info!(target: "event", "finished {}", step.title())
+            }
+            Event::Progress { step, done, total } => {
+                tracing::debug!(target: "event", "{}: {done}/{total}", step.title())
+            }
+            Event::Log { level, message, .. } => match level {
+                Level::Debug => tracing::debug!(target: "event", "{message}"),
+                Level::Info => tracing::info!(target: "event", "{message}"),
+                Level::Warn => tracing::warn!(target: "event", "{message}"),
+                Level::Error => tracing::error!(target: "event", "{message}"),
+            },
+            Event::Failed { step, error } => {
+                tracing::error!(target: "event", "{} failed: {error}", step.title())
+            }
+        }
+    }
+}
+
+/// A sink shared with its owner, who keeps a handle to it (e.g. to flush it at the end).
+pub struct SharedSink<S: Sink + ?Sized>(pub std::sync::Arc<S>);
+
+impl<S: Sink + ?Sized> Sink for SharedSink<S> {
+    fn send(&self, event: &Event) {
+        self.0.send(event);
     }
 }
 

@@ -1,0 +1,273 @@
+//! What happens when an install goes wrong: a failing post script, a disk that fills up, a
+//! repository server that dies mid-download. Each gives a clear error and the right exit
+//! code, leaves nothing mounted or attached, keeps its log, and a re-run then succeeds.
+//! Also: answer and repository over HTTP, from `inst.answer=` on the kernel command line.
+
+mod common;
+#[path = "payload_common/mod.rs"]
+#[allow(dead_code)]
+mod payload_common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::Ordering;
+
+use common::Image;
+use common::fixture::{FixtureRepo, HttpServer};
+use common::installed::{Installed, assert_nothing_left};
+use payload_common::SlowServer;
+use serde_json::Value;
+
+const GIB: u64 = 1 << 30;
+
+/// A small UEFI install: ESP, a 1 GiB root (quick to fill), rest /var.
+fn answer(repo_url: &str, key_url: &str, image: &Path, script: &str) -> String {
+    format!(
+        r#"version = 1
+[install]
+confirm = false
+finish = "none"
+[target]
+path = "{img}"
+wipe = true
+firmware = "uefi"
+[storage]
+layout = "custom"
+[[storage.partitions]]
+mount = "/boot/efi"
+size = "300MiB"
+[[storage.partitions]]
+mount = "/"
+size = "1GiB"
+[[storage.partitions]]
+mount = "/var"
+size = "rest"
+[[repos]]
+name = "fixture"
+url = "{repo_url}"
+gpg_keys = ["{key_url}"]
+[system]
+hostname = "fail.example.com"
+{script}
+"#,
+        img = image.display()
+    )
+}
+
+struct Case {
+    img: Image,
+    answer: PathBuf,
+}
+
+impl Case {
+    fn new(repo_url: &str, key_url: &str, script: &str) -> Case {
+        let img = Image::sparse(4 * GIB);
+        let answer = img.dir.path().join("answer.toml");
+        std::fs::write(&answer, self::answer(repo_url, key_url, &img.path, script)).unwrap();
+        Case { img, answer }
+    }
+
+    fn sysimage(&self) -> PathBuf {
+        self.img.dir.path().join("sysimage")
+    }
+
+    fn run_dir(&self) -> PathBuf {
+        self.img.dir.path().join("run")
+    }
+
+    fn install(&self, extra: &[&str]) -> Output {
+        let mut c = Command::new(common::bin());
+        c.args(["install", "--yes", "--sysimage"])
+            .arg(self.sysimage())
+            .args(extra)
+            // Its own log and package cache: tests run side by side.
+            .env("AZL_RUN_DIR", self.run_dir());
+        if !extra.iter().any(|a| a.starts_with("--cmdline")) {
+            c.arg(&self.answer);
+        }
+        c.output().expect("running azl-installer")
+    }
+
+    /// The install log the failed run kept in its run directory.
+    fn kept_log(&self) -> String {
+        let logs: Vec<_> = std::fs::read_dir(self.run_dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("install-"))
+            .collect();
+        assert!(!logs.is_empty(), "no install log kept in the run directory");
+        std::fs::read_to_string(logs[0].path()).unwrap()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    // Fails the first time only: the marker is on the host, outside the target.
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("failed-once");
+    let script = format!(
+        "[[scripts.post]]\nchroot = false\nrun = \"\"\"\necho checking the agent\n\
+         if [ ! -e {m} ]; then touch {m}; echo agent missing >&2; exit 7; fi\n\"\"\"\n",
+        m = marker.display()
+    );
+    let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
+    let o = case.install(&[]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    let msg = text(&o);
+    assert!(msg.contains("scripts.post[0]"), "{msg}");
+    assert!(
+        msg.contains("exit status: 7") && msg.contains("agent missing"),
+        "{msg}"
+    );
+    assert_nothing_left(&case.img.path, &case.sysimage());
+    // The log is kept: in the run directory, and on the target, which was still mounted.
+    assert!(case.kept_log().contains("scripts.post[0]"));
+    {
+        let sys = Installed::open(&case.img.path, 512, 3, 2);
+        let saved = sys.read("/var/log/azl-installer/install.log");
+        assert!(
+            saved.contains("running"),
+            "the saved log has the commands run"
+        );
+    }
+    // The same answer file again: this time the script passes.
+    let o = case.install(&[]);
+    assert!(o.status.success(), "re-run failed: {}", text(&o));
+    assert_nothing_left(&case.img.path, &case.sysimage());
+}
+
+#[test]
+fn a_disk_that_fills_up_is_a_clear_error() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let script = "[[scripts.post]]\nrun = \"dd if=/dev/zero of=/fill bs=1M count=4096\"\n";
+    let case = Case::new(&repo.repo_url(), &repo.key_url(), script);
+    let o = case.install(&[]);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(text(&o).contains("No space left on device"), "{}", text(&o));
+    assert_nothing_left(&case.img.path, &case.sysimage());
+}
+
+#[test]
+fn a_repository_server_that_dies_mid_install_is_exit_4_and_a_rerun_succeeds() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let mut server = SlowServer::serve(&repo.repo_dir());
+    // Every .rpm stalls halfway, so the server can be killed in the middle of downloads.
+    server.rpm_stall_ms.store(3000, Ordering::SeqCst);
+    let case = Case::new(&server.url(), &repo.key_url(), "");
+    let child = Command::new(common::bin())
+        .args(["install", "--yes", "--sysimage"])
+        .arg(case.sysimage())
+        .arg(&case.answer)
+        .env("AZL_RUN_DIR", case.run_dir())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while server.rpm_requests().is_empty() && t0.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        !server.rpm_requests().is_empty(),
+        "no package was ever requested"
+    );
+    server.kill();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let msg = text(&o);
+    assert!(msg.contains("Installing packages failed"), "{msg}");
+    assert!(
+        msg.contains("127.0.0.1"),
+        "the error names the server: {msg}"
+    );
+    assert_nothing_left(&case.img.path, &case.sysimage());
+
+    // The server is back (same address): the same answer file installs.
+    let back = SlowServer::serve_on(&repo.repo_dir(), server.port);
+    let o = case.install(&[]);
+    assert!(o.status.success(), "re-run failed: {}", text(&o));
+    drop(back);
+}
+
+#[test]
+fn answer_and_repository_over_http_from_the_kernel_command_line() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    // One server for both: the repository, and the answer file next to it.
+    let site = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(repo.repo_dir())
+        .arg(site.path().join("repo"))
+        .status();
+    assert!(status.unwrap().success());
+    let server = HttpServer::serve(site.path());
+    // Packages over HTTP; the key from a file, as keys never come over plain http.
+    let case = Case::new(&server.url("repo/"), &repo.key_url(), "");
+    std::fs::copy(&case.answer, site.path().join("web.toml")).unwrap();
+    let cmdline = case.img.dir.path().join("cmdline");
+    std::fs::write(
+        &cmdline,
+        format!(
+            "BOOT_IMAGE=/vmlinuz quiet inst.answer={} console=ttyS0\n",
+            server.url("web.toml")
+        ),
+    )
+    .unwrap();
+    let arg = format!("--cmdline={}", cmdline.display());
+    let o = case.install(&[&arg, "--progress", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        server.requests().iter().any(|r| r.contains("web.toml")),
+        "answer not fetched"
+    );
+    let reqs = server.requests();
+    assert!(
+        reqs.iter().any(|r| r.contains(".rpm")),
+        "packages not from HTTP: {reqs:?}"
+    );
+
+    // --progress json: every step, in order, started and finished.
+    let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    let started: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "started")
+        .map(|e| e["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        started,
+        [
+            "preflight",
+            "partition",
+            "format",
+            "mount",
+            "payload",
+            "configure",
+            "bootloader",
+            "post_scripts",
+            "save_logs",
+            "unmount",
+            "finish"
+        ]
+    );
+    let finished = events.iter().filter(|e| e["event"] == "finished").count();
+    assert_eq!(finished, started.len(), "every step that started finished");
+
+    let sys = Installed::open(&case.img.path, 512, 3, 2);
+    assert_eq!(sys.read("/etc/hostname").trim(), "fail.example.com");
+}
