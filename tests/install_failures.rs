@@ -5,7 +5,6 @@
 
 mod common;
 #[path = "payload_common/mod.rs"]
-#[allow(dead_code)]
 mod payload_common;
 
 use std::path::{Path, PathBuf};
