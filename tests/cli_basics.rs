@@ -140,11 +140,15 @@ fn install_without_an_argument_reads_inst_answer_from_the_kernel_command_line() 
         .set_len(20 << 30)
         .unwrap();
     let a = dir.path().join("a.toml");
+    let repo = common::fixture::FixtureRepo::base();
     std::fs::write(
         &a,
         format!(
-            "version = 1\n[install]\nconfirm = false\n[target]\npath = \"{}\"\n",
-            img.display()
+            "version = 1\n[install]\nconfirm = false\n[target]\npath = \"{}\"\n\
+             [[repos]]\nname = \"fixture\"\nurl = \"{}\"\ngpg_keys = [\"{}\"]\n",
+            img.display(),
+            repo.repo_url(),
+            repo.key_url()
         ),
     )
     .unwrap();

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use crate::answer::Answer;
-use crate::events::{Event, Sink};
+use crate::engine::prefetch::Prefetch;
+use crate::events::{Event, Sink, Traced};
+use crate::plan::Payload;
 use crate::plan::{Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 use crate::repo::RepoIndex;
@@ -27,7 +29,8 @@ pub trait Backend {
     fn start_install(&self, plan: Plan, events: Sender<Event>);
     /// Asks a running install to stop (after the user confirmed).
     fn abort_install(&self) {}
-    /// Starts downloading the packages in the background while the user reads the summary.
+    /// Starts downloading the plan's packages in the background while the admin is still
+    /// answering; a plan with a different package set cancels and restarts it.
     fn start_prefetch(&self, _plan: &Plan) {}
     /// A crypt(3) hash of `plain` for the answer file.
     fn hash_password(&self, plain: &str) -> Result<String, String>;
@@ -60,6 +63,8 @@ pub struct RealBackend {
     handlers: AtomicBool,
     /// How the engine runs (mount point, package cache, logs to save).
     pub run_options: crate::engine::RunOptions,
+    /// The download running for the latest plan's package set.
+    prefetch: std::sync::Mutex<Option<(Payload, Prefetch)>>,
 }
 
 impl RealBackend {
@@ -68,6 +73,7 @@ impl RealBackend {
             image,
             handlers: AtomicBool::new(false),
             run_options,
+            prefetch: std::sync::Mutex::new(None),
         }
     }
 }
@@ -89,7 +95,24 @@ impl Backend for RealBackend {
             .map_err(|e| e.to_string())
     }
 
+    fn start_prefetch(&self, plan: &Plan) {
+        let Ok(mut running) = self.prefetch.lock() else {
+            return;
+        };
+        if running.as_ref().is_some_and(|(p, _)| *p == plan.payload) {
+            return;
+        }
+        // Replacing the old one drops it, which cancels its download; what it finished
+        // stays in the cache for the next.
+        let p = Prefetch::start(&plan.payload, &self.run_options.cache, Arc::new(Traced));
+        *running = Some((plan.payload.clone(), p));
+    }
+
     fn start_install(&self, plan: Plan, events: Sender<Event>) {
+        // The engine runs its own prefetch on the same cache: one dnf at a time on it.
+        if let Ok(mut running) = self.prefetch.lock() {
+            running.take();
+        }
         crate::engine::handle_interrupts();
         self.handlers.store(true, Ordering::SeqCst);
         let opts = self.run_options.clone();

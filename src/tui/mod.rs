@@ -157,7 +157,8 @@ impl<'b> Runner<'b> {
                     })))));
                 };
                 let plan = b.resolve(&app.answer, &app.hw, index);
-                if let (Ok(p), app::Screen::Software) = (&plan, app.screen) {
+                // As soon as a disk is chosen and the repositories verified, downloads start.
+                if let Ok(p) = &plan {
                     b.start_prefetch(p);
                 }
                 Action::Resolved(Box::new(plan))

@@ -12,7 +12,6 @@ use azl_installer::engine::target::Formatted;
 use azl_installer::events::{Event, Recorder};
 use azl_installer::plan::{Plan, Role};
 use azl_installer::probe::{Disk, Firmware, Hardware, Transport};
-use azl_installer::repo::RepoIndex;
 
 use crate::common::fixture::{Dnf, FixtureRepo, run_ok};
 
@@ -183,7 +182,18 @@ pub fn plan(answer: &Answer, firmware: Firmware) -> Plan {
         }],
         nics: vec![],
     };
-    Plan::resolve(answer, &hw, &RepoIndex::default()).unwrap_or_else(|e| panic!("{e}"))
+    // The real signed fixture's metadata: the preflight checks the package set against it.
+    let repo = FixtureRepo::base();
+    let source = azl_installer::repo::RepoSource {
+        name: "fixture".into(),
+        url: repo.repo_url(),
+        gpg_keys: vec![repo.key_url()],
+        gpg_check: true,
+    };
+    let index = azl_installer::repo::load(&[source])
+        .unwrap_or_else(|e| panic!("{e}"))
+        .index;
+    Plan::resolve(answer, &hw, &index).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The formatted partitions the format step would report for the auto layout.
