@@ -84,7 +84,7 @@ impl fmt::Display for Report {
 }
 
 /// Suggests the candidate closest to `word` when it is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(
+pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {

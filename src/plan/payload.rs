@@ -2,6 +2,7 @@
 //! set"), checked against the verified repository metadata: every package and group must
 //! exist, a kernel of the series must be there, and the dependency closure must fit.
 
+use crate::answer::did_you_mean;
 use crate::answer::{Answer, Layout, Repo, SelinuxMode, human_bytes};
 use crate::probe::Firmware;
 use crate::repo::{Package, RepoIndex};
@@ -304,15 +305,6 @@ fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Opti
         )
         .hint(hint),
     )
-}
-
-/// The candidate closest to `word`, when close enough to be a likely typo.
-fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("did you mean \"{c}\"?"))
 }
 
 #[cfg(test)]

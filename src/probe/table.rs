@@ -76,7 +76,7 @@ fn disk_row(d: &Disk) -> Vec<String> {
     } else {
         "HDD"
     };
-    let mut transport = transport_name(d.transport).to_owned();
+    let mut transport = d.transport.name().to_owned();
     if d.removable {
         transport.push_str(" (removable)");
     }
@@ -127,22 +127,6 @@ fn disk_details(out: &mut String, d: &Disk) {
     }
     for u in &d.usage {
         let _ = writeln!(out, "  busy: {u}");
-    }
-}
-
-/// The names of the JSON format and the answer file's `transport` rule.
-fn transport_name(t: Transport) -> &'static str {
-    match t {
-        Transport::Nvme => "nvme",
-        Transport::Sata => "sata",
-        Transport::Sas => "sas",
-        Transport::Scsi => "scsi",
-        Transport::Virtio => "virtio",
-        Transport::Usb => "usb",
-        Transport::Mmc => "mmc",
-        Transport::Loop => "loop",
-        Transport::Image => "image",
-        Transport::Unknown => "unknown",
     }
 }
 
@@ -206,7 +190,7 @@ fn human_bytes(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Transport, human_bytes, transport_name};
+    use super::{Transport, human_bytes};
 
     #[test]
     fn transport_names_are_the_json_names() {
@@ -214,7 +198,7 @@ mod tests {
         for t in [
             Nvme, Sata, Sas, Scsi, Virtio, Usb, Mmc, Loop, Image, Unknown,
         ] {
-            assert_eq!(serde_json::to_value(t).unwrap(), transport_name(t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.name());
         }
     }
 

@@ -67,6 +67,24 @@ pub enum Transport {
     Unknown,
 }
 
+impl Transport {
+    /// The name used by `probe --json` and the answer file's `transport` rule.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Nvme => "nvme",
+            Transport::Sata => "sata",
+            Transport::Sas => "sas",
+            Transport::Scsi => "scsi",
+            Transport::Virtio => "virtio",
+            Transport::Usb => "usb",
+            Transport::Mmc => "mmc",
+            Transport::Loop => "loop",
+            Transport::Image => "image",
+            Transport::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disk {
     /// Kernel name, e.g. "nvme0n1"; for an image file, the file name.

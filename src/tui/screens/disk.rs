@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::partitions::{self, PartEditor};
 use crate::answer::{Answer, Layout, RootFs, Swap, human_bytes};
-use crate::probe::{Disk, Hardware, Transport};
+use crate::probe::{Disk, Hardware};
 use crate::tui::app::{Action, App, Effect};
 use crate::tui::widgets::form::{Field, Form, Value};
 use crate::tui::widgets::input::Handled;
@@ -187,21 +187,6 @@ pub fn apply(app: &mut App) {
     }
 }
 
-fn transport(t: Transport) -> &'static str {
-    match t {
-        Transport::Nvme => "nvme",
-        Transport::Sata => "sata",
-        Transport::Sas => "sas",
-        Transport::Scsi => "scsi",
-        Transport::Virtio => "virtio",
-        Transport::Usb => "usb",
-        Transport::Mmc => "mmc",
-        Transport::Loop => "loop",
-        Transport::Image => "image",
-        Transport::Unknown => "?",
-    }
-}
-
 /// What is on the disk now, one line.
 pub fn contents(d: &Disk) -> String {
     if let Some(e) = &d.contents_error {
@@ -257,7 +242,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             ui::cut(&d.name, 8),
             ui::cut(d.model.as_deref().unwrap_or("-"), 22),
             human_bytes(d.size_bytes),
-            transport(d.transport),
+            d.transport.name(),
             if d.is_ssd() { "SSD" } else { "HDD" },
             state
         );
