@@ -213,8 +213,10 @@ fn answer_and_repository_over_http_from_the_kernel_command_line() {
         .status();
     assert!(status.unwrap().success());
     let server = HttpServer::serve(site.path());
+    let hook = Hook::listen();
     // Packages over HTTP; the key from a file, as keys never come over plain http.
-    let case = Case::new(&server.url("repo/"), &repo.key_url(), "");
+    let reporting = format!("[reporting]\nwebhook = \"{}\"\n", hook.url());
+    let case = Case::new(&server.url("repo/"), &repo.key_url(), &reporting);
     std::fs::copy(&case.answer, site.path().join("web.toml")).unwrap();
     let cmdline = case.img.dir.path().join("cmdline");
     std::fs::write(
@@ -267,6 +269,69 @@ fn answer_and_repository_over_http_from_the_kernel_command_line() {
     let finished = events.iter().filter(|e| e["event"] == "finished").count();
     assert_eq!(finished, started.len(), "every step that started finished");
 
+    // The webhook heard the same events, in the same order, by the time install exited.
+    let posted = hook.bodies();
+    let events_json: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+    let posted_json: Vec<String> = posted
+        .iter()
+        .map(|b| serde_json::from_str::<Value>(b).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        posted_json, events_json,
+        "webhook events differ from --progress json"
+    );
+
     let sys = Installed::open(&case.img.path, 512, 3, 2);
     assert_eq!(sys.read("/etc/hostname").trim(), "fail.example.com");
+}
+
+/// A deployment server on 127.0.0.1 that records the body of every POST.
+struct Hook {
+    port: u16,
+    bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Hook {
+    fn listen() -> Hook {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let keep = bodies.clone();
+        // Ends with the test process; it only ever answers on 127.0.0.1.
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let mut r = BufReader::new(conn);
+                // One request per connection: the reply says Connection: close.
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_ok() {
+                    keep.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&body).into_owned());
+                }
+                let _ = r.get_mut().write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Hook { port, bodies }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/installs", self.port)
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().unwrap().clone()
+    }
 }

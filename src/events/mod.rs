@@ -1,7 +1,10 @@
 //! Events: how the engine tells the front doors what it is doing. The engine never prints;
 //! sinks turn events into console lines, JSON lines or webhook posts.
 
+mod console;
 mod webhook;
+
+pub use console::Console;
 
 pub use webhook::Webhook;
 
@@ -172,29 +175,6 @@ impl Sink for JournalFile {
         use std::io::Write;
         if let (Ok(mut f), Ok(line)) = (self.0.lock(), serde_json::to_string(event)) {
             let _ = writeln!(f, "{line}");
-        }
-    }
-}
-
-/// Readable progress on stderr for a person at a terminal or reading a serial log.
-pub struct Console;
-
-impl Sink for Console {
-    fn send(&self, event: &Event) {
-        match event {
-            Event::Started { step } => eprintln!("==> {}", step.title()),
-            Event::Progress { step, done, total } if *total > 0 => {
-                eprintln!("    {}: {done}/{total}", step.title())
-            }
-            Event::Progress { .. } => {}
-            Event::Log { level, message, .. } => match level {
-                Level::Debug => {}
-                Level::Info => eprintln!("    {message}"),
-                Level::Warn => eprintln!("    warning: {message}"),
-                Level::Error => eprintln!("    error: {message}"),
-            },
-            Event::Finished { .. } => {}
-            Event::Failed { step, error } => eprintln!("!!> {} failed: {error}", step.title()),
         }
     }
 }

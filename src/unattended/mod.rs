@@ -231,7 +231,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     let mut sinks: Vec<Box<dyn Sink>> = vec![if opts.json {
         Box::new(JsonLines)
     } else {
-        Box::new(Console)
+        Box::new(Console::new())
     }];
     if let Some(j) = opts
         .logs
