@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use crate::answer::Answer;
-use crate::events::{Event, Sink};
+use crate::events::{Event, JournalFile, Sink};
 use crate::plan::{Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 use crate::repo::RepoIndex;
@@ -33,9 +33,11 @@ pub trait Backend {
     fn hash_password(&self, plain: &str) -> Result<String, String>;
 }
 
-/// Forwards engine events to the TUI's channel, remembering whether a step failed.
+/// Forwards engine events to the TUI's channel (and the journal file), remembering whether
+/// a step failed.
 struct ChannelSink {
     tx: std::sync::Mutex<Sender<Event>>,
+    journal: Option<JournalFile>,
     failed: AtomicBool,
 }
 
@@ -43,6 +45,9 @@ impl Sink for ChannelSink {
     fn send(&self, event: &Event) {
         if matches!(event, Event::Failed { .. }) {
             self.failed.store(true, Ordering::SeqCst);
+        }
+        if let Some(j) = &self.journal {
+            j.send(event);
         }
         // The TUI may have gone away (terminal closed): the install goes on regardless.
         if let Ok(tx) = self.tx.lock() {
@@ -60,6 +65,9 @@ pub struct RealBackend {
     handlers: AtomicBool,
     /// How the engine runs (mount point, package cache, logs to save).
     pub run_options: crate::engine::RunOptions,
+    /// Where the events are written, one JSON object a line, as `install` writes them; the
+    /// save-logs step copies it onto the target.
+    pub journal: Option<PathBuf>,
 }
 
 impl RealBackend {
@@ -68,7 +76,13 @@ impl RealBackend {
             image,
             handlers: AtomicBool::new(false),
             run_options,
+            journal: None,
         }
+    }
+
+    pub fn with_journal(mut self, journal: Option<PathBuf>) -> RealBackend {
+        self.journal = journal;
+        self
     }
 }
 
@@ -92,10 +106,19 @@ impl Backend for RealBackend {
     fn start_install(&self, plan: Plan, events: Sender<Event>) {
         crate::engine::handle_interrupts();
         self.handlers.store(true, Ordering::SeqCst);
-        let opts = self.run_options.clone();
+        let mut opts = self.run_options.clone();
+        let journal = self
+            .journal
+            .as_deref()
+            .and_then(|p| JournalFile::create(p).ok());
+        if journal.is_none() {
+            // No journal to save: the save-logs step must not look for one.
+            opts.logs.retain(|(p, _)| Some(p) != self.journal.as_ref());
+        }
         std::thread::spawn(move || {
             let sink = Arc::new(ChannelSink {
                 tx: std::sync::Mutex::new(events),
+                journal,
                 failed: AtomicBool::new(false),
             });
             if let Err(e) = crate::engine::run(&plan, sink.clone(), &opts) {
