@@ -249,7 +249,9 @@ fn interactive_install_in_tmux() {
     let t = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
 
     // Welcome: the image is listed among the disks.
-    t.wait_for(&["[Welcome]", "disk.img"], SCREEN);
+    let pane = t.wait_for(&["[Welcome]", "disk.img"], SCREEN);
+    // Other tests' loop devices are nobody's disks: not offered.
+    assert!(!pane.contains("loop"), "{pane}");
     t.keys(&["Enter"]);
 
     // Disk: the image (the only free disk) is chosen, the auto layout kept.

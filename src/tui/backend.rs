@@ -10,7 +10,7 @@ use std::sync::mpsc::Sender;
 use crate::answer::Answer;
 use crate::events::{Event, JournalFile, Sink};
 use crate::plan::{Plan, Refused};
-use crate::probe::{self, Hardware, Roots};
+use crate::probe::{self, Hardware, Roots, Transport};
 use crate::repo::RepoIndex;
 
 pub trait Backend {
@@ -89,6 +89,10 @@ impl RealBackend {
 impl Backend for RealBackend {
     fn hardware(&self) -> Result<Hardware, String> {
         let mut hw = probe::probe(&Roots::host()).map_err(|e| e.to_string())?;
+        // Loop devices are the live system's own images or somebody's scratch files, never
+        // an admin's disk (`probe` hides them too without --all): an image is offered
+        // through --disk-image instead.
+        hw.disks.retain(|d| d.transport != Transport::Loop);
         if let Some(img) = &self.image {
             hw.disks
                 .push(probe::image_disk(img).map_err(|e| e.to_string())?);
