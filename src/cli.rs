@@ -185,6 +185,15 @@ fn interactive(args: &TuiArgs, logs: &unattended::LogFiles) -> Result<(), Failur
         ),
         None => None,
     };
+    // Without a terminal the TUI cannot draw or read keys: say so, rather than fail
+    // half-way through taking over a terminal that is not there.
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "the interactive installer needs a terminal (stdin and stdout); \
+             for an unattended install use `azl-installer install ANSWER`"
+        )));
+    }
     let run = unattended::engine_options(None, logs, args.sysimage.as_deref());
     let backend = RealBackend::new(args.disk_image.clone(), run).with_journal(logs.events.clone());
     let opts = TuiOptions {

@@ -504,3 +504,18 @@ fn a_bad_starting_answer_is_refused_before_the_terminal_is_taken() {
         assert!(!err.contains('\x1b'), "{err:?}");
     }
 }
+
+#[test]
+fn without_a_terminal_the_tui_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(common::bin())
+        .arg("tui")
+        .env("AZL_RUN_DIR", dir.path().join("run"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(o.stdout.is_empty(), "nothing drawn: {:?}", o.stdout);
+}
