@@ -71,6 +71,10 @@ pub enum Command {
 
 #[derive(Debug, Args, Default)]
 pub struct TuiArgs {
+    /// Start from this answer file instead of the defaults (its repositories, disk and
+    /// settings are kept unless changed on the screens).
+    #[arg(long)]
+    pub answer: Option<PathBuf>,
     /// Also write the answer file the TUI builds here (passwords as hashes).
     #[arg(long)]
     pub answer_out: Option<PathBuf>,
@@ -118,7 +122,12 @@ pub fn run(cli: Cli) -> u8 {
         cli.command,
         Some(Command::Install(_)) | Some(Command::Tui(_)) | None
     );
-    let logs = unattended::init_logging(cli.common.log.as_deref(), installs);
+    let tui = match &cli.command {
+        Some(Command::Tui(_)) => true,
+        None => unattended::locate(None, &cli.common.cmdline).is_err(),
+        _ => false,
+    };
+    let logs = unattended::init_logging(cli.common.log.as_deref(), installs, tui);
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
     let result = match cli.command {
@@ -173,21 +182,59 @@ pub fn run(cli: Cli) -> u8 {
 fn interactive(args: &TuiArgs, logs: &unattended::LogFiles) -> Result<(), Failure> {
     use crate::answer::Finish;
     use crate::tui::{Outcome, RealBackend, TuiOptions};
+    // A bad starting answer is bad input (exit 2), reported before the terminal is taken.
+    // Its own text already names the cause: no repeated error chain.
+    let start = match &args.answer {
+        Some(p) => Some(
+            crate::answer::load_file(p).map_err(|e| Failure::BadInput(anyhow::anyhow!("{e}")))?,
+        ),
+        None => None,
+    };
+    // Without a terminal the TUI cannot draw or read keys: say so, rather than fail
+    // half-way through taking over a terminal that is not there.
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "the interactive installer needs a terminal (stdin and stdout); \
+             for an unattended install use `azl-installer install ANSWER`"
+        )));
+    }
     let run = unattended::engine_options(None, logs, args.sysimage.as_deref());
-    let backend = RealBackend::new(args.disk_image.clone(), run);
+    let backend = RealBackend::new(args.disk_image.clone(), run).with_journal(logs.events.clone());
     let opts = TuiOptions {
         answer_out: args.answer_out.clone(),
         ascii: None,
         log_path: logs.install_log.clone(),
-        answer: None,
+        answer: start,
     };
-    let outcome = crate::tui::run(opts, Box::new(backend)).map_err(Failure::Destructive)?;
-    let action = match outcome {
+    let ended = crate::tui::run(opts, Box::new(backend)).map_err(Failure::Destructive)?;
+    let action = match ended.outcome {
         // An image was the target: the machine does not boot from it.
         _ if args.disk_image.is_some() => Finish::None,
         Outcome::Reboot => Finish::Reboot,
         Outcome::PowerOff => Finish::Poweroff,
         Outcome::Shell | Outcome::Quit => Finish::None,
     };
-    crate::engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))
+    crate::engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))?;
+    // The admin has seen the failure on the screen; the exit code still tells scripts (and
+    // tests/demo) what `install` would have said.
+    match ended.failed {
+        _ if ended.aborted => Err(Failure::Interrupted),
+        None => Ok(()),
+        Some((step, error)) => {
+            let e = anyhow::anyhow!("{}: {error}", step.title());
+            // The same split as EngineError::after_payload: exit 5 once packages are in.
+            Err(match step {
+                Step::Preflight => Failure::Refused(crate::plan::Refused {
+                    problems: vec![crate::plan::Problem::new("install", e.to_string())],
+                }),
+                Step::Configure
+                | Step::Bootloader
+                | Step::PostScripts
+                | Step::SaveLogs
+                | Step::Unmount => Failure::AfterPayload(e),
+                _ => Failure::Destructive(e),
+            })
+        }
+    }
 }

@@ -9,10 +9,10 @@ use std::sync::mpsc::Sender;
 
 use crate::answer::Answer;
 use crate::engine::prefetch::Prefetch;
-use crate::events::{Event, Sink, Traced};
+use crate::events::{Event, JournalFile, Sink, Traced};
 use crate::plan::Payload;
 use crate::plan::{Plan, Refused};
-use crate::probe::{self, Hardware, Roots};
+use crate::probe::{self, Hardware, Roots, Transport};
 use crate::repo::RepoIndex;
 
 pub trait Backend {
@@ -36,9 +36,11 @@ pub trait Backend {
     fn hash_password(&self, plain: &str) -> Result<String, String>;
 }
 
-/// Forwards engine events to the TUI's channel, remembering whether a step failed.
+/// Forwards engine events to the TUI's channel (and the journal file), remembering whether
+/// a step failed.
 struct ChannelSink {
     tx: std::sync::Mutex<Sender<Event>>,
+    journal: Option<JournalFile>,
     failed: AtomicBool,
 }
 
@@ -46,6 +48,9 @@ impl Sink for ChannelSink {
     fn send(&self, event: &Event) {
         if matches!(event, Event::Failed { .. }) {
             self.failed.store(true, Ordering::SeqCst);
+        }
+        if let Some(j) = &self.journal {
+            j.send(event);
         }
         // The TUI may have gone away (terminal closed): the install goes on regardless.
         if let Ok(tx) = self.tx.lock() {
@@ -65,6 +70,9 @@ pub struct RealBackend {
     pub run_options: crate::engine::RunOptions,
     /// The download running for the latest plan's package set.
     prefetch: std::sync::Mutex<Option<(Payload, Prefetch)>>,
+    /// Where the events are written, one JSON object a line, as `install` writes them; the
+    /// save-logs step copies it onto the target.
+    pub journal: Option<PathBuf>,
 }
 
 impl RealBackend {
@@ -74,13 +82,23 @@ impl RealBackend {
             handlers: AtomicBool::new(false),
             run_options,
             prefetch: std::sync::Mutex::new(None),
+            journal: None,
         }
+    }
+
+    pub fn with_journal(mut self, journal: Option<PathBuf>) -> RealBackend {
+        self.journal = journal;
+        self
     }
 }
 
 impl Backend for RealBackend {
     fn hardware(&self) -> Result<Hardware, String> {
         let mut hw = probe::probe(&Roots::host()).map_err(|e| e.to_string())?;
+        // Loop devices are the live system's own images or somebody's scratch files, never
+        // an admin's disk (`probe` hides them too without --all): an image is offered
+        // through --disk-image instead.
+        hw.disks.retain(|d| d.transport != Transport::Loop);
         if let Some(img) = &self.image {
             hw.disks
                 .push(probe::image_disk(img).map_err(|e| e.to_string())?);
@@ -115,10 +133,19 @@ impl Backend for RealBackend {
         }
         crate::engine::handle_interrupts();
         self.handlers.store(true, Ordering::SeqCst);
-        let opts = self.run_options.clone();
+        let mut opts = self.run_options.clone();
+        let journal = self
+            .journal
+            .as_deref()
+            .and_then(|p| JournalFile::create(p).ok());
+        if journal.is_none() {
+            // No journal to save: the save-logs step must not look for one.
+            opts.logs.retain(|(p, _)| Some(p) != self.journal.as_ref());
+        }
         std::thread::spawn(move || {
             let sink = Arc::new(ChannelSink {
                 tx: std::sync::Mutex::new(events),
+                journal,
                 failed: AtomicBool::new(false),
             });
             if let Err(e) = crate::engine::run(&plan, sink.clone(), &opts) {

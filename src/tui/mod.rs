@@ -30,7 +30,7 @@ pub use backend::{Backend, RealBackend};
 pub use fake::FakeBackend;
 
 use crate::answer::{Answer, to_toml};
-use crate::events::Event;
+use crate::events::{Event, Step};
 use crate::plan::Refused;
 
 #[derive(Debug, Clone, Default)]
@@ -56,8 +56,30 @@ pub enum Outcome {
     Quit,
 }
 
+/// How the TUI ended: what the user chose, and how the install went, so that the caller can
+/// exit with the code an unattended install would have had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ended {
+    pub outcome: Outcome,
+    /// The step that failed and its error, when an install ran and failed.
+    pub failed: Option<(Step, String)>,
+    /// The admin aborted the running install.
+    pub aborted: bool,
+}
+
+impl Ended {
+    pub fn of(app: &App, outcome: Outcome) -> Ended {
+        let ran = app.screen == app::Screen::Finished;
+        Ended {
+            outcome,
+            failed: app.finished.failed.clone().filter(|_| ran),
+            aborted: ran && app.finished.aborted,
+        }
+    }
+}
+
 /// Runs the TUI on the terminal until the user quits or picks what to do after the install.
-pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Outcome> {
+pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Ended> {
     let hw = backend
         .hardware()
         .map_err(anyhow::Error::msg)
@@ -89,7 +111,7 @@ pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Outcom
                     let _ = term.draw(|f| ui::draw(f, app));
                 }
             }) {
-                return Ok(o);
+                return Ok(Ended::of(&app, o));
             }
         }
     }

@@ -30,7 +30,8 @@ fn run_dir() -> Option<PathBuf> {
 
 /// Sets up logging for this process: for installs (`journal`) the run directory's log
 /// (when it can be created), `extra` (`--log FILE`) always, and warnings on stderr.
-pub fn init(extra: Option<&Path>, journal: bool) -> LogFiles {
+/// `quiet`: nothing on stderr (the TUI owns the terminal; warnings would draw over it).
+pub fn init(extra: Option<&Path>, journal: bool, quiet: bool) -> LogFiles {
     use tracing_subscriber::fmt::writer::MakeWriterExt;
     let pid = std::process::id();
     let dir = if journal { run_dir() } else { None };
@@ -42,7 +43,7 @@ pub fn init(extra: Option<&Path>, journal: bool) -> LogFiles {
     // Warnings on stderr, but not the events: the console sink shows those already.
     let stderr = std::io::stderr
         .with_max_level(tracing::Level::WARN)
-        .with_filter(|meta| meta.target() != "event");
+        .with_filter(move |meta| !quiet && meta.target() != "event");
     let builder = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_max_level(tracing::Level::DEBUG);

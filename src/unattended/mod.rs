@@ -79,7 +79,8 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
 /// Reads and checks an answer file; every problem in it is reported at once.
 pub fn load(source: &Source) -> Result<Answer, Failure> {
     match source {
-        Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(e.into())),
+        // The error's text names its cause already: one line, not the chain again.
+        Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
         Source::Url(u) => {
             // On the ISO the network may still be coming up: keep trying for about two
             // minutes (1 + 2 + ... + 64 s between attempts) before giving up.

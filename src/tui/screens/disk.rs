@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::partitions::{self, PartEditor};
-use crate::answer::{Answer, Layout, RootFs, Swap, human_bytes};
-use crate::probe::{Disk, Hardware};
+use crate::answer::{Answer, FirmwareChoice, Layout, RootFs, Swap, human_bytes};
+use crate::probe::{Disk, Firmware, Hardware};
 use crate::tui::app::{Action, App, Effect};
 use crate::tui::widgets::form::{Field, Form, Value};
 use crate::tui::widgets::input::Handled;
@@ -92,10 +92,17 @@ impl DiskState {
             Field::choice(text::F_SWAP, "storage.swap", &swaps, swap_i),
             Field::new(text::F_PARTS, "storage.partitions", Value::Zone),
         ]);
+        // The starting rows boot the way the install will: a firmware the answer names
+        // wins over the probed one (as in the plan).
+        let firmware = match answer.target.firmware {
+            FirmwareChoice::Auto => hw.firmware,
+            FirmwareChoice::Uefi => Firmware::Uefi,
+            FirmwareChoice::Bios => Firmware::Bios,
+        };
         let rows = if custom {
             s.partitions.clone()
         } else {
-            partitions::defaults(hw.firmware)
+            partitions::defaults(firmware)
         };
         let mut st = DiskState {
             form,

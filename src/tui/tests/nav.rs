@@ -54,6 +54,24 @@ fn disk_lists_busy_disks_but_offers_only_free_ones() {
 }
 
 #[test]
+fn custom_layout_starts_with_the_partitions_of_the_answers_firmware() {
+    // The fake machine boots UEFI; a starting answer that says BIOS gets a BIOS layout.
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    let mut answer = App::default_answer();
+    answer.target.firmware = crate::answer::FirmwareChoice::Bios;
+    h.app = App::new(fake.hw.clone(), answer);
+    h.press([Enter, Down, Right]);
+    let first = &h.app.answer.storage.partitions[0];
+    assert_eq!(first.mount, "bios-boot");
+    assert!(
+        h.messages(Screen::Disk).is_empty(),
+        "{:?}",
+        h.messages(Screen::Disk)
+    );
+}
+
+#[test]
 fn disk_custom_layout_refusal_keeps_you_on_the_disk_screen() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);

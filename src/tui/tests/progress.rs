@@ -96,6 +96,29 @@ fn a_failed_install_says_where_and_offers_a_shell() {
     assert!(screen.contains("failed"), "{screen}");
     assert!(screen.contains("no space left on device"), "{screen}");
     assert_eq!(h.press([Enter]), Some(Outcome::Shell));
+    // The caller learns which step failed, to exit with install's code.
+    let ended = crate::tui::Ended::of(&h.app, Outcome::Shell);
+    assert_eq!(ended.failed.map(|(s, _)| s), Some(Step::Payload));
+    assert!(!ended.aborted);
+}
+
+#[test]
+fn a_finished_install_or_a_quit_before_it_ends_without_failure() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    assert_eq!(
+        crate::tui::Ended::of(&h.app, Outcome::Quit),
+        crate::tui::Ended {
+            outcome: Outcome::Quit,
+            failed: None,
+            aborted: false
+        }
+    );
+    start(&mut h);
+    h.engine();
+    assert_eq!(h.screen(), Screen::Finished);
+    let ended = crate::tui::Ended::of(&h.app, Outcome::Shell);
+    assert!(ended.failed.is_none() && !ended.aborted, "{ended:?}");
 }
 
 #[test]

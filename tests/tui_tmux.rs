@@ -1,0 +1,521 @@
+//! A whole interactive install through the real binary in tmux (80x24, TERM=linux, as on
+//! the Linux console): keys go in with `send-keys`, each screen is waited for by polling
+//! `capture-pane`, and the disk image it installs onto is then checked like the unattended
+//! installs in install_full.rs are.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::fixture::FixtureRepo;
+use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
+use common::{Image, sh};
+use serde_json::Value;
+
+const GIB: u64 = 1 << 30;
+const ROOT_PASSWORD: &str = "R00t-typed-in-tmux";
+const ADMIN_PASSWORD: &str = "Adm1n-typed-in-tmux";
+const HOSTNAME: &str = "tui01.example.com";
+const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
+/// The x86-64 root partition type (Discoverable Partitions Specification).
+const ROOT_TYPE: &str = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
+
+/// A tmux server of our own running one session; its socket is in the test's temp dir (so
+/// parallel tests never meet and nothing is left in /tmp/tmux-*). The server and everything
+/// in it are killed on drop, pass or fail.
+struct Tmux {
+    socket: PathBuf,
+    session: String,
+}
+
+impl Tmux {
+    fn start(socket: PathBuf, command: &str) -> Tmux {
+        let t = Tmux {
+            socket,
+            session: "installer".into(),
+        };
+        let out = t
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &t.session,
+                "-x",
+                "80",
+                "-y",
+                "24",
+            ])
+            .arg(command)
+            .output()
+            .expect("running tmux");
+        assert!(
+            out.status.success(),
+            "tmux new-session: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        // A test run from inside tmux must not talk to the outer server.
+        c.env_remove("TMUX").arg("-S").arg(&self.socket);
+        c
+    }
+
+    /// Named keys ("Enter", "Tab", "Right", "Space").
+    fn keys(&self, keys: &[&str]) {
+        let st = self
+            .cmd()
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(st.success(), "send-keys {keys:?}");
+    }
+
+    /// Literal text, typed as it is.
+    fn type_text(&self, text: &str) {
+        let st = self
+            .cmd()
+            .args(["send-keys", "-t", &self.session, "-l", text])
+            .status()
+            .expect("tmux send-keys");
+        assert!(st.success(), "send-keys -l");
+    }
+
+    fn pane(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the pane until it shows every one of `needles` and has stopped changing (a
+    /// capture can fall between the writes of one redraw); panics with the last pane.
+    fn wait_for(&self, needles: &[&str], timeout: Duration) -> String {
+        let start = Instant::now();
+        let mut last = String::new();
+        loop {
+            let pane = self.pane();
+            if pane == last && needles.iter().all(|n| pane.contains(n)) {
+                return pane;
+            }
+            if start.elapsed() > timeout {
+                panic!("waited {timeout:?} for {needles:?}; the screen was:\n{pane}");
+            }
+            last = pane;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self
+            .cmd()
+            .arg("kill-server")
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// Whatever a failed run left behind: mounts below the sysimage and loop devices on the
+/// image. Declared before the `Tmux`, so it runs after the installer was killed.
+struct Leftovers {
+    image: PathBuf,
+    sysimage: PathBuf,
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        // The installer gets SIGHUP with the tmux server: give it a moment to stop.
+        std::thread::sleep(Duration::from_millis(300));
+        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+        let at = self.sysimage.to_string_lossy().into_owned();
+        let mut points: Vec<&str> = mounts
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .filter(|p| p.starts_with(&at))
+            .collect();
+        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        for p in points {
+            let _ = Command::new("umount").args(["-l", p]).status();
+        }
+        let out = Command::new("losetup")
+            .arg("-j")
+            .arg(&self.image)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for dev in out.lines().filter_map(|l| l.split(':').next()) {
+            let _ = Command::new("losetup").args(["-d", dev]).status();
+        }
+    }
+}
+
+/// The starting answer: what the TUI has no screen for (the fixture repository, UEFI on
+/// this BIOS machine) and the disk image as the target.
+fn start_answer(repo: &FixtureRepo, image: &Path) -> String {
+    format!(
+        r#"version = 1
+[install]
+finish = "reboot"
+[target]
+path = "{img}"
+wipe = true
+firmware = "uefi"
+[[repos]]
+name = "fixture"
+url = "{url}"
+gpg_keys = ["{key}"]
+"#,
+        img = image.display(),
+        url = repo.repo_url(),
+        key = repo.key_url(),
+    )
+}
+
+const SCREEN: Duration = Duration::from_secs(10);
+
+fn field(line: &str, n: usize) -> &str {
+    line.split(':').nth(n).unwrap_or("")
+}
+
+/// Each account's hash in the installed /etc/shadow.
+fn shadow_hash(sys: &Installed, user: &str) -> String {
+    let shadow = sys.read("/etc/shadow");
+    let line = shadow
+        .lines()
+        .find(|l| l.starts_with(&format!("{user}:")))
+        .unwrap_or_else(|| panic!("{user} in /etc/shadow"));
+    field(line, 1).to_string()
+}
+
+#[test]
+fn interactive_install_in_tmux() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let img = Image::sparse(8 * GIB);
+    let dir = img.dir.path();
+    // Something to destroy, for the summary to name.
+    sh(
+        "sgdisk",
+        &[
+            "-n",
+            "1:0:+64M",
+            "-c",
+            "1:old-data",
+            img.path.to_str().unwrap(),
+        ],
+    );
+    let start = dir.join("start.toml");
+    std::fs::write(&start, start_answer(&repo, &img.path)).unwrap();
+    let (out, log, status) = (
+        dir.join("out.toml"),
+        dir.join("install.log"),
+        dir.join("status"),
+    );
+    let (sysimage, run_dir) = (dir.join("sysimage"), dir.join("run"));
+    let script = dir.join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "AZL_RUN_DIR={run} TERM=linux {bin} tui --answer {start} --disk-image {img} \
+             --sysimage {sys} --answer-out {out} --log {log}\necho EXIT=$? > {status}\n",
+            run = run_dir.display(),
+            bin = common::bin().display(),
+            start = start.display(),
+            img = img.path.display(),
+            sys = sysimage.display(),
+            out = out.display(),
+            log = log.display(),
+            status = status.display(),
+        ),
+    )
+    .unwrap();
+
+    let _leftovers = Leftovers {
+        image: img.path.clone(),
+        sysimage: sysimage.clone(),
+    };
+    let began = Instant::now();
+    let t = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
+
+    // Welcome: the image is listed among the disks.
+    let pane = t.wait_for(&["[Welcome]", "disk.img"], SCREEN);
+    // Other tests' loop devices are nobody's disks: not offered.
+    assert!(!pane.contains("loop"), "{pane}");
+    t.keys(&["Enter"]);
+
+    // Disk: the image (the only free disk) is chosen, the auto layout kept.
+    let pane = t.wait_for(&["[Disk]", "Layout", "< auto >"], SCREEN);
+    assert!(pane.contains("* disk.img"), "the image is chosen:\n{pane}");
+    assert!(pane.contains("< disk.img 8 GiB >"), "{pane}");
+    t.keys(&["Enter"]);
+
+    // Network: the host name.
+    t.wait_for(&["[Network]", "Host name"], SCREEN);
+    t.type_text(HOSTNAME);
+    t.keys(&["Enter"]);
+
+    // Users: a root password, and an administrator with a password and an SSH key.
+    t.wait_for(&["[Users]", "Root password", "< locked >"], SCREEN);
+    t.keys(&["Right", "Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Tab", "Tab"]);
+    t.type_text("admin");
+    t.keys(&["Tab"]);
+    t.type_text(ADMIN_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(ADMIN_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(KEY);
+    let pane = t.wait_for(&["admin@example.com"], SCREEN);
+    assert!(
+        !pane.contains(ROOT_PASSWORD) && !pane.contains(ADMIN_PASSWORD),
+        "passwords are masked:\n{pane}"
+    );
+    t.keys(&["Enter"]);
+
+    // Security: SELinux permissive.
+    t.wait_for(&["[Security]", "< enforcing >"], SCREEN);
+    t.keys(&["Right"]);
+    t.wait_for(&["< permissive >"], SCREEN);
+    t.keys(&["Enter"]);
+
+    // Software: search for vim-enhanced and choose it.
+    t.wait_for(&["[Software]", "Packages ("], SCREEN);
+    t.keys(&["/"]);
+    t.type_text("vim-enh");
+    t.wait_for(&["Packages (1 shown)"], SCREEN);
+    t.keys(&["Tab", "Space"]);
+    t.wait_for(&["[x] vim-enhanced", "Extra packages"], SCREEN);
+    t.keys(&["Enter"]);
+
+    // Summary: names the image and what is destroyed on it.
+    let pane = t.wait_for(&["[Summary]", "Disk: disk image"], SCREEN);
+    assert!(
+        pane.contains(&format!("disk image {}", img.path.display())),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("ALL DATA ON THIS DISK WILL BE ERASED"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("the gpt partition table with 1 partition(s)"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains(HOSTNAME) && pane.contains("permissive"),
+        "{pane}"
+    );
+    assert!(pane.contains("vim-enhanced"), "{pane}");
+    assert!(pane.contains("admin (password, 1 SSH key)"), "{pane}");
+
+    // The gate: Enter alone does not start, the word does.
+    t.keys(&["Enter"]);
+    t.wait_for(&["Erase the disk and install?", "Type erase"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Type the word erase"], SCREEN);
+    t.type_text("erase");
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Installing]"], SCREEN);
+
+    // Finished: the image is not booted from, so the shell is preselected; take it.
+    let pane = t.wait_for(&["[Done]", "What next?"], Duration::from_secs(90));
+    assert!(pane.contains("The install finished in"), "{pane}");
+    assert!(pane.contains("> Shell"), "{pane}");
+    t.keys(&["Enter"]);
+    let deadline = Instant::now() + SCREEN;
+    let code = loop {
+        if let Ok(s) = std::fs::read_to_string(&status) {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the installer did not exit:\n{}",
+            t.pane()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(code.trim(), "EXIT=0");
+    eprintln!("interactive install took {:?}", began.elapsed());
+    drop(t);
+    assert_nothing_left(&img.path, &sysimage);
+
+    check_exported(&out);
+    check_installed(&img, &log, &out);
+}
+
+/// The exported answer: valid, hashes only, and what was chosen on the screens.
+fn check_exported(out: &Path) {
+    let mode = std::fs::metadata(out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the exported answer holds hashes");
+    let v = Command::new(common::bin())
+        .arg("validate")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let text = std::fs::read_to_string(out).unwrap();
+    for pw in [ROOT_PASSWORD, ADMIN_PASSWORD] {
+        assert!(!text.contains(pw), "a password in the exported answer");
+    }
+    assert!(!text.contains("plain"), "{text}");
+    let a: toml::Value = toml::from_str(&text).unwrap();
+    assert_eq!(a["system"]["hostname"].as_str(), Some(HOSTNAME));
+    assert_eq!(a["selinux"]["mode"].as_str(), Some("permissive"));
+    assert_eq!(a["target"]["firmware"].as_str(), Some("uefi"));
+    assert_eq!(a["target"]["wipe"].as_bool(), Some(true));
+    assert_eq!(a["repos"][0]["name"].as_str(), Some("fixture"));
+    let pkgs = a["packages"]["install"].as_array().unwrap();
+    assert!(pkgs.iter().any(|p| p.as_str() == Some("vim-enhanced")));
+}
+
+fn check_installed(img: &Image, log: &Path, out: &Path) {
+    let image = img.path.to_str().unwrap();
+    let v = sh("sgdisk", &["-v", image]);
+    assert!(v.contains("No problems found"), "{v}");
+    let sf: Value = serde_json::from_str(&sh("sfdisk", &["--json", image])).unwrap();
+    let parts = sf["partitiontable"]["partitions"].as_array().unwrap();
+    // UEFI auto layout on 8 GiB: ESP, /boot, / (no swap under 32 GiB).
+    assert_eq!(parts.len(), 3, "{sf}");
+    let root = parts
+        .iter()
+        .position(|p| p["type"].as_str().unwrap_or("").to_lowercase() == ROOT_TYPE)
+        .expect("a root partition") as u32
+        + 1;
+    let sys = Installed::open(&img.path, 512, parts.len() as u32, root);
+
+    // fstab: every filesystem by the UUID blkid reports.
+    let fstab = sys.read("/etc/fstab");
+    for n in 1..=parts.len() as u32 {
+        let uuid = blkid_uuid(&sys.lo.partition(n)).expect("a filesystem UUID");
+        assert!(
+            fstab
+                .lines()
+                .any(|l| l.starts_with(&format!("UUID={uuid}"))),
+            "partition {n} ({uuid}) not in fstab:\n{fstab}"
+        );
+    }
+    for m in [" / ", " /boot ", " /boot/efi "] {
+        assert!(fstab.contains(m), "{m} in fstab:\n{fstab}");
+    }
+
+    assert_eq!(sys.read("/etc/hostname").trim(), HOSTNAME);
+
+    // Both passwords: the stored hashes are what libxcrypt computes at login.
+    for (user, pw) in [("root", ROOT_PASSWORD), ("admin", ADMIN_PASSWORD)] {
+        let hash = shadow_hash(&sys, user);
+        assert!(hash.starts_with("$y$"), "{user}: yescrypt: {hash}");
+        assert_eq!(crypt(pw, &hash), hash, "{user}'s hash does not verify");
+    }
+    let group = sys.read("/etc/group");
+    let wheel = group.lines().find(|l| l.starts_with("wheel:")).unwrap();
+    assert!(field(wheel, 3).split(',').any(|m| m == "admin"), "{wheel}");
+    let keys = sys.path("/home/admin/.ssh/authorized_keys");
+    assert_eq!(
+        std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(std::fs::read_to_string(&keys).unwrap().contains(KEY));
+    // No key was typed for root: none is installed.
+    assert!(
+        std::fs::read_to_string(sys.path("/root/.ssh/authorized_keys"))
+            .map_or(true, |k| !k.contains("ssh-")),
+        "root got a key"
+    );
+
+    let se = sys.read("/etc/selinux/config");
+    assert!(se.lines().any(|l| l == "SELINUX=permissive"), "{se}");
+
+    let rpms = sh(
+        "rpm",
+        &[
+            "--root",
+            sys.root().to_str().unwrap(),
+            "--dbpath",
+            "/var/lib/rpm",
+            "-qa",
+        ],
+    );
+    assert!(
+        rpms.lines().any(|l| l.starts_with("vim-enhanced-")),
+        "{rpms}"
+    );
+    assert!(
+        rpms.lines().any(|l| l.starts_with("kernel-core-6.18.")),
+        "{rpms}"
+    );
+
+    // Logs saved on the target (the event journal too), the answer with hashes only.
+    let logs = sys.path("/var/log/azl-installer");
+    for f in ["install.log", "events.jsonl", "answer.toml"] {
+        assert!(logs.join(f).exists(), "{f} missing from the saved logs");
+    }
+    let saved = sys.read("/var/log/azl-installer/answer.toml");
+    assert!(saved.contains(&shadow_hash(&sys, "admin")));
+    // The saved one has a header comment; the rest is the exported answer.
+    let exported = std::fs::read_to_string(out).unwrap();
+    assert!(saved.ends_with(&exported), "{saved}\n---\n{exported}");
+    let events = sys.read("/var/log/azl-installer/events.jsonl");
+    assert!(events.lines().count() > 5, "{events}");
+    for pw in [ROOT_PASSWORD, ADMIN_PASSWORD] {
+        let leaks = files_containing(&sys.root(), pw);
+        assert!(leaks.is_empty(), "a password is in {leaks:?}");
+        let host_log = std::fs::read_to_string(log).unwrap_or_default();
+        assert!(!host_log.is_empty(), "the --log file has the commands run");
+        assert!(!host_log.contains(pw), "a password is in the --log file");
+    }
+}
+
+#[test]
+fn a_bad_starting_answer_is_refused_before_the_terminal_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("start.toml");
+    std::fs::write(&bad, "version = 1\n[target]\npth = \"/dev/sda\"\n").unwrap();
+    for arg in [bad.clone(), dir.path().join("missing.toml")] {
+        let o = Command::new(common::bin())
+            .arg("tui")
+            .arg("--answer")
+            .arg(&arg)
+            .env("AZL_RUN_DIR", dir.path().join("run"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        // Every problem on its own line, naming the file; no escapes: the TUI never started.
+        assert!(
+            err.lines().all(|l| l.contains(arg.to_str().unwrap())),
+            "{err}"
+        );
+        assert!(err.contains("pth") || err.contains("reading"), "{err}");
+        assert!(!err.contains('\x1b'), "{err:?}");
+    }
+}
+
+#[test]
+fn without_a_terminal_the_tui_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(common::bin())
+        .arg("tui")
+        .env("AZL_RUN_DIR", dir.path().join("run"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(o.stdout.is_empty(), "nothing drawn: {:?}", o.stdout);
+}
