@@ -78,6 +78,14 @@ fn run(args: &[&str]) -> Output {
         .expect("running azl-installer")
 }
 
+fn run_in(run_dir: &Path, args: &[&str]) -> Output {
+    Command::new(common::bin())
+        .args(args)
+        .env("AZL_RUN_DIR", run_dir)
+        .output()
+        .expect("running azl-installer")
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -102,15 +110,19 @@ fn install(firmware: &str, storage: &str) -> Done {
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     let log = img.dir.path().join("install.log");
     let sysimage = img.dir.path().join("sysimage");
-    let o = run(&[
-        "install",
-        a.to_str().unwrap(),
-        "--yes",
-        "--log",
-        log.to_str().unwrap(),
-        "--sysimage",
-        sysimage.to_str().unwrap(),
-    ]);
+    // Its own run directory (log, package cache): the tests install side by side.
+    let o = run_in(
+        &img.dir.path().join("run"),
+        &[
+            "install",
+            a.to_str().unwrap(),
+            "--yes",
+            "--log",
+            log.to_str().unwrap(),
+            "--sysimage",
+            sysimage.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "install failed: {}", text(&o));
     assert_nothing_left(&img.path, &sysimage);
     Done {
