@@ -1,12 +1,14 @@
 //! Disk selection: `target.path` and ordered `target.match` fallbacks, against a made-up
 //! machine with several disks.
 
+mod common;
+
 use std::path::PathBuf;
 
 use azl_installer::answer::{Answer, DiskRule, Size, Target, Transport as T};
 use azl_installer::plan::Plan;
 use azl_installer::probe::{Disk, Firmware, Hardware, Transport, Usage};
-use azl_installer::repo::{Package, RepoIndex, RepoMeta};
+use azl_installer::repo::RepoIndex;
 
 const GIB: u64 = 1 << 30;
 
@@ -301,37 +303,6 @@ fn loop_device_only_by_explicit_path() {
 }
 
 /// Repository metadata for plans that are about storage.
-/// A repository with what the package set needs (DESIGN.md "The package set"), small
-/// enough to fit any root partition: the preflight's payload checks pass.
 fn index() -> RepoIndex {
-    let names = [
-        "grub2-tools",
-        "shadow-utils",
-        "NetworkManager",
-        "shim-x64",
-        "grub2-efi-x64",
-        "efibootmgr",
-        "grub2-pc",
-        "selinux-policy-targeted",
-        "policycoreutils",
-        "openssh-server",
-    ];
-    let pkg = |name: &str, version: &str| Package {
-        name: name.into(),
-        version: version.into(),
-        release: "1.azl4".into(),
-        arch: "x86_64".into(),
-        size_package: 1 << 20,
-        size_installed: 4 << 20,
-        ..Package::default()
-    };
-    let mut packages: Vec<Package> = names.iter().map(|n| pkg(n, "1.0")).collect();
-    packages.push(pkg("kernel", "6.18.2"));
-    RepoIndex {
-        repos: vec![RepoMeta {
-            name: "test".into(),
-            packages,
-            ..RepoMeta::default()
-        }],
-    }
+    common::machine::small_index()
 }

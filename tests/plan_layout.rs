@@ -1,48 +1,16 @@
 //! Layout sizing: auto layouts per firmware, custom layouts, alignment at 512 and 4096-byte
 //! sectors, disks over 2 TiB, and layouts that do not fit.
 
-use std::path::PathBuf;
+mod common;
 
 use azl_installer::answer::{Answer, FsType};
 use azl_installer::plan::{Plan, Role, auto_swap};
-use azl_installer::probe::{Disk, Firmware, Hardware, Partition, Transport};
-use azl_installer::repo::{Package, RepoIndex, RepoMeta};
+use azl_installer::probe::{Firmware, Hardware, Partition};
+use azl_installer::repo::RepoIndex;
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 const TIB: u64 = 1 << 40;
-
-fn hw(size: u64, sector: u32, firmware: Firmware) -> Hardware {
-    Hardware {
-        firmware,
-        cpu_model: None,
-        cpu_count: 2,
-        memory_bytes: 16 * GIB,
-        disks: vec![Disk {
-            name: "sda".into(),
-            path: PathBuf::from("/dev/sda"),
-            by_id: vec![],
-            size_bytes: size,
-            logical_sector: sector,
-            physical_sector: 4096,
-            rotational: false,
-            removable: false,
-            read_only: false,
-            model: Some("Disk".into()),
-            vendor: None,
-            serial: Some("X1".into()),
-            wwn: None,
-            transport: Transport::Sata,
-            backing_file: None,
-            table: None,
-            partitions: vec![],
-            signatures: vec![],
-            usage: vec![],
-            contents_error: None,
-        }],
-        nics: vec![],
-    }
-}
 
 fn answer(extra: &str) -> Answer {
     toml::from_str(&format!(
@@ -300,38 +268,11 @@ fn auto_swap_follows_memory_within_bounds() {
     assert_eq!(auto_swap(100 * GIB, 64 * GIB), Some(8 * GIB));
 }
 
+fn hw(size: u64, sector: u32, firmware: Firmware) -> Hardware {
+    common::machine::one_disk(firmware, size, sector, 16 * GIB)
+}
+
 /// Repository metadata for plans that are about storage.
-/// A repository with what the package set needs (DESIGN.md "The package set"), small
-/// enough to fit any root partition: the preflight's payload checks pass.
 fn index() -> RepoIndex {
-    let names = [
-        "grub2-tools",
-        "shadow-utils",
-        "NetworkManager",
-        "shim-x64",
-        "grub2-efi-x64",
-        "efibootmgr",
-        "grub2-pc",
-        "selinux-policy-targeted",
-        "policycoreutils",
-        "openssh-server",
-    ];
-    let pkg = |name: &str, version: &str| Package {
-        name: name.into(),
-        version: version.into(),
-        release: "1.azl4".into(),
-        arch: "x86_64".into(),
-        size_package: 1 << 20,
-        size_installed: 4 << 20,
-        ..Package::default()
-    };
-    let mut packages: Vec<Package> = names.iter().map(|n| pkg(n, "1.0")).collect();
-    packages.push(pkg("kernel", "6.18.2"));
-    RepoIndex {
-        repos: vec![RepoMeta {
-            name: "test".into(),
-            packages,
-            ..RepoMeta::default()
-        }],
-    }
+    common::machine::small_index()
 }

@@ -3,60 +3,13 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use azl_installer::answer::Answer;
 use azl_installer::plan::{self, Plan, Problem};
-use azl_installer::probe::{Disk, Firmware, Hardware, Transport};
-use azl_installer::repo::{self, Package, RepoIndex, RepoMeta, RepoSource};
-use common::fixture::FixtureRepo;
+use azl_installer::probe::{Firmware, Hardware};
+use azl_installer::repo::{Package, RepoIndex, RepoMeta};
 
 const GIB: u64 = 1 << 30;
 const MIB: u64 = 1 << 20;
-
-fn index(variant: &str) -> RepoIndex {
-    let repo = FixtureRepo::build(variant);
-    repo::load(&[RepoSource {
-        name: "fixture".into(),
-        url: repo.repo_url(),
-        gpg_keys: vec![repo.key_url()],
-        gpg_check: true,
-    }])
-    .expect("loading the fixture")
-    .index
-}
-
-fn hw(firmware: Firmware) -> Hardware {
-    Hardware {
-        firmware,
-        cpu_model: None,
-        cpu_count: 2,
-        memory_bytes: 4 * GIB,
-        disks: vec![Disk {
-            name: "sda".into(),
-            path: PathBuf::from("/dev/sda"),
-            by_id: vec![],
-            size_bytes: 20 * GIB,
-            logical_sector: 512,
-            physical_sector: 4096,
-            rotational: false,
-            removable: false,
-            read_only: false,
-            model: Some("Disk".into()),
-            vendor: None,
-            serial: Some("X1".into()),
-            wwn: None,
-            transport: Transport::Sata,
-            backing_file: None,
-            table: None,
-            partitions: vec![],
-            signatures: vec![],
-            usage: vec![],
-            contents_error: None,
-        }],
-        nics: vec![],
-    }
-}
 
 fn answer(extra: &str) -> Answer {
     toml::from_str(&format!(
@@ -260,4 +213,12 @@ fn a_payload_larger_than_the_root_partition_is_refused() {
     // An auto layout on a disk too small: the key is the target.
     let problems = refused(&answer(""), &inflated(40 * GIB));
     assert!(only(&problems, "target").hint.is_some());
+}
+
+fn index(variant: &str) -> RepoIndex {
+    common::machine::fixture_index(variant)
+}
+
+fn hw(firmware: Firmware) -> Hardware {
+    common::machine::one_disk(firmware, 20 * GIB, 512, 4 * GIB)
 }

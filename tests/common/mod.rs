@@ -4,6 +4,7 @@
 
 pub mod fixture;
 pub mod installed;
+pub mod machine;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

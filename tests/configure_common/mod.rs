@@ -11,7 +11,7 @@ use azl_installer::engine::configure::{Context, EfiVars, configure_with};
 use azl_installer::engine::target::Formatted;
 use azl_installer::events::{Event, Recorder};
 use azl_installer::plan::{Plan, Role};
-use azl_installer::probe::{Disk, Firmware, Hardware, Transport};
+use azl_installer::probe::Firmware;
 
 use crate::common::fixture::{Dnf, FixtureRepo, run_ok};
 
@@ -152,47 +152,9 @@ pub fn answer(text: &str) -> Answer {
 }
 
 pub fn plan(answer: &Answer, firmware: Firmware) -> Plan {
-    let gib = 1u64 << 30;
-    let hw = Hardware {
-        firmware,
-        cpu_model: None,
-        cpu_count: 2,
-        memory_bytes: 4 * gib,
-        disks: vec![Disk {
-            name: "sda".into(),
-            path: PathBuf::from("/dev/sda"),
-            by_id: vec![],
-            size_bytes: 64 * gib,
-            logical_sector: 512,
-            physical_sector: 4096,
-            rotational: false,
-            removable: false,
-            read_only: false,
-            model: Some("Disk".into()),
-            vendor: None,
-            serial: Some("X1".into()),
-            wwn: None,
-            transport: Transport::Sata,
-            backing_file: None,
-            table: None,
-            partitions: vec![],
-            signatures: vec![],
-            usage: vec![],
-            contents_error: None,
-        }],
-        nics: vec![],
-    };
+    let hw = crate::common::machine::one_disk(firmware, 64 << 30, 512, 4 << 30);
     // The real signed fixture's metadata: the preflight checks the package set against it.
-    let repo = FixtureRepo::base();
-    let source = azl_installer::repo::RepoSource {
-        name: "fixture".into(),
-        url: repo.repo_url(),
-        gpg_keys: vec![repo.key_url()],
-        gpg_check: true,
-    };
-    let index = azl_installer::repo::load(&[source])
-        .unwrap_or_else(|e| panic!("{e}"))
-        .index;
+    let index = crate::common::machine::fixture_index("base");
     Plan::resolve(answer, &hw, &index).unwrap_or_else(|e| panic!("{e}"))
 }
 
