@@ -3,7 +3,7 @@
 use crate::answer::Finish;
 use crate::cmd::{Cmd, CmdError};
 use crate::plan::Plan;
-use crate::probe::Transport;
+use crate::plan::Transport;
 
 /// What the finish step will do for `plan`: nothing when the target is an image file or a
 /// loop device, since the machine does not boot from it.

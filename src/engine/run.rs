@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::events::{Event, Fanout, Level, SharedSink, Sink, Step, Traced};
 use crate::plan::Plan;
-use crate::probe::Transport;
+use crate::plan::Transport;
 
 use super::configure::{self, ConfigureError, Context, EfiVars};
 use super::disk::{self, DiskError};

@@ -13,3 +13,6 @@ pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use render::render;
 pub use resolve::{Problem, Refused};
 pub use types::*;
+
+/// The probe's types the plan carries (the engine reads them here, not from the probe).
+pub use crate::probe::{Disk, Firmware, Transport};

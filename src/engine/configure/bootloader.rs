@@ -13,8 +13,8 @@
 use std::path::Path;
 
 use crate::cmd::Cmd;
+use crate::plan::Firmware;
 use crate::plan::Role;
-use crate::probe::Firmware;
 
 use super::{ConfigureError, Context, Log, at, io_err, need_tool, partition, write_file};
 
