@@ -11,7 +11,9 @@ use std::time::Instant;
 use azl_installer::engine::payload;
 use azl_installer::engine::prefetch::Prefetch;
 use azl_installer::events::Recorder;
-use azl_installer::plan::{Payload, RepoSource};
+
+#[path = "../tests/payload_common/mod.rs"]
+mod payload_common;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,35 +22,8 @@ fn main() {
         std::process::exit(2);
     }
     let (root, cache) = (Path::new(&args[2]), Path::new(&args[3]));
-    let p = Payload {
-        repos: vec![RepoSource {
-            name: "fixture".into(),
-            url: args[0].clone(),
-            gpg_keys: vec![args[1].clone()],
-            gpg_check: true,
-        }],
-        packages: [
-            "openssh-server",
-            "selinux-policy-targeted",
-            "grub2-efi-x64",
-            "shim-x64",
-            "efibootmgr",
-            "shadow-utils",
-            "NetworkManager",
-            "grub2-tools",
-            "policycoreutils",
-            "vim-enhanced",
-        ]
-        .map(String::from)
-        .to_vec(),
-        groups: vec!["core".into()],
-        exclude: vec![],
-        weak_deps: true,
-        releasever: "4.0".into(),
-        kernel: "kernel".into(),
-        download_bytes: 0,
-        installed_bytes: 0,
-    };
+    // The same request the payload tests check.
+    let p = payload_common::payload(&args[0], &args[1]);
     let events = Arc::new(Recorder::default());
     if args.iter().any(|a| a == "--prefetch")
         && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait()

@@ -159,23 +159,27 @@ impl Cmd {
         c
     }
 
-    /// Run to completion; a non-zero exit is an error with stderr in it.
-    pub fn run(&self) -> Result<Output, CmdError> {
-        let cmdline = self.cmdline();
-        tracing::info!(target: "cmd", "running {cmdline}");
-        let mut c = self.command();
+    /// Starts `c` with stdout and stderr piped, and stdin piped when there is input for it.
+    fn spawn_piped(&self, mut c: Command) -> std::io::Result<std::process::Child> {
         c.stdin(if self.stdin.is_some() {
             Stdio::piped()
         } else {
             Stdio::null()
         })
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .stderr(Stdio::piped())
+        .spawn()
+    }
+
+    /// Run to completion; a non-zero exit is an error with stderr in it.
+    pub fn run(&self) -> Result<Output, CmdError> {
+        let cmdline = self.cmdline();
+        tracing::info!(target: "cmd", "running {cmdline}");
         let spawn_err = |source| CmdError::Spawn {
             cmdline: cmdline.clone(),
             source,
         };
-        let mut child = c.spawn().map_err(spawn_err)?;
+        let mut child = self.spawn_piped(self.command()).map_err(spawn_err)?;
         if let (Some(data), Some(mut pipe)) = (&self.stdin, child.stdin.take()) {
             // A program that exits without reading all of stdin is judged by its status.
             let _ = pipe.write_all(data);

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod events;
+pub mod mountinfo;
 pub mod plan;
 pub mod probe;
 pub mod repo;

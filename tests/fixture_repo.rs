@@ -9,14 +9,6 @@ use common::fixture::{Dnf, FixtureRepo, HttpServer, run_ok, skip_unless_root};
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 /// gpgv of repodata/repomd.xml.asc against the variant's exported key.
 fn gpgv_repomd(repo: &FixtureRepo, tmp: &Path) -> Output {
     let keyring = tmp.join("keyring.gpg");
@@ -54,7 +46,11 @@ fn repomd_signature_verifies_with_the_exported_key() {
     let repo = FixtureRepo::base();
     let tmp = tempfile::tempdir().unwrap();
     let out = gpgv_repomd(&repo, tmp.path());
-    assert!(out.status.success(), "gpgv failed: {}", text(&out));
+    assert!(
+        out.status.success(),
+        "gpgv failed: {}",
+        common::output_text(&out)
+    );
     // The copy of the key next to the repository (as on install media) is the same key.
     assert_eq!(
         std::fs::read(repo.key_path()).unwrap(),
@@ -71,7 +67,7 @@ fn repomd_signature_verifies_with_the_exported_key() {
     assert!(
         !out.status.success(),
         "gpgv accepted another key: {}",
-        text(&out)
+        common::output_text(&out)
     );
 }
 
@@ -243,7 +239,11 @@ fn dnf_installs_the_payload_with_signature_checks() {
             .write_all(stdin.as_bytes())
             .unwrap();
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "chroot {args:?}: {}", text(&out));
+        assert!(
+            out.status.success(),
+            "chroot {args:?}: {}",
+            common::output_text(&out)
+        );
     };
     chroot(&["systemctl", "enable", "sshd"], "");
     let wants = root.join("etc/systemd/system/multi-user.target.wants/sshd.service");
@@ -303,7 +303,7 @@ fn dnf_refuses_an_unsigned_package() {
     let dnf = Dnf::new(tmp.path(), &repo);
     let out = dnf.run(&["install", "tmux"]);
     assert!(!out.status.success());
-    let t = text(&out);
+    let t = common::output_text(&out);
     assert!(
         t.contains("is not signed") && t.contains("GPG check FAILED"),
         "{t}"
@@ -324,7 +324,7 @@ fn dnf_refuses_bad_repository_metadata() {
         let repo = FixtureRepo::build(variant);
         let tmp = tempfile::tempdir().unwrap();
         let out = Dnf::new(tmp.path(), &repo).run(&["install", "tmux"]);
-        let t = text(&out);
+        let t = common::output_text(&out);
         assert!(!out.status.success(), "{variant}: dnf succeeded:\n{t}");
         assert!(
             t.contains(expect),

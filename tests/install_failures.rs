@@ -99,14 +99,6 @@ impl Case {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 #[test]
 fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
     require_loop_devices!();
@@ -121,8 +113,8 @@ fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
     );
     let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
     let o = case.install(&[]);
-    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    let msg = text(&o);
+    assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
+    let msg = common::output_text(&o);
     assert!(msg.contains("scripts.post[0]"), "{msg}");
     assert!(
         msg.contains("exit status: 7") && msg.contains("agent missing"),
@@ -141,7 +133,11 @@ fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
     }
     // The same answer file again: this time the script passes.
     let o = case.install(&[]);
-    assert!(o.status.success(), "re-run failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "re-run failed: {}",
+        common::output_text(&o)
+    );
     assert_nothing_left(&case.img.path, &case.sysimage());
 }
 
@@ -152,8 +148,12 @@ fn a_disk_that_fills_up_is_a_clear_error() {
     let script = "[[scripts.post]]\nrun = \"dd if=/dev/zero of=/fill bs=1M count=4096\"\n";
     let case = Case::new(&repo.repo_url(), &repo.key_url(), script);
     let o = case.install(&[]);
-    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    assert!(text(&o).contains("No space left on device"), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
+    assert!(
+        common::output_text(&o).contains("No space left on device"),
+        "{}",
+        common::output_text(&o)
+    );
     assert_nothing_left(&case.img.path, &case.sysimage());
 }
 
@@ -184,8 +184,8 @@ fn a_repository_server_that_dies_mid_install_is_exit_4_and_a_rerun_succeeds() {
     );
     server.kill();
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
-    let msg = text(&o);
+    assert_eq!(o.status.code(), Some(4), "{}", common::output_text(&o));
+    let msg = common::output_text(&o);
     assert!(msg.contains("Installing packages failed"), "{msg}");
     assert!(
         msg.contains("127.0.0.1"),
@@ -196,7 +196,11 @@ fn a_repository_server_that_dies_mid_install_is_exit_4_and_a_rerun_succeeds() {
     // The server is back (same address): the same answer file installs.
     let back = SlowServer::serve_on(&repo.repo_dir(), server.port);
     let o = case.install(&[]);
-    assert!(o.status.success(), "re-run failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "re-run failed: {}",
+        common::output_text(&o)
+    );
     drop(back);
 }
 
@@ -229,7 +233,7 @@ fn answer_and_repository_over_http_from_the_kernel_command_line() {
     .unwrap();
     let arg = format!("--cmdline={}", cmdline.display());
     let o = case.install(&[&arg, "--progress", "json"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(
         server.requests().iter().any(|r| r.contains("web.toml")),
         "answer not fetched"

@@ -86,14 +86,6 @@ fn run_in(run_dir: &Path, args: &[&str]) -> Output {
         .expect("running azl-installer")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 struct Done {
     img: Image,
     plan: Value,
@@ -106,7 +98,7 @@ fn install(firmware: &str, storage: &str) -> Done {
     let a = img.dir.path().join("answer.toml");
     std::fs::write(&a, answer(&repo, &img.path, firmware, storage)).unwrap();
     let p = run(&["plan", a.to_str().unwrap(), "--json"]);
-    assert!(p.status.success(), "plan: {}", text(&p));
+    assert!(p.status.success(), "plan: {}", common::output_text(&p));
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     let log = img.dir.path().join("install.log");
     let sysimage = img.dir.path().join("sysimage");
@@ -123,7 +115,11 @@ fn install(firmware: &str, storage: &str) -> Done {
             sysimage.to_str().unwrap(),
         ],
     );
-    assert!(o.status.success(), "install failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "install failed: {}",
+        common::output_text(&o)
+    );
     assert_nothing_left(&img.path, &sysimage);
     Done {
         log: std::fs::read_to_string(&log).unwrap_or_default(),
@@ -327,15 +323,9 @@ fn check_installed_system(done: &Done) -> Installed {
     assert!(sysctl.contains("kernel.kptr_restrict"), "{sysctl}");
 
     // The 6.18 kernel from the repository, in the rpmdb where Fedora keeps it.
-    let rpms = sh(
-        "rpm",
-        &[
-            "--root",
-            sys.root().to_str().unwrap(),
-            "--dbpath",
-            "/var/lib/rpm",
-            "-qa",
-        ],
+    let rpms = sys.rpms().join(
+        "
+",
     );
     assert!(
         rpms.lines().any(|l| l.starts_with("kernel-core-6.18.")),

@@ -45,14 +45,6 @@ fn run(args: &[&str]) -> Output {
         .expect("running azl-installer")
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn install(answer: &Path, extra: &[&str]) -> Output {
     let a = answer.to_str().unwrap();
     let mut args = vec!["install", a, "--stop-after", "partition"];
@@ -63,7 +55,11 @@ fn install(answer: &Path, extra: &[&str]) -> Output {
 /// `plan --json` for the answer: the table the install must write.
 fn planned(answer: &Path) -> Value {
     let o = run(&["plan", answer.to_str().unwrap(), "--json"]);
-    assert!(o.status.success(), "plan failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "plan failed: {}",
+        common::output_text(&o)
+    );
     serde_json::from_slice(&o.stdout).expect("plan --json is JSON")
 }
 
@@ -126,7 +122,11 @@ fn partition_loop_device(sector: u32) {
         Some(u64::from(sector))
     );
     let o = install(&answer, &[]);
-    assert!(o.status.success(), "install failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "install failed: {}",
+        common::output_text(&o)
+    );
     assert_disk_matches_plan(&lo.path, &plan, u64::from(sector), true);
 }
 
@@ -149,7 +149,11 @@ fn partitions_a_three_tib_image_file() {
     let answer = answer_file(img.dir.path(), &img.path, "");
     let plan = planned(&answer);
     let o = install(&answer, &[]);
-    assert!(o.status.success(), "install failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "install failed: {}",
+        common::output_text(&o)
+    );
     // The image was attached for the install and detached afterwards.
     let attached = sh("losetup", &["-j", img.path.to_str().unwrap()]);
     assert!(attached.trim().is_empty(), "still attached: {attached}");
@@ -216,8 +220,8 @@ fn old_mbr_and_filesystems_are_wiped_only_with_wipe_true() {
 
     let answer = answer_file(img.dir.path(), &lo.path, SMALL_LAYOUT);
     let o = install(&answer, &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    let msg = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
+    let msg = common::output_text(&o);
     assert!(msg.contains("target.wipe"), "{msg}");
     assert!(
         msg.contains("the dos partition table with 2 partition(s)"),
@@ -243,7 +247,11 @@ fn old_mbr_and_filesystems_are_wiped_only_with_wipe_true() {
         "{destroys}"
     );
     let o = install(&answer, &[]);
-    assert!(o.status.success(), "install failed: {}", text(&o));
+    assert!(
+        o.status.success(),
+        "install failed: {}",
+        common::output_text(&o)
+    );
     assert_disk_matches_plan(&lo.path, &plan, 512, true);
     let sigs = sh(
         "wipefs",
@@ -271,11 +279,11 @@ fn a_mounted_disk_is_refused_and_unchanged() {
         &format!("wipe = true\n{SMALL_LAYOUT}"),
     );
     let o = install(&answer, &[]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
     assert!(
-        text(&o).contains(&format!("is mounted at {}", mnt.target.display())),
+        common::output_text(&o).contains(&format!("is mounted at {}", mnt.target.display())),
         "{}",
-        text(&o)
+        common::output_text(&o)
     );
     assert_eq!(
         sha256_of(&img.path),
@@ -302,11 +310,11 @@ fn without_confirmation_nothing_is_written() {
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
     assert!(
-        text(&o).contains("without confirmation: pass --yes"),
+        common::output_text(&o).contains("without confirmation: pass --yes"),
         "{}",
-        text(&o)
+        common::output_text(&o)
     );
     assert_eq!(sha256_of(&img.path), before);
 }
@@ -324,7 +332,7 @@ fn json_progress_is_one_event_per_line_in_step_order() {
         "--progress",
         "json",
     ]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(o.status.success(), "{}", common::output_text(&o));
     let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))

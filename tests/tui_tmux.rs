@@ -439,15 +439,9 @@ fn check_installed(img: &Image, log: &Path, out: &Path) {
     let se = sys.read("/etc/selinux/config");
     assert!(se.lines().any(|l| l == "SELINUX=permissive"), "{se}");
 
-    let rpms = sh(
-        "rpm",
-        &[
-            "--root",
-            sys.root().to_str().unwrap(),
-            "--dbpath",
-            "/var/lib/rpm",
-            "-qa",
-        ],
+    let rpms = sys.rpms().join(
+        "
+",
     );
     assert!(
         rpms.lines().any(|l| l.starts_with("vim-enhanced-")),

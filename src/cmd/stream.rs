@@ -4,7 +4,6 @@
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -71,19 +70,12 @@ impl Cmd {
             .unwrap_or(Duration::from_secs(100 * 365 * 86_400));
         tracing::info!(target: "cmd", "running {cmdline} (streaming)");
         let mut c = self.command();
-        c.process_group(0)
-            .stdin(if self.stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        c.process_group(0);
         let spawn_err = |source| CmdError::Spawn {
             cmdline: cmdline.clone(),
             source,
         };
-        let mut child = c.spawn().map_err(spawn_err)?;
+        let mut child = self.spawn_piped(c).map_err(spawn_err)?;
         let pgid = child.id();
         let (tx, rx) = mpsc::channel::<(Stream, String)>();
         if let Some(out) = child.stdout.take() {

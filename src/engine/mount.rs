@@ -16,6 +16,7 @@ use nix::mount::{MntFlags, umount2};
 use crate::answer::FsType;
 use crate::cmd::{Cmd, CmdError};
 use crate::events::{Event, Level, Sink, Step};
+use crate::mountinfo;
 
 use super::format::blkid_type;
 use super::fstab::options;
@@ -131,12 +132,8 @@ pub fn is_mount_point(path: &Path) -> bool {
     let Ok(canon) = path.canonicalize() else {
         return false;
     };
-    std::fs::read_to_string("/proc/self/mountinfo")
-        .map(|info| {
-            info.lines()
-                .filter_map(|l| l.split(' ').nth(4))
-                .any(|m| Path::new(&unescape(m)) == canon)
-        })
+    mountinfo::read_own()
+        .map(|mounts| mounts.iter().any(|m| m.mountpoint == canon))
         .unwrap_or(false)
 }
 
@@ -291,11 +288,10 @@ fn log(events: &dyn Sink, message: String) {
 /// Unmounts `top` and everything mounted below it, deepest and latest first. Usable without
 /// a guard (an interrupt handler that only knows the root). Nothing mounted is not an error.
 pub fn unmount_tree(top: &Path) -> Result<(), MountError> {
-    let text = std::fs::read_to_string("/proc/self/mountinfo").map_err(MountError::Mountinfo)?;
-    let mut points: Vec<PathBuf> = text
-        .lines()
-        .filter_map(|l| l.split(' ').nth(4))
-        .map(|p| PathBuf::from(unescape(p)))
+    let mut points: Vec<PathBuf> = mountinfo::read_own()
+        .map_err(MountError::Mountinfo)?
+        .into_iter()
+        .map(|m| m.mountpoint)
         .filter(|p| p.starts_with(top))
         .collect();
     // mountinfo lists in mount order: reverse it, then deepest first (stable, so stacked
@@ -310,29 +306,6 @@ pub fn unmount_tree(top: &Path) -> Result<(), MountError> {
         }
     }
     Ok(())
-}
-
-/// mountinfo escapes space, tab, newline and backslash as \ooo.
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let oct = b
-            .get(i + 1..i + 4)
-            .filter(|d| d.iter().all(|c| (b'0'..=b'7').contains(c)));
-        match (b[i], oct) {
-            (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
-                i += 4;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -370,12 +343,6 @@ mod tests {
             .filter_map(|f| f.mount.as_deref())
             .collect();
         assert_eq!(order, ["/", "/boot", "/var", "/boot/efi", "/var/tmp"]);
-    }
-
-    #[test]
-    fn mountinfo_escapes() {
-        assert_eq!(unescape(r"/mnt/a\040b\134c"), r"/mnt/a b\c");
-        assert_eq!(unescape(r"/x\04"), r"/x\04");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::answer::{Answer, FirmwareChoice, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
-use super::{Plan, Role, TargetChoice, layout, payload, select};
+use super::{PartitionTable, Plan, Role, TargetChoice, layout, payload, select};
 
 /// Why the install cannot go ahead, tied to the answer key it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,48 +55,80 @@ fn render_problems(p: &[Problem]) -> String {
         .join("\n")
 }
 
+/// What the storage checks settle: the firmware, the disk and why, the table when the
+/// layout fits, and the problems found on the way.
+struct Storage<'h> {
+    firmware: Firmware,
+    disk: &'h Disk,
+    reason: String,
+    table: Option<PartitionTable>,
+    problems: Vec<Problem>,
+}
+
+/// Disk choice, busy and wipe checks, the firmware's partitions, and the layout.
+fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Problem>> {
+    let firmware = match answer.target.firmware {
+        FirmwareChoice::Auto => hw.firmware,
+        FirmwareChoice::Uefi => Firmware::Uefi,
+        FirmwareChoice::Bios => Firmware::Bios,
+    };
+    let (disk, reason) = select::choose(&answer.target, hw).map_err(|p| vec![p])?;
+    let mut problems = disk_problems(disk, answer.target.wipe, answer.target.path.is_some());
+    problems.extend(firmware_problems(answer, firmware));
+    let table = match layout::partition_table(
+        &answer.storage,
+        firmware,
+        disk.size_bytes,
+        disk.logical_sector,
+        hw.memory_bytes,
+    ) {
+        Ok(t) => Some(t),
+        Err(p) => {
+            problems.extend(p);
+            None
+        }
+    };
+    Ok(Storage {
+        firmware,
+        disk,
+        reason,
+        table,
+        problems,
+    })
+}
+
 impl Plan {
+    /// The storage checks alone, for when the repositories cannot be read: one run still
+    /// shows every disk and layout problem along with the repository's.
+    pub fn storage_problems(answer: &Answer, hw: &Hardware) -> Vec<Problem> {
+        match storage(answer, hw) {
+            Ok(s) => s.problems,
+            Err(p) => p,
+        }
+    }
+
     /// Resolves `answer` against `hw` and the verified repositories. Pure: reads nothing,
     /// writes nothing.
     pub fn resolve(answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
-        let refuse = |problems| Err(Refused { problems });
-        let firmware = match answer.target.firmware {
-            FirmwareChoice::Auto => hw.firmware,
-            FirmwareChoice::Uefi => Firmware::Uefi,
-            FirmwareChoice::Bios => Firmware::Bios,
-        };
-        let (disk, reason) = match select::choose(&answer.target, hw) {
-            Ok(c) => c,
-            Err(p) => return refuse(vec![p]),
-        };
-        let mut problems = disk_problems(disk, answer.target.wipe, answer.target.path.is_some());
-        problems.extend(firmware_problems(answer, firmware));
-        let table = match layout::partition_table(
-            &answer.storage,
+        let Storage {
             firmware,
-            disk.size_bytes,
-            disk.logical_sector,
-            hw.memory_bytes,
-        ) {
-            Ok(t) => Some(t),
-            Err(p) => {
-                problems.extend(p);
-                None
-            }
-        };
-        let payload = table
-            .as_ref()
-            .map(|t| payload::resolve(answer, firmware, t, index));
-        let payload = match payload {
-            Some(Ok(p)) => Some(p),
-            Some(Err(p)) => {
-                problems.extend(p);
-                None
-            }
+            disk,
+            reason,
+            table,
+            mut problems,
+        } = storage(answer, hw).map_err(|problems| Refused { problems })?;
+        let payload = match &table {
+            Some(t) => match payload::resolve(answer, firmware, t, index) {
+                Ok(p) => Some(p),
+                Err(p) => {
+                    problems.extend(p);
+                    None
+                }
+            },
             None => None,
         };
         let (Some(table), Some(payload), true) = (table, payload, problems.is_empty()) else {
-            return refuse(problems);
+            return Err(Refused { problems });
         };
         let mut plan = Plan {
             answer: answer.clone(),

@@ -3,7 +3,9 @@
 //! "/", followed down through `slaves`) or the install media.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::mountinfo;
 
 use super::disks::{Found, node};
 use super::sysfs::{attr, names, required};
@@ -22,14 +24,6 @@ const MEDIA_FSTYPE: &str = "iso9660";
 
 /// Stacks deeper than this (dm on md on dm…) are not followed further.
 const MAX_DEPTH: usize = 8;
-
-#[derive(Debug, PartialEq)]
-struct Mount {
-    devno: String,
-    mountpoint: PathBuf,
-    fstype: String,
-    source: String,
-}
 
 /// Adds every usage reason to the disks in `found`.
 pub fn mark(found: &mut Found, roots: &Roots) -> Result<(), ProbeError> {
@@ -61,7 +55,7 @@ pub fn mark(found: &mut Found, roots: &Roots) -> Result<(), ProbeError> {
     }
 
     let mountinfo = roots.proc.join("self/mountinfo");
-    for m in parse_mountinfo(&required(&mountinfo)?) {
+    for m in mountinfo::parse(&required(&mountinfo)?) {
         let Some(name) = graph.resolve(&m.devno, &m.source) else {
             continue;
         };
@@ -193,59 +187,13 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// The fields of proc/self/mountinfo we need: "major:minor" (3rd), mount point (5th), and
-/// after the " - " separator the filesystem type and source.
-fn parse_mountinfo(text: &str) -> Vec<Mount> {
-    text.lines()
-        .filter_map(|line| {
-            let (head, tail) = line.split_once(" - ")?;
-            let mut h = head.split(' ');
-            let devno = h.nth(2)?.to_owned();
-            let mountpoint = PathBuf::from(unescape(h.nth(1)?));
-            let mut t = tail.split(' ');
-            let fstype = t.next()?.to_owned();
-            let source = unescape(t.next().unwrap_or(""));
-            Some(Mount {
-                devno,
-                mountpoint,
-                fstype,
-                source,
-            })
-        })
-        .collect()
-}
-
 /// The Filename column of proc/swaps (after its header line).
 fn parse_swaps(text: &str) -> Vec<String> {
     text.lines()
         .skip(1)
         .filter_map(|l| l.split_whitespace().next())
-        .map(unescape)
+        .map(mountinfo::unescape)
         .collect()
-}
-
-/// The kernel writes space, tab, newline and backslash in paths as \040, \011, \012, \134.
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        // At most \377: anything else is not an escape the kernel writes.
-        let octal = b.get(i + 1..i + 4).filter(|d| {
-            (b'0'..=b'3').contains(&d[0]) && d[1..].iter().all(|c| (b'0'..=b'7').contains(c))
-        });
-        match (b[i], octal) {
-            (b'\\', Some(d)) => {
-                out.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
-                i += 4;
-            }
-            (c, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -253,32 +201,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mountinfo_lines() {
-        let text = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n\
-                    90 27 8:17 / /mnt/my\\040disk rw shared:5 master:1 - vfat /dev/sdb1 rw\n\
-                    91 27 0:45 / /run/x rw - tmpfs tmpfs rw\n";
-        let m = parse_mountinfo(text);
-        assert_eq!(m.len(), 3);
-        assert_eq!(m[0].devno, "254:0");
-        assert_eq!(m[0].mountpoint, Path::new("/"));
-        assert_eq!(m[0].source, "/dev/vda");
-        assert_eq!(m[1].mountpoint, Path::new("/mnt/my disk"));
-        assert_eq!(m[1].fstype, "vfat");
-        assert_eq!(m[1].source, "/dev/sdb1");
-        assert_eq!(m[2].fstype, "tmpfs");
-    }
-
-    #[test]
     fn swaps_skip_the_header() {
         let text = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n\
                     /dev/sda2                               partition\t8388604\t\t0\t\t-2\n\
                     /swap\\040file                          file\t\t1048572\t\t0\t\t-3\n";
         assert_eq!(parse_swaps(text), ["/dev/sda2", "/swap file"]);
-    }
-
-    #[test]
-    fn unescape_leaves_lone_backslashes() {
-        assert_eq!(unescape(r"a\134b\0"), r"a\b\0");
-        assert_eq!(unescape(r"\777"), r"\777");
     }
 }

@@ -180,15 +180,7 @@ pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
                 format!("repos[{}]", e.position)
             };
             let mut problems = vec![plan::Problem::new(key, e.to_string())];
-            if let Err(r) = Plan::resolve(&answer, &hw, &crate::repo::RepoIndex::default()) {
-                // Without an index every package looks missing: keep the storage problems.
-                let storage = ["target.path", "target.match", "target.wipe", "storage"];
-                problems.extend(
-                    r.problems
-                        .into_iter()
-                        .filter(|p| storage.iter().any(|k| p.key.starts_with(k))),
-                );
-            }
+            problems.extend(Plan::storage_problems(&answer, &hw));
             return Err(Failure::Refused(Refused { problems }));
         }
     };

@@ -73,6 +73,19 @@ impl Installed {
         self.root().join(rel.trim_start_matches('/'))
     }
 
+    /// The installed packages (NEVRAs) in the rpmdb where Fedora keeps it, /var/lib/rpm.
+    pub fn rpms(&self) -> Vec<String> {
+        let root = self.root();
+        let args = [
+            "--root",
+            root.to_str().unwrap(),
+            "--dbpath",
+            "/var/lib/rpm",
+            "-qa",
+        ];
+        sh("rpm", &args).lines().map(str::to_owned).collect()
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel))
             .unwrap_or_else(|e| panic!("reading {rel} in the installed system: {e}"))

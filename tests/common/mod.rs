@@ -184,3 +184,12 @@ pub fn sh(cmd: &str, args: &[&str]) -> String {
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_azl-installer"))
 }
+
+/// A finished program's stdout and stderr together, for assertion messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
