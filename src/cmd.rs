@@ -279,8 +279,8 @@ mod tests {
         });
         let start = std::time::Instant::now();
         let limits = Limits {
-            timeout: None,
             kill: Some(&k),
+            ..Limits::default()
         };
         let err = Cmd::new("sleep")
             .arg("30")
@@ -288,6 +288,29 @@ mod tests {
             .unwrap_err();
         t.join().unwrap();
         assert!(start.elapsed().as_secs() < 10);
+        assert!(err.to_string().contains("killed on request"), "{err}");
+    }
+
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+    #[test]
+    fn streaming_stops_with_the_stop_flag_and_takes_the_group_along() {
+        let t = std::thread::spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let start = std::time::Instant::now();
+        let limits = Limits {
+            stop: Some(|| STOP.load(std::sync::atomic::Ordering::SeqCst)),
+            ..Limits::default()
+        };
+        // The shell's child holds the pipes: only killing the group ends the run early.
+        let err = Cmd::new("sh")
+            .args(["-c", "sleep 30; echo never"])
+            .run_streaming(limits, &mut |_, _| {})
+            .unwrap_err();
+        t.join().unwrap();
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
         assert!(err.to_string().contains("killed on request"), "{err}");
     }
 }

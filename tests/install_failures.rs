@@ -339,3 +339,58 @@ impl Hook {
         self.bodies.lock().unwrap().clone()
     }
 }
+
+#[test]
+fn sigterm_during_a_post_script_is_exit_130_and_stops_the_script() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let dir = tempfile::tempdir().unwrap();
+    let mark = dir.path().join("script-started");
+    // The script runs in a process group of its own, which a signal to the installer does
+    // not reach: the installer must stop it.
+    let script = format!(
+        "[[scripts.post]]\nchroot = false\nrun = \"touch {m}; sleep 600\"\n",
+        m = mark.display()
+    );
+    let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
+    let mut child = Command::new(common::bin())
+        .args(["install", "--yes", "--sysimage"])
+        .arg(case.sysimage())
+        .arg(&case.answer)
+        .env("AZL_RUN_DIR", case.run_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("running azl-installer");
+    let waited = std::time::Instant::now();
+    while !mark.exists() {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!("the install ended before its post script ran: {st}");
+        }
+        assert!(
+            waited.elapsed().as_secs() < 120,
+            "the post script never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    common::sh("kill", &["-TERM", &child.id().to_string()]);
+    let stopped = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if stopped.elapsed().as_secs() > 30 {
+            let _ = child.kill();
+            panic!("the installer did not stop within 30 s of SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_nothing_left(&case.img.path, &case.sysimage());
+    let left = common::processes_mentioning(&mark.display().to_string());
+    assert!(left.is_empty(), "still running: {left:?}");
+    assert!(case.kept_log().contains("interrupted"));
+}

@@ -6,12 +6,13 @@
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::fixture::FixtureRepo;
 use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
+use common::tmux::{Leftovers, Tmux};
 use common::{Image, sh};
 use serde_json::Value;
 
@@ -22,143 +23,6 @@ const HOSTNAME: &str = "tui01.example.com";
 const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
 /// The x86-64 root partition type (Discoverable Partitions Specification).
 const ROOT_TYPE: &str = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
-
-/// A tmux server of our own running one session; its socket is in the test's temp dir (so
-/// parallel tests never meet and nothing is left in /tmp/tmux-*). The server and everything
-/// in it are killed on drop, pass or fail.
-struct Tmux {
-    socket: PathBuf,
-    session: String,
-}
-
-impl Tmux {
-    fn start(socket: PathBuf, command: &str) -> Tmux {
-        let t = Tmux {
-            socket,
-            session: "installer".into(),
-        };
-        let out = t
-            .cmd()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &t.session,
-                "-x",
-                "80",
-                "-y",
-                "24",
-            ])
-            .arg(command)
-            .output()
-            .expect("running tmux");
-        assert!(
-            out.status.success(),
-            "tmux new-session: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        t
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        // A test run from inside tmux must not talk to the outer server.
-        c.env_remove("TMUX").arg("-S").arg(&self.socket);
-        c
-    }
-
-    /// Named keys ("Enter", "Tab", "Right", "Space").
-    fn keys(&self, keys: &[&str]) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", &self.session])
-            .args(keys)
-            .status()
-            .expect("tmux send-keys");
-        assert!(st.success(), "send-keys {keys:?}");
-    }
-
-    /// Literal text, typed as it is.
-    fn type_text(&self, text: &str) {
-        let st = self
-            .cmd()
-            .args(["send-keys", "-t", &self.session, "-l", text])
-            .status()
-            .expect("tmux send-keys");
-        assert!(st.success(), "send-keys -l");
-    }
-
-    fn pane(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Polls the pane until it shows every one of `needles` and has stopped changing (a
-    /// capture can fall between the writes of one redraw); panics with the last pane.
-    fn wait_for(&self, needles: &[&str], timeout: Duration) -> String {
-        let start = Instant::now();
-        let mut last = String::new();
-        loop {
-            let pane = self.pane();
-            if pane == last && needles.iter().all(|n| pane.contains(n)) {
-                return pane;
-            }
-            if start.elapsed() > timeout {
-                panic!("waited {timeout:?} for {needles:?}; the screen was:\n{pane}");
-            }
-            last = pane;
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self
-            .cmd()
-            .arg("kill-server")
-            .stderr(std::process::Stdio::null())
-            .status();
-    }
-}
-
-/// Whatever a failed run left behind: mounts below the sysimage and loop devices on the
-/// image. Declared before the `Tmux`, so it runs after the installer was killed.
-struct Leftovers {
-    image: PathBuf,
-    sysimage: PathBuf,
-}
-
-impl Drop for Leftovers {
-    fn drop(&mut self) {
-        // The installer gets SIGHUP with the tmux server: give it a moment to stop.
-        std::thread::sleep(Duration::from_millis(300));
-        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-        let at = self.sysimage.to_string_lossy().into_owned();
-        let mut points: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|p| p.starts_with(&at))
-            .collect();
-        points.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in points {
-            let _ = Command::new("umount").args(["-l", p]).status();
-        }
-        let out = Command::new("losetup")
-            .arg("-j")
-            .arg(&self.image)
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default();
-        for dev in out.lines().filter_map(|l| l.split(':').next()) {
-            let _ = Command::new("losetup").args(["-d", dev]).status();
-        }
-    }
-}
 
 /// The starting answer: what the TUI has no screen for (the fixture repository, UEFI on
 /// this BIOS machine) and the disk image as the target.

@@ -37,6 +37,9 @@ impl KillHandle {
 pub struct Limits<'a> {
     pub timeout: Option<Duration>,
     pub kill: Option<&'a KillHandle>,
+    /// Polled like `kill`: the engine's Ctrl-C/SIGTERM flag. The command runs in a process
+    /// group of its own, so a signal to the installer's group never reaches it.
+    pub stop: Option<fn() -> bool>,
 }
 
 /// Which pipe a line of output came from.
@@ -125,7 +128,9 @@ impl Cmd {
             }
             let now = Instant::now();
             if status.is_none() {
-                if limits.kill.is_some_and(KillHandle::is_killed) {
+                if limits.kill.is_some_and(KillHandle::is_killed)
+                    || limits.stop.is_some_and(|f| f())
+                {
                     kill_group(pgid);
                     killed = true;
                     status = Some(child.wait().map_err(spawn_err)?);
@@ -209,7 +214,7 @@ mod tests {
             .run_streaming(
                 Limits {
                     timeout: Some(Duration::from_secs(10)),
-                    kill: None,
+                    ..Limits::default()
                 },
                 &mut |s, l| seen.push((s, l.to_owned())),
             )
@@ -229,7 +234,7 @@ mod tests {
             .run_streaming(
                 Limits {
                     timeout: Some(Duration::from_secs(1)),
-                    kill: None,
+                    ..Limits::default()
                 },
                 &mut |_, _| {},
             )

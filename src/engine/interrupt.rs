@@ -1,6 +1,7 @@
 //! Ctrl-C and SIGTERM during an install: remembered in a flag that the engine checks between
 //! steps, so every guard (mounts, loop devices) unwinds normally and the exit code is 130.
-//! Child programs in the same process group get the signal too and fail their step.
+//! dnf and post scripts run in process groups of their own (so they can be killed whole):
+//! the signal does not reach them, so their streaming loop polls this flag and kills them.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -30,4 +31,9 @@ pub fn install_handlers() {
 /// True once SIGINT or SIGTERM arrived.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// What Ctrl-C does, without a signal: the TUI's abort (raw mode turns Ctrl-C into a key).
+pub fn request() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
 }

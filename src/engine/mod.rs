@@ -16,5 +16,5 @@ pub mod scripts;
 pub mod target;
 
 pub use finish::{action as finish_action, finish};
-pub use interrupt::{install_handlers as handle_interrupts, interrupted};
+pub use interrupt::{install_handlers as handle_interrupts, interrupted, request as interrupt};
 pub use run::{EngineError, RunOptions, StepError, run};

@@ -117,10 +117,15 @@ fn step<T, E: Into<StepError>>(
             Ok(v)
         }
         Err(source) => {
-            events.send(&Event::Failed {
-                step,
-                error: source.to_string(),
-            });
+            // A step whose program was killed by Ctrl-C failed because of it: report the
+            // interrupt (exit code 130), with what the step said.
+            let said = source.to_string();
+            let (source, error) = if interrupted() {
+                (StepError::Interrupted, format!("interrupted: {said}"))
+            } else {
+                (source, said)
+            };
+            events.send(&Event::Failed { step, error });
             Err(EngineError {
                 step,
                 source: Box::new(source),

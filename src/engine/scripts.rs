@@ -71,6 +71,7 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
                 crate::cmd::Limits {
                     timeout: Some(timeout),
                     kill: None,
+                    stop: Some(super::interrupted),
                 },
                 &mut on_line,
             )

@@ -161,13 +161,12 @@ impl Backend for RealBackend {
     }
 
     fn abort_install(&self) {
-        use nix::sys::signal::{Signal, killpg};
-        // Raw mode turned Ctrl-C into a key, so nothing was signalled. SIGINT to our process
-        // group (pgid 0: our own) does what Ctrl-C would have: the engine's flag is set and the programs it
-        // runs (dnf, mkfs) stop too. Only with the engine's handlers in place, or the
-        // signal would kill the TUI with the terminal still in raw mode.
+        // Raw mode turned Ctrl-C into a key, so nothing was signalled. The engine's flag is
+        // what a SIGINT would have set: the running step's program (dnf, a post script) is
+        // killed and the engine unwinds. No signal to our process group: that would also hit
+        // whatever started the TUI (a shell, a getty).
         if self.handlers.load(Ordering::SeqCst) {
-            let _ = killpg(nix::unistd::Pid::from_raw(0), Signal::SIGINT);
+            crate::engine::interrupt();
         }
     }
 

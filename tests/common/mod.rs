@@ -5,6 +5,7 @@
 pub mod fixture;
 pub mod installed;
 pub mod machine;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -192,4 +193,19 @@ pub fn output_text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
+}
+
+/// Command lines of the running processes that mention `needle` (a test's own temp path):
+/// what an interrupted install must not leave running.
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let me = std::process::id().to_string();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter(|e| e.file_name().to_string_lossy() != me)
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(needle))
+        .collect()
 }

@@ -1,10 +1,11 @@
 //! The one wrapper around dnf and rpm: every call of either goes through here, with the
 //! private HOME (for `.rpmmacros`, see `config::RPM_MACROS`) and the private configuration.
 //!
-//! dnf 5 is preferred when on PATH, per the design; only dnf 4 is implemented because dnf 5
-//! is not installable on the machines this was built on. Adding it means a `Flavor::Dnf5`
-//! arm in `dnf_args` (its options are the same: `--installroot`, `-c`, `--setopt`,
-//! `--releasever`, `--exclude`, `--downloadonly`) and a `[i/N]` parser in progress.rs.
+//! dnf 5 is preferred when present (`dnf5` on PATH, or `dnf` being a link to it, as on
+//! Azure Linux 4.0 and Fedora 41+), else dnf 4. Both take the same global options; they
+//! differ in where `--downloadonly` goes and in how they report progress (progress.rs).
+//! The dnf 5 arm follows dnf5's documentation and sources: no machine this was built on
+//! could install dnf5 (README, "Payload").
 
 use std::path::{Path, PathBuf};
 
@@ -17,10 +18,13 @@ use super::config::PrivateConfig;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
     Dnf4,
+    Dnf5,
 }
 
 pub struct Tools {
     flavor: Flavor,
+    /// The program to run: `dnf5`, or `dnf` (which may be dnf 5 under its old name).
+    program: &'static str,
     home: PathBuf,
 }
 
@@ -32,20 +36,34 @@ pub struct Request<'a> {
     pub download_only: bool,
 }
 
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(name).is_file()))
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// dnf 5 installed as `dnf` is a link whose target is named dnf5.
+fn is_dnf5(program: &Path) -> bool {
+    std::fs::canonicalize(program).is_ok_and(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("dnf5"))
+    })
 }
 
 impl Tools {
     pub fn detect(private: &PrivateConfig) -> Result<Tools, PayloadError> {
-        let flavor = if on_path("dnf") {
-            // dnf5 would be chosen first here once Flavor::Dnf5 exists.
-            Flavor::Dnf4
-        } else if on_path("dnf5") {
-            return Err(PayloadError::NoDnf(
-                "only dnf5 is installed, and the dnf5 driver is not written yet".into(),
-            ));
+        let (flavor, program) = if find_on_path("dnf5").is_some() {
+            (Flavor::Dnf5, "dnf5")
+        } else if let Some(p) = find_on_path("dnf") {
+            (
+                if is_dnf5(&p) {
+                    Flavor::Dnf5
+                } else {
+                    Flavor::Dnf4
+                },
+                "dnf",
+            )
         } else {
             return Err(PayloadError::NoDnf(
                 "neither dnf5 nor dnf is on PATH".into(),
@@ -53,8 +71,13 @@ impl Tools {
         };
         Ok(Tools {
             flavor,
+            program,
             home: private.home(),
         })
+    }
+
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
     }
 
     fn rpm(&self, root: &Path) -> Cmd {
@@ -111,52 +134,68 @@ impl Tools {
         kill: Option<&KillHandle>,
         mut on_line: impl FnMut(&str),
     ) -> Result<Output, CmdError> {
-        Cmd::new(match self.flavor {
-            Flavor::Dnf4 => "dnf",
-        })
-        .env("HOME", &self.home)
-        // Python buffers a piped stdout in blocks; progress must arrive line by line.
-        .env("PYTHONUNBUFFERED", "1")
-        .args(dnf_args(self.flavor, private, req))
-        .run_streaming(
-            Limits {
-                timeout: None,
-                kill,
-            },
-            &mut |stream, line| {
-                // Progress is on stdout; stderr still reaches the log and the error.
-                if stream == Stream::Stdout {
-                    on_line(line)
-                }
-            },
-        )
+        let flavor = self.flavor;
+        Cmd::new(self.program)
+            .env("HOME", &self.home)
+            // dnf 4: Python buffers a piped stdout in blocks; progress must arrive line by line.
+            .env("PYTHONUNBUFFERED", "1")
+            // dnf 5: one finished line per item when not on a terminal, and wide enough
+            // that package names are not cut (libdnf5-cli's tty.cpp reads these).
+            .env("DNF5_FORCE_INTERACTIVE", "0")
+            .env("FORCE_COLUMNS", "240")
+            .args(dnf_args(flavor, private, req))
+            .run_streaming(
+                Limits {
+                    timeout: None,
+                    kill,
+                    // Ctrl-C abandons the install: dnf stops with it, as in a terminal.
+                    stop: Some(crate::engine::interrupted),
+                },
+                &mut |stream, line| {
+                    // dnf 4 reports progress on stdout, dnf 5 its bars on stderr. stderr
+                    // also reaches the log and the error through the command's output.
+                    if stream == Stream::Stdout || flavor == Flavor::Dnf5 {
+                        on_line(line)
+                    }
+                },
+            )
     }
 }
 
 fn dnf_args(flavor: Flavor, private: &PrivateConfig, req: &Request) -> Vec<String> {
     let p = req.payload;
-    let Flavor::Dnf4 = flavor;
     let mut a = vec![
         "-y".to_owned(),
         format!("--installroot={}", req.root.display()),
+        // On the command line these are host paths whatever --installroot says (dnf(8),
+        // dnf5-installroot(7)); without them dnf 5 would read the config inside the root.
         format!("--config={}", private.conf().display()),
-        // On the command line both are host paths whatever --installroot says (dnf(8)).
         format!("--setopt=reposdir={}", private.reposdir().display()),
         format!("--setopt=cachedir={}", req.cache.display()),
+    ];
+    if flavor == Flavor::Dnf5 {
+        // dnf 5 as root caches in system_cachedir; both must be the installer's cache.
+        a.push(format!("--setopt=system_cachedir={}", req.cache.display()));
+    }
+    a.extend([
         "--setopt=keepcache=1".to_owned(),
         format!(
             "--setopt=install_weak_deps={}",
             if p.weak_deps { "True" } else { "False" }
         ),
         format!("--releasever={}", p.releasever),
-    ];
+    ]);
     for e in &p.exclude {
         a.push(format!("--exclude={e}"));
     }
-    if req.download_only {
+    // dnf 4 takes --downloadonly anywhere; in dnf 5 it is an option of `install`.
+    if req.download_only && flavor == Flavor::Dnf4 {
         a.push("--downloadonly".to_owned());
     }
     a.push("install".to_owned());
+    if req.download_only && flavor == Flavor::Dnf5 {
+        a.push("--downloadonly".to_owned());
+    }
     a.extend(request_specs(p));
     a
 }
@@ -170,4 +209,97 @@ pub fn request_specs(p: &Payload) -> Vec<String> {
     v.extend(p.packages.iter().cloned());
     v.extend(p.groups.iter().map(|g| format!("@{g}")));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload() -> Payload {
+        Payload {
+            repos: vec![],
+            packages: vec!["bash".into()],
+            groups: vec!["core".into()],
+            exclude: vec!["nano".into()],
+            weak_deps: false,
+            releasever: "4.0".into(),
+            kernel: "kernel-6.18.2-1.azl4.x86_64".into(),
+            download_bytes: 0,
+            installed_bytes: 0,
+        }
+    }
+
+    fn args(flavor: Flavor, download_only: bool) -> Vec<String> {
+        let p = payload();
+        let cache = Path::new("/cache");
+        let private = PrivateConfig::create(&p, &[], cache).unwrap();
+        let req = Request {
+            payload: &p,
+            root: Path::new("/mnt/sysimage"),
+            cache,
+            download_only,
+        };
+        dnf_args(flavor, &private, &req)
+    }
+
+    fn position(a: &[String], s: &str) -> usize {
+        a.iter()
+            .position(|x| x == s)
+            .unwrap_or_else(|| panic!("{s} not in {a:?}"))
+    }
+
+    #[test]
+    fn both_flavors_get_host_paths_checks_and_the_request() {
+        for flavor in [Flavor::Dnf4, Flavor::Dnf5] {
+            let a = args(flavor, false);
+            assert!(
+                a.contains(&"--installroot=/mnt/sysimage".to_owned()),
+                "{a:?}"
+            );
+            assert!(a.iter().any(|x| x.starts_with("--config=/")), "{a:?}");
+            assert!(
+                a.iter().any(|x| x.starts_with("--setopt=reposdir=/")),
+                "{a:?}"
+            );
+            assert!(a.contains(&"--setopt=cachedir=/cache".to_owned()));
+            assert!(a.contains(&"--setopt=install_weak_deps=False".to_owned()));
+            assert!(a.contains(&"--releasever=4.0".to_owned()));
+            assert!(a.contains(&"--exclude=nano".to_owned()));
+            assert!(!a.contains(&"--downloadonly".to_owned()));
+            let i = position(&a, "install");
+            assert_eq!(
+                a[i + 1..],
+                ["kernel-6.18.2-1.azl4.x86_64", "bash", "@core"],
+                "{a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn dnf5_caches_in_the_installer_cache_and_downloads_only_as_an_install_option() {
+        let a5 = args(Flavor::Dnf5, true);
+        assert!(a5.contains(&"--setopt=system_cachedir=/cache".to_owned()));
+        assert_eq!(
+            position(&a5, "--downloadonly"),
+            position(&a5, "install") + 1
+        );
+        let a4 = args(Flavor::Dnf4, true);
+        assert!(position(&a4, "--downloadonly") < position(&a4, "install"));
+        assert!(!a4.iter().any(|x| x.contains("system_cachedir")));
+    }
+
+    #[test]
+    fn dnf_that_links_to_dnf5_is_dnf5() {
+        let dir = std::env::temp_dir().join(format!("azl-dnf-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("dnf5"), "").unwrap();
+        std::fs::write(dir.join("dnf-3"), "").unwrap();
+        std::os::unix::fs::symlink("dnf5", dir.join("dnf")).unwrap();
+        std::os::unix::fs::symlink("dnf-3", dir.join("dnf4")).unwrap();
+        assert!(is_dnf5(&dir.join("dnf")));
+        assert!(!is_dnf5(&dir.join("dnf4")));
+        assert!(!is_dnf5(&dir.join("missing")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -14,7 +14,7 @@ use crate::events::{Event, Level, Sink, Step};
 use crate::plan::Payload;
 
 use config::{PrivateConfig, ResolvedRepo};
-use driver::{Request, Tools};
+use driver::{Flavor, Request, Tools};
 use progress::Tracker;
 
 pub use config::RPM_MACROS;
@@ -110,7 +110,10 @@ pub fn install(
             });
         }
     };
-    log_stderr(&tracker, &out.stderr, Level::Info);
+    // dnf 5's stderr is its progress, already logged line by line.
+    if tools.flavor() == Flavor::Dnf4 {
+        log_stderr(&tracker, &out.stderr, Level::Info);
+    }
     tracker.finish();
     verify_rpmdb(root)?;
     config::write_target_repos(root, &repos)?;

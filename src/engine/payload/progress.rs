@@ -1,7 +1,8 @@
-//! dnf's stdout, line by line, turned into events: the transaction's "Installing : X  i/N"
-//! lines become `Progress { step: Payload, done: i, total: N }`, downloads
-//! "(i/N): X.rpm  rate | size" become Info log lines, the rest Debug log lines.
-//! This is dnf 4's format; dnf 5 prints "[i/N] ..." and would get its own `parse`.
+//! dnf's output, line by line, turned into events: transaction lines become
+//! `Progress { step: Payload, done: i, total: N }`, finished downloads Info log lines, the
+//! rest Debug log lines. Both dnf 4 ("(i/N): X.rpm ...", "  Installing : X  i/N") and
+//! dnf 5 ("[i/N] X  100% | speed | size | time", printed once per finished item when not on
+//! a terminal) are understood; neither format can be mistaken for the other.
 
 use crate::events::{Event, Level, Sink, Step};
 
@@ -25,20 +26,32 @@ pub enum Line<'a> {
     Other(&'a str),
 }
 
-/// Actions that advance the transaction (not "Verifying" or "Running scriptlet", which
-/// repeat the counter).
-const ADVANCING: [&str; 6] = [
+/// Actions that advance the transaction (not dnf 4's "Verifying" or "Running scriptlet",
+/// which repeat the counter). "Removing" and "Cleanup" are dnf 5's words.
+const ADVANCING: [&str; 8] = [
     "Installing",
     "Upgrading",
     "Reinstalling",
     "Downgrading",
     "Erasing",
     "Obsoleting",
+    "Removing",
+    "Cleanup",
+];
+
+/// dnf 5's bars that are steps of the transaction without a package ("[1/N] Verify package
+/// files"), and the "Total" bar after the downloads.
+const DNF5_STEPS: [&str; 4] = [
+    "Verify package files",
+    "Prepare transaction",
+    "Running scriptlets",
+    "Total",
 ];
 
 pub fn parse(line: &str) -> Line<'_> {
     parse_download(line)
         .or_else(|| parse_transaction(line))
+        .or_else(|| parse_dnf5(line))
         .unwrap_or(Line::Other(line))
 }
 
@@ -87,6 +100,42 @@ fn parse_transaction(line: &str) -> Option<Line<'_>> {
         what: what.trim(),
         done,
         total,
+    })
+}
+
+/// "[ 3/30] Installing bash-0:5.2.37-1.azl4.x86_64  100% | 1.2 MiB/s | 1.0 MiB | 00m01s":
+/// a transaction item; the same with only a NEVRA is a finished download. Columns after the
+/// description are separated by " | "; the size is the third.
+fn parse_dnf5(line: &str) -> Option<Line<'_>> {
+    let rest = line.trim_start().strip_prefix('[')?;
+    let (frac, rest) = rest.split_once(']')?;
+    let (done, total) = fraction(frac)?;
+    let mut cols = rest.split(" | ");
+    let first = cols.next()?.trim();
+    // The percentage ends the first column.
+    let what = match first.rsplit_once(char::is_whitespace) {
+        Some((d, pct)) if pct.ends_with('%') => d.trim_end(),
+        _ => first,
+    };
+    if what.is_empty() || DNF5_STEPS.contains(&what) {
+        return Some(Line::Other(line));
+    }
+    if let Some((action, nevra)) = what.split_once(' ')
+        && ADVANCING.contains(&action)
+    {
+        return Some(Line::Transaction {
+            action,
+            what: nevra.trim(),
+            done,
+            total,
+        });
+    }
+    let size = cols.nth(1).map(str::trim).filter(|s| !s.is_empty());
+    Some(Line::Downloaded {
+        done,
+        total,
+        file: what,
+        size,
     })
 }
 
@@ -210,6 +259,75 @@ mod tests {
             parse("Install  17 Packages"),
             Line::Other("Install  17 Packages")
         );
+    }
+
+    /// Lines as dnf 5 prints them when stdout is not a terminal (libdnf5-cli's
+    /// DownloadProgressBar: number, description, percent, then " | " columns).
+    #[test]
+    fn dnf5_lines() {
+        assert_eq!(
+            parse(
+                "[ 2/11] bash-0:5.2.37-1.azl4.x86_64          100% |  87.0 MiB/s |   1.0 MiB |  00m00s"
+            ),
+            Line::Downloaded {
+                done: 2,
+                total: 11,
+                file: "bash-0:5.2.37-1.azl4.x86_64",
+                size: Some("1.0 MiB")
+            }
+        );
+        assert_eq!(
+            parse(
+                "[10/19] Installing vim-common-2:9.1.866-1.azl4.x86_64 100% |  12.0 MiB/s |  8.1 MiB |  00m01s"
+            ),
+            Line::Transaction {
+                action: "Installing",
+                what: "vim-common-2:9.1.866-1.azl4.x86_64",
+                done: 10,
+                total: 19
+            }
+        );
+        for other in [
+            "[ 1/19] Verify package files                 100% | 500.0   B/s |  17.0   B |  00m00s",
+            "[ 2/19] Prepare transaction                  100% | 850.0   B/s |  17.0   B |  00m00s",
+            "[11/11] Total                                100% |  80.1 MiB/s |  12.0 MiB |  00m00s",
+            "fixture                                100% |   1.2 MiB/s |   3.4 KiB |  00m00s",
+            ">>> Already downloaded",
+            "Running transaction",
+        ] {
+            assert_eq!(parse(other), Line::Other(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn dnf5_transaction_counts_through_to_the_last_package() {
+        let rec = Recorder::default();
+        let mut t = Tracker::new(&rec, "", true);
+        for l in [
+            "[1/2] a-0:1-1.x86_64      100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
+            "[2/2] b-0:1-1.x86_64      100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
+            "[1/4] Verify package files 100% | 1.0 KiB/s | 2.0   B | 00m00s",
+            "[2/4] Prepare transaction  100% | 1.0 KiB/s | 2.0   B | 00m00s",
+            "[3/4] Installing a-0:1-1.x86_64 100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
+            "[4/4] Installing b-0:1-1.x86_64 100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
+        ] {
+            t.line(l);
+        }
+        t.finish();
+        let ev = rec.events();
+        let p: Vec<(u64, u64)> = ev
+            .iter()
+            .filter_map(|e| match e {
+                Event::Progress { done, total, .. } => Some((*done, *total)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(p, [(3, 4), (4, 4)]);
+        let downloads = ev
+            .iter()
+            .filter(|e| matches!(e, Event::Log { level: Level::Info, message, .. } if message.starts_with("downloaded ")))
+            .count();
+        assert_eq!(downloads, 2);
     }
 
     #[test]

@@ -1,0 +1,154 @@
+//! Ctrl-C during an interactive install, through the real binary in tmux: the TUI asks
+//! first, "n" goes on, "y" stops the running step, everything is unmounted and detached,
+//! the screen says the install was aborted, and the installer exits 130 with the terminal
+//! given back.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::Image;
+use common::fixture::FixtureRepo;
+use common::installed::assert_nothing_left;
+use common::tmux::{Leftovers, Tmux};
+
+const GIB: u64 = 1 << 30;
+const SCREEN: Duration = Duration::from_secs(10);
+
+/// Everything the screens need is in the answer, so Enter walks through them; the post
+/// script (on the host) leaves a mark and then takes long enough to be interrupted.
+fn answer(repo: &FixtureRepo, image: &Path, mark: &Path) -> String {
+    format!(
+        r#"version = 1
+[target]
+path = "{img}"
+wipe = true
+firmware = "uefi"
+[[repos]]
+name = "fixture"
+url = "{url}"
+gpg_keys = ["{key}"]
+[system]
+hostname = "abort01.example.com"
+[root]
+password = {{ plain = "Abort-me-1" }}
+[[scripts.post]]
+chroot = false
+run = "touch {mark}; sleep 600"
+"#,
+        img = image.display(),
+        url = repo.repo_url(),
+        key = repo.key_url(),
+        mark = mark.display(),
+    )
+}
+
+fn wait_for_file(path: &Path, timeout: Duration, t: &Tmux) -> String {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited {timeout:?} for {}; the screen was:\n{}",
+            path.display(),
+            t.pane()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let img = Image::sparse(8 * GIB);
+    let dir = img.dir.path();
+    let mark = dir.join("post-script-started");
+    let start = dir.join("start.toml");
+    std::fs::write(&start, answer(&repo, &img.path, &mark)).unwrap();
+    let (log, status, sysimage) = (
+        dir.join("install.log"),
+        dir.join("status"),
+        dir.join("sysimage"),
+    );
+    let script = dir.join("run.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "AZL_RUN_DIR={run} TERM=linux {bin} tui --answer {start} --disk-image {img} \
+             --sysimage {sys} --log {log}\necho EXIT=$? > {status}\nsleep 600\n",
+            run = dir.join("run").display(),
+            bin = common::bin().display(),
+            start = start.display(),
+            img = img.path.display(),
+            sys = sysimage.display(),
+            log = log.display(),
+            status = status.display(),
+        ),
+    )
+    .unwrap();
+    let _leftovers = Leftovers {
+        image: img.path.clone(),
+        sysimage: sysimage.clone(),
+    };
+    let t = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
+
+    for screen in [
+        "[Welcome]",
+        "[Disk]",
+        "[Network]",
+        "[Users]",
+        "[Security]",
+        "[Software]",
+    ] {
+        t.wait_for(&[screen], SCREEN);
+        t.keys(&["Enter"]);
+    }
+    t.wait_for(&["[Summary]", "abort01.example.com"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["Type erase"], SCREEN);
+    t.type_text("erase");
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Installing]"], SCREEN);
+
+    // The post script runs: the disk is partitioned, formatted, mounted and installed.
+    wait_for_file(&mark, Duration::from_secs(120), &t);
+    t.keys(&["C-c"]);
+    t.wait_for(&["Abort the install?", "y: yes"], SCREEN);
+    t.keys(&["n"]);
+    let pane = t.wait_for(&["[Installing]"], SCREEN);
+    assert!(!pane.contains("Abort the install?"), "{pane}");
+    assert!(!status.exists(), "\"n\" must not stop the install:\n{pane}");
+
+    t.keys(&["C-c"]);
+    t.wait_for(&["Abort the install?"], SCREEN);
+    t.keys(&["y"]);
+    let pane = t.wait_for(
+        &["[Done]", "The install was aborted after"],
+        Duration::from_secs(60),
+    );
+    assert!(
+        pane.contains("> Shell"),
+        "a shell is offered first:\n{pane}"
+    );
+    t.keys(&["Enter"]);
+    let code = wait_for_file(&status, SCREEN, &t);
+    assert_eq!(code.trim(), "EXIT=130", "{}", t.pane());
+
+    // Nothing mounted, attached or still running, while tmux (and so the shell that
+    // started the TUI) still lives.
+    assert_nothing_left(&img.path, &sysimage);
+    let left = common::processes_mentioning(&mark.display().to_string());
+    assert!(left.is_empty(), "the post script still runs: {left:?}");
+    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        log_text.contains("post_scripts") || log_text.contains("post scripts"),
+        "the log names the step that was stopped:\n{log_text}"
+    );
+    // The terminal is given back: the TUI's alternate screen is gone.
+    let pane = t.pane();
+    assert!(!pane.contains("[Done]"), "the TUI is still drawn:\n{pane}");
+}
