@@ -42,7 +42,7 @@ permit_root_login = "prohibit-password"
 password_authentication = false
 [system]
 hostname = "web01.example.com"
-timezone = "UTC"
+timezone = "Europe/Paris"
 locale = "en_US.UTF-8"
 keymap = "us"
 [[network.interfaces]]
@@ -182,13 +182,11 @@ fn check_installed_system(done: &Done) -> Installed {
 
     // System settings.
     assert_eq!(sys.read("/etc/hostname").trim(), "web01.example.com");
-    // UTC: a link to zoneinfo/UTC, or no /etc/localtime at all (glibc's UTC) when the
-    // repository has no tzdata, as the fixture has not.
-    if let Ok(lt) = std::fs::read_link(sys.path("/etc/localtime")) {
-        assert!(lt.to_string_lossy().ends_with("zoneinfo/UTC"), "{lt:?}");
-    } else {
-        assert!(!sys.path("/etc/localtime").exists());
-    }
+    // A zone other than UTC pulled in tzdata, and /etc/localtime points into it.
+    let lt = std::fs::read_link(sys.path("/etc/localtime")).expect("/etc/localtime is a link");
+    assert_eq!(lt, Path::new("../usr/share/zoneinfo/Europe/Paris"));
+    let zone = std::fs::read(sys.path("/usr/share/zoneinfo/Europe/Paris")).unwrap();
+    assert!(zone.starts_with(b"TZif"), "real zoneinfo data");
     assert!(sys.read("/etc/locale.conf").contains("LANG=en_US.UTF-8"));
     assert!(sys.read("/etc/vconsole.conf").contains("KEYMAP=us"));
 

@@ -68,6 +68,10 @@ fn the_package_set_of_a_default_answer() {
     }
     assert!(!pl.packages.iter().any(|p| p == "grub2-pc"));
     assert!(
+        !pl.packages.iter().any(|p| p == "tzdata"),
+        "UTC needs no zoneinfo"
+    );
+    assert!(
         pl.installed_bytes > MIB && pl.download_bytes > MIB,
         "{pl:?}"
     );
@@ -85,11 +89,16 @@ fn the_package_set_of_a_default_answer() {
 #[test]
 fn bios_selinux_disabled_and_no_ssh_change_the_set() {
     let idx = index("base");
-    let a =
-        answer("[packages]\ngroups = []\n[selinux]\nmode = \"disabled\"\n[ssh]\nenable = false\n");
+    let a = answer(
+        "[packages]\ngroups = []\n[selinux]\nmode = \"disabled\"\n[ssh]\nenable = false\n[system]\ntimezone = \"Asia/Tokyo\"\n",
+    );
     let p = Plan::resolve(&a, &hw(Firmware::Bios), &idx).unwrap_or_else(|e| panic!("{e}"));
     let pk = &p.payload.packages;
     assert!(pk.iter().any(|p| p == "grub2-pc"), "{pk:?}");
+    assert!(
+        pk.iter().any(|p| p == "tzdata"),
+        "a zone needs tzdata: {pk:?}"
+    );
     for absent in [
         "shim-x64",
         "selinux-policy-targeted",

@@ -93,6 +93,15 @@ fn needed_packages(answer: &Answer, firmware: Firmware) -> Vec<Wanted> {
     if answer.ssh.enable {
         v.push(wanted("ssh.enable", "openssh-server", "ssh.enable is true"));
     }
+    // Beyond DESIGN's table: /etc/localtime must point at zoneinfo data in the target, or
+    // the system would quietly run on UTC.
+    if !matches!(answer.system.timezone.as_str(), "UTC" | "Etc/UTC") {
+        v.push(wanted(
+            "system.timezone",
+            "tzdata",
+            "a time zone other than UTC needs its zoneinfo",
+        ));
+    }
     for (i, name) in answer.packages.install.iter().enumerate() {
         v.push(wanted(
             &format!("packages.install[{i}]"),
