@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::Image;
 use common::fixture::FixtureRepo;
 use common::installed::assert_nothing_left;
-use common::tmux::{Leftovers, Tmux};
+use common::tmux::{Tmux, TuiRun};
 
 const GIB: u64 = 1 << 30;
 const SCREEN: Duration = Duration::from_secs(10);
@@ -69,32 +69,8 @@ fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
     let mark = dir.join("post-script-started");
     let start = dir.join("start.toml");
     std::fs::write(&start, answer(&repo, &img.path, &mark)).unwrap();
-    let (log, status, sysimage) = (
-        dir.join("install.log"),
-        dir.join("status"),
-        dir.join("sysimage"),
-    );
-    let script = dir.join("run.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "AZL_RUN_DIR={run} TERM=linux {bin} tui --answer {start} --disk-image {img} \
-             --sysimage {sys} --log {log}\necho EXIT=$? > {status}\nsleep 600\n",
-            run = dir.join("run").display(),
-            bin = common::bin().display(),
-            start = start.display(),
-            img = img.path.display(),
-            sys = sysimage.display(),
-            log = log.display(),
-            status = status.display(),
-        ),
-    )
-    .unwrap();
-    let _leftovers = Leftovers {
-        image: img.path.clone(),
-        sysimage: sysimage.clone(),
-    };
-    let t = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
+    let run = TuiRun::start(dir, &img.path, &format!("--answer {}", start.display()));
+    let t = &run.tmux;
 
     for screen in [
         "[Welcome]",
@@ -115,13 +91,13 @@ fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
     t.wait_for(&["[Installing]"], SCREEN);
 
     // The post script runs: the disk is partitioned, formatted, mounted and installed.
-    wait_for_file(&mark, Duration::from_secs(120), &t);
+    wait_for_file(&mark, Duration::from_secs(120), t);
     t.keys(&["C-c"]);
     t.wait_for(&["Abort the install?", "y: yes"], SCREEN);
     t.keys(&["n"]);
     let pane = t.wait_for(&["[Installing]"], SCREEN);
     assert!(!pane.contains("Abort the install?"), "{pane}");
-    assert!(!status.exists(), "\"n\" must not stop the install:\n{pane}");
+    assert!(!run.exited(), "\"n\" must not stop the install:\n{pane}");
 
     t.keys(&["C-c"]);
     t.wait_for(&["Abort the install?"], SCREEN);
@@ -135,15 +111,14 @@ fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
         "a shell is offered first:\n{pane}"
     );
     t.keys(&["Enter"]);
-    let code = wait_for_file(&status, SCREEN, &t);
-    assert_eq!(code.trim(), "EXIT=130", "{}", t.pane());
+    assert_eq!(run.wait_exit(SCREEN), "EXIT=130", "{}", t.pane());
 
     // Nothing mounted, attached or still running, while tmux (and so the shell that
     // started the TUI) still lives.
-    assert_nothing_left(&img.path, &sysimage);
+    assert_nothing_left(&img.path, &run.sysimage);
     let left = common::processes_mentioning(&mark.display().to_string());
     assert!(left.is_empty(), "the post script still runs: {left:?}");
-    let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+    let log_text = std::fs::read_to_string(&run.log).unwrap_or_default();
     assert!(
         log_text.contains("post_scripts") || log_text.contains("post scripts"),
         "the log names the step that was stopped:\n{log_text}"

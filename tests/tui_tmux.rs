@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::fixture::FixtureRepo;
 use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
-use common::tmux::{Leftovers, Tmux};
+use common::tmux::TuiRun;
 use common::{Image, sh};
 use serde_json::Value;
 
@@ -81,36 +81,18 @@ fn interactive_install_in_tmux() {
     );
     let start = dir.join("start.toml");
     std::fs::write(&start, start_answer(&repo, &img.path)).unwrap();
-    let (out, log, status) = (
-        dir.join("out.toml"),
-        dir.join("install.log"),
-        dir.join("status"),
-    );
-    let (sysimage, run_dir) = (dir.join("sysimage"), dir.join("run"));
-    let script = dir.join("run.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "AZL_RUN_DIR={run} TERM=linux {bin} tui --answer {start} --disk-image {img} \
-             --sysimage {sys} --answer-out {out} --log {log}\necho EXIT=$? > {status}\n",
-            run = run_dir.display(),
-            bin = common::bin().display(),
-            start = start.display(),
-            img = img.path.display(),
-            sys = sysimage.display(),
-            out = out.display(),
-            log = log.display(),
-            status = status.display(),
-        ),
-    )
-    .unwrap();
-
-    let _leftovers = Leftovers {
-        image: img.path.clone(),
-        sysimage: sysimage.clone(),
-    };
+    let out = dir.join("out.toml");
     let began = Instant::now();
-    let t = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
+    let run = TuiRun::start(
+        dir,
+        &img.path,
+        &format!(
+            "--answer {} --answer-out {}",
+            start.display(),
+            out.display()
+        ),
+    );
+    let t = &run.tmux;
 
     // Welcome: the image is listed among the disks.
     let pane = t.wait_for(&["[Welcome]", "disk.img"], SCREEN);
@@ -200,21 +182,10 @@ fn interactive_install_in_tmux() {
     assert!(pane.contains("The install finished in"), "{pane}");
     assert!(pane.contains("> Shell"), "{pane}");
     t.keys(&["Enter"]);
-    let deadline = Instant::now() + SCREEN;
-    let code = loop {
-        if let Ok(s) = std::fs::read_to_string(&status) {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the installer did not exit:\n{}",
-            t.pane()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(code.trim(), "EXIT=0");
+    assert_eq!(run.wait_exit(SCREEN), "EXIT=0", "{}", t.pane());
     eprintln!("interactive install took {:?}", began.elapsed());
-    drop(t);
+    let (log, sysimage) = (run.log.clone(), run.sysimage.clone());
+    let _leftovers = run.end();
     assert_nothing_left(&img.path, &sysimage);
 
     check_exported(&out);

@@ -1,7 +1,7 @@
 //! The installer's TUI in a tmux server of the test's own (80x24), driven with send-keys
 //! and read with capture-pane, and what a run may leave behind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -139,5 +139,83 @@ impl Drop for Leftovers {
         for dev in out.lines().filter_map(|l| l.split(':').next()) {
             let _ = Command::new("losetup").args(["-d", dev]).status();
         }
+    }
+}
+
+/// `azl-installer tui` on a disk image in a tmux of its own, as the TUI tests run it: run
+/// directory, log and sysimage in `dir`; the exit code is written to a file when it ends.
+pub struct TuiRun {
+    /// Dropped first: the server (and the installer in it) goes before `leftovers` looks.
+    pub tmux: Tmux,
+    leftovers: Leftovers,
+    pub log: PathBuf,
+    pub sysimage: PathBuf,
+    status: PathBuf,
+}
+
+impl TuiRun {
+    /// `args`: what follows `tui` besides `--disk-image`, `--sysimage` and `--log`.
+    pub fn start(dir: &Path, image: &Path, args: &str) -> TuiRun {
+        let (log, sysimage, status) = (
+            dir.join("install.log"),
+            dir.join("sysimage"),
+            dir.join("status"),
+        );
+        let script = dir.join("run.sh");
+        // The shell stays after the installer exits, so the pane can still be read.
+        std::fs::write(
+            &script,
+            format!(
+                "AZL_RUN_DIR={run} TERM=linux {bin} tui {args} --disk-image {img} \
+                 --sysimage {sys} --log {log}\necho EXIT=$? > {status}\nsleep 600\n",
+                run = dir.join("run").display(),
+                bin = super::bin().display(),
+                img = image.display(),
+                sys = sysimage.display(),
+                log = log.display(),
+                status = status.display(),
+            ),
+        )
+        .expect("writing the run script");
+        let leftovers = Leftovers {
+            image: image.to_owned(),
+            sysimage: sysimage.clone(),
+        };
+        let tmux = Tmux::start(dir.join("tmux.sock"), &format!("sh {}", script.display()));
+        TuiRun {
+            tmux,
+            leftovers,
+            log,
+            sysimage,
+            status,
+        }
+    }
+
+    /// True once the installer has exited.
+    pub fn exited(&self) -> bool {
+        self.status.exists()
+    }
+
+    /// Waits for the installer to exit; returns "EXIT=<code>".
+    pub fn wait_exit(&self, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(s) = std::fs::read_to_string(&self.status) {
+                return s.trim().to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the installer did not exit within {timeout:?}:\n{}",
+                self.tmux.pane()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops tmux and hands back the clean-up guard, to keep while checking that the run
+    /// itself left nothing behind.
+    pub fn end(self) -> Leftovers {
+        drop(self.tmux);
+        self.leftovers
     }
 }
