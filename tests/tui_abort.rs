@@ -1,7 +1,7 @@
 //! Ctrl-C during an interactive install, through the real binary in tmux: the TUI asks
 //! first, "n" goes on, "y" stops the running step, everything is unmounted and detached,
 //! the screen says the install was aborted, and the installer exits 130 with the terminal
-//! given back.
+//! given back. On the way, a resize redraws the screen at the new size.
 
 mod common;
 
@@ -84,6 +84,18 @@ fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
         t.keys(&["Enter"]);
     }
     t.wait_for(&["[Summary]", "abort01.example.com"], SCREEN);
+    // A resize redraws the whole screen at the new size.
+    t.resize(100, 30);
+    let pane = t.wait_for(&["[Summary]", "abort01.example.com"], SCREEN);
+    let frame = |l: &&str| l.starts_with('+') && l.trim_end().ends_with('+');
+    assert!(
+        pane.lines()
+            .filter(frame)
+            .any(|l| l.trim_end().len() == 100),
+        "the frame is 100 columns wide after the resize:\n{pane}"
+    );
+    assert!(pane.lines().count() >= 29, "{pane}");
+    t.resize(80, 24);
     t.keys(&["Enter"]);
     t.wait_for(&["Type erase"], SCREEN);
     t.type_text("erase");

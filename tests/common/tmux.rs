@@ -70,6 +70,17 @@ impl Tmux {
         assert!(st.success(), "send-keys -l");
     }
 
+    /// Resizes the window, as a terminal emulator or `stty cols` on a console would.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let st = self
+            .cmd()
+            .args(["resize-window", "-t", &self.session])
+            .args(["-x", &cols.to_string(), "-y", &rows.to_string()])
+            .status()
+            .expect("tmux resize-window");
+        assert!(st.success(), "resize-window {cols}x{rows}");
+    }
+
     pub fn pane(&self) -> String {
         let out = self
             .cmd()
