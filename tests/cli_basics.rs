@@ -182,3 +182,25 @@ fn install_without_an_argument_reads_inst_answer_from_the_kernel_command_line() 
         String::from_utf8_lossy(&o.stderr).contains("no inst.answer= on the kernel command line")
     );
 }
+
+/// A live system without CA certificates (SSL_CERT_FILE/SSL_CERT_DIR point at nothing, so
+/// no system store is read): https answers are refused naming the cause, not "no client".
+#[test]
+fn without_ca_certificates_https_is_refused_naming_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("no-certs.pem");
+    std::fs::write(&empty, "").unwrap();
+    let o = Command::new(common::bin())
+        .args(["plan", "https://127.0.0.1:9/answer.toml"])
+        .env("SSL_CERT_FILE", &empty)
+        .env("SSL_CERT_DIR", dir.path())
+        .output()
+        .expect("running azl-installer");
+    assert_eq!(o.status.code(), Some(2), "{}", common::output_text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("https://127.0.0.1:9/answer.toml: cannot verify https")
+            && err.contains("CA certificates"),
+        "{err}"
+    );
+}

@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use super::{Event, Sink};
 
@@ -20,11 +19,11 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// Starts posting to `url` (http or https).
-    pub fn start(url: &str) -> Webhook {
+    /// Starts posting to `url` (http or https) with `client` (its timeouts bound each post).
+    pub fn start(url: &str, client: reqwest::blocking::Client) -> Webhook {
         let (tx, rx) = sync_channel(QUEUE);
         let url = url.to_owned();
-        let worker = std::thread::spawn(move || post_all(&url, rx));
+        let worker = std::thread::spawn(move || post_all(&url, &client, rx));
         Webhook {
             tx: Mutex::new(Some(tx)),
             worker: Mutex::new(Some(worker)),
@@ -65,20 +64,7 @@ impl Drop for Webhook {
     }
 }
 
-fn post_all(url: &str, rx: Receiver<Event>) {
-    // reqwest is built without a default crypto provider (see repo::fetch): use ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let client = match reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(10))
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!("webhook {url}: {e}");
-            return;
-        }
-    };
+fn post_all(url: &str, client: &reqwest::blocking::Client, rx: Receiver<Event>) {
     let mut failing = false;
     for event in rx {
         let Ok(body) = serde_json::to_vec(&event) else {

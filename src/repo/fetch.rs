@@ -50,6 +50,8 @@ pub enum FetchError {
     },
     #[error("setting up the HTTP client: {0}")]
     Client(String),
+    #[error("{url}: cannot verify https: {why} (the live system needs its CA certificates)")]
+    NoTrust { url: String, why: String },
 }
 
 impl FetchError {
@@ -64,11 +66,54 @@ pub fn fetch(url: &str) -> Result<Vec<u8>, FetchError> {
     Fetcher::new(FetchPolicy::default()).get(url)
 }
 
+/// An HTTP client, and why https cannot be verified when the system has no CA certificates.
+pub struct HttpClient {
+    pub client: reqwest::blocking::Client,
+    pub no_roots: Option<String>,
+}
+
+/// The one way the installer builds an HTTP client (repositories, answer files, the
+/// webhook): rustls with ring, the system's CA certificates, proxies from the environment.
+/// A live system without CA certificates still gets a client: http:// works (an answer on
+/// the deployment server) and https:// is refused naming the cause, instead of no client.
+pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, FetchError> {
+    // reqwest is built without a default crypto provider (aws-lc needs cmake): use ring.
+    // Installing fails harmlessly when a provider is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // The blocking client's `timeout` bounds the wait for the response headers and, when
+    // the body is read through `io::Read`, each read: a read timeout, not a limit on the
+    // whole download (which `bytes()` would impose).
+    let builder = || {
+        reqwest::blocking::Client::builder()
+            .connect_timeout(connect)
+            .timeout(read)
+            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")))
+    };
+    match builder().build() {
+        Ok(client) => Ok(HttpClient {
+            client,
+            no_roots: None,
+        }),
+        Err(e) => {
+            let why = error_chain(&e);
+            let client = builder()
+                .tls_certs_only(std::iter::empty())
+                .build()
+                .map_err(|e2| FetchError::Client(format!("{why}; then: {}", error_chain(&e2))))?;
+            tracing::warn!("https cannot be verified on this system: {why}");
+            Ok(HttpClient {
+                client,
+                no_roots: Some(why),
+            })
+        }
+    }
+}
+
 /// A reusable HTTP client with its policy (connections are kept between requests).
 pub struct Fetcher {
     policy: FetchPolicy,
     // Built on first http(s) use: file:// repositories need no client at all.
-    client: std::cell::OnceCell<reqwest::blocking::Client>,
+    client: std::cell::OnceCell<HttpClient>,
 }
 
 impl Fetcher {
@@ -96,27 +141,27 @@ impl Fetcher {
         }
     }
 
-    fn client(&self) -> Result<&reqwest::blocking::Client, FetchError> {
+    fn client(&self) -> Result<&HttpClient, FetchError> {
         if let Some(c) = self.client.get() {
             return Ok(c);
         }
-        // reqwest is built without a default crypto provider (aws-lc needs cmake): use
-        // ring. Installing fails harmlessly when a provider is already installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        // The blocking client's `timeout` bounds the wait for the response headers and,
-        // when the body is read through `io::Read`, each read: a read timeout, not a limit
-        // on the whole download (which `bytes()` would impose).
-        let client = reqwest::blocking::Client::builder()
-            .connect_timeout(self.policy.connect_timeout)
-            .timeout(self.policy.read_timeout)
-            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| FetchError::Client(error_chain(&e)))?;
-        Ok(self.client.get_or_init(|| client))
+        let c = http_client(self.policy.connect_timeout, self.policy.read_timeout)?;
+        Ok(self.client.get_or_init(|| c))
     }
 
     fn get_http(&self, url: &str) -> Result<Vec<u8>, FetchError> {
-        let client = self.client()?;
+        let http = self.client()?;
+        if let Some(why) = &http.no_roots
+            && url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            return Err(FetchError::NoTrust {
+                url: url.to_owned(),
+                why: why.clone(),
+            });
+        }
+        let client = &http.client;
         let attempts = self.policy.attempts.max(1);
         let mut wait = self.policy.backoff;
         let mut last = String::new();

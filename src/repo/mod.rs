@@ -17,7 +17,7 @@ mod verify;
 mod xml;
 
 pub use evr::{Evr, rpmvercmp};
-pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch};
+pub use fetch::{FetchError, FetchPolicy, Fetcher, HttpClient, fetch, http_client};
 pub use types::*;
 pub use verify::VerifyError;
 

@@ -239,7 +239,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
         .reporting
         .webhook
         .as_deref()
-        .map(|u| Arc::new(Webhook::start(u)));
+        .and_then(start_webhook);
     if let Some(w) = &webhook {
         sinks.push(Box::new(SharedSink(w.clone())));
     }
@@ -345,5 +345,18 @@ fn confirm(plan: &Plan) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::Interrupted)
+    }
+}
+
+/// The webhook's poster: each post bounded by 5 s to connect and 10 s for the answer, so a
+/// dead server costs the install nothing. Without a client, the install goes on unreported.
+fn start_webhook(url: &str) -> Option<Arc<Webhook>> {
+    use std::time::Duration;
+    match crate::repo::http_client(Duration::from_secs(5), Duration::from_secs(10)) {
+        Ok(http) => Some(Arc::new(Webhook::start(url, http.client))),
+        Err(e) => {
+            tracing::warn!("webhook {url}: {e}; events are not posted");
+            None
+        }
     }
 }
