@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::Image;
 use common::fixture::FixtureRepo;
 use common::installed::assert_nothing_left;
-use common::tmux::{Tmux, TuiRun};
+use common::tmux::{Tmux, TuiRun, start_answer};
 
 const GIB: u64 = 1 << 30;
 const SCREEN: Duration = Duration::from_secs(10);
@@ -19,29 +19,13 @@ const SCREEN: Duration = Duration::from_secs(10);
 /// Everything the screens need is in the answer, so Enter walks through them; the post
 /// script (on the host) leaves a mark and then takes long enough to be interrupted.
 fn answer(repo: &FixtureRepo, image: &Path, mark: &Path) -> String {
-    format!(
-        r#"version = 1
-[target]
-path = "{img}"
-wipe = true
-firmware = "uefi"
-[[repos]]
-name = "fixture"
-url = "{url}"
-gpg_keys = ["{key}"]
-[system]
-hostname = "abort01.example.com"
-[root]
-password = {{ plain = "Abort-me-1" }}
-[[scripts.post]]
-chroot = false
-run = "touch {mark}; sleep 600"
-"#,
-        img = image.display(),
-        url = repo.repo_url(),
-        key = repo.key_url(),
-        mark = mark.display(),
-    )
+    let extra = format!(
+        "[system]\nhostname = \"abort01.example.com\"\n\
+         [root]\npassword = {{ plain = \"Abort-me-1\" }}\n\
+         [[scripts.post]]\nchroot = false\nrun = \"touch {}; sleep 600\"\n",
+        mark.display()
+    );
+    start_answer(repo, image, &extra)
 }
 
 fn wait_for_file(path: &Path, timeout: Duration, t: &Tmux) -> String {

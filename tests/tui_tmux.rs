@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::fixture::FixtureRepo;
 use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
-use common::tmux::TuiRun;
+use common::tmux::{TuiRun, start_answer};
 use common::{Image, sh};
 use serde_json::Value;
 
@@ -23,28 +23,6 @@ const HOSTNAME: &str = "tui01.example.com";
 const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
 /// The x86-64 root partition type (Discoverable Partitions Specification).
 const ROOT_TYPE: &str = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
-
-/// The starting answer: what the TUI has no screen for (the fixture repository, UEFI on
-/// this BIOS machine) and the disk image as the target.
-fn start_answer(repo: &FixtureRepo, image: &Path) -> String {
-    format!(
-        r#"version = 1
-[install]
-finish = "reboot"
-[target]
-path = "{img}"
-wipe = true
-firmware = "uefi"
-[[repos]]
-name = "fixture"
-url = "{url}"
-gpg_keys = ["{key}"]
-"#,
-        img = image.display(),
-        url = repo.repo_url(),
-        key = repo.key_url(),
-    )
-}
 
 const SCREEN: Duration = Duration::from_secs(10);
 
@@ -80,7 +58,11 @@ fn interactive_install_in_tmux() {
         ],
     );
     let start = dir.join("start.toml");
-    std::fs::write(&start, start_answer(&repo, &img.path)).unwrap();
+    std::fs::write(
+        &start,
+        start_answer(&repo, &img.path, "[install]\nfinish = \"reboot\"\n"),
+    )
+    .unwrap();
     let out = dir.join("out.toml");
     let began = Instant::now();
     let run = TuiRun::start(

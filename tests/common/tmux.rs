@@ -230,3 +230,23 @@ impl TuiRun {
         self.leftovers
     }
 }
+
+/// A starting answer for the TUI: what it has no screen for (the fixture repository, UEFI on
+/// this BIOS machine), the disk image as the target, then `extra` (more TOML tables).
+pub fn start_answer(repo: &super::fixture::FixtureRepo, image: &Path, extra: &str) -> String {
+    format!(
+        r#"version = 1
+[target]
+path = "{img}"
+wipe = true
+firmware = "uefi"
+[[repos]]
+name = "fixture"
+url = "{url}"
+gpg_keys = ["{key}"]
+{extra}"#,
+        img = image.display(),
+        url = repo.repo_url(),
+        key = repo.key_url(),
+    )
+}
