@@ -375,3 +375,42 @@ fn a_busy_target_is_reported_then_detached_on_drop() {
     assert_eq!(mounts_under(&root), vec![], "left mounted");
     drop(held);
 }
+
+/// Another program holding a new partition exclusively for a moment (udev's probe, on a real
+/// system) costs a retry, said in the log, not the install.
+#[test]
+fn a_partition_held_for_a_moment_is_formatted_after_a_retry() {
+    use std::os::unix::fs::OpenOptionsExt;
+    require_loop_devices!();
+    let disk_bytes = 2 * GIB;
+    let img = Image::sparse(disk_bytes);
+    let lo = LoopDevice::attach(&img.path, 512);
+    let table = uefi_like(512, disk_bytes, FsType::Xfs);
+    let rec = Recorder::default();
+    let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
+    let held = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_EXCL)
+        .open(&nodes[0])
+        .expect("holding the ESP exclusively");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        drop(held);
+    });
+    let formatted = format(&table, &nodes, &rec).expect("formatting after the ESP was released");
+    release.join().unwrap();
+    assert_eq!(blkid_value(&nodes[0], "TYPE"), "vfat");
+    assert_eq!(formatted.len(), 4);
+    let busy: Vec<String> = rec
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Log { message, .. } if message.contains("is busy") => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !busy.is_empty() && busy[0].starts_with(&format!("{} is busy", nodes[0].display())),
+        "{busy:?}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use blkid::prober::{ProbeState, Prober};
 use blkid::{BlkIdError, PartitionsFlags, SuperblocksFlags};
@@ -61,7 +62,7 @@ pub fn format(
                 Level::Info,
                 format!("creating {} on {}", blkid_type(part.fs), node.display()),
             );
-            cmd.run().map_err(|source| FormatError::Mkfs {
+            run_mkfs(&cmd, node, events).map_err(|source| FormatError::Mkfs {
                 device: node.clone(),
                 fs: blkid_type(part.fs),
                 source,
@@ -93,6 +94,37 @@ pub fn format(
         });
     }
     Ok(out)
+}
+
+/// mkfs opens the new partition exclusively, and something may hold it for a moment (on a
+/// real system udev probes every new partition). A few tries, about 4 s in all, saying who
+/// holds it, before the step fails.
+fn run_mkfs(cmd: &Cmd, node: &Path, events: &dyn Sink) -> Result<(), CmdError> {
+    const TRIES: u32 = 5;
+    let mut wait = Duration::from_millis(250);
+    for attempt in 1..TRIES {
+        match cmd.run() {
+            // mkfs.vfat, mkfs.xfs, mkswap: EBUSY's text; mkfs.ext4 says it its own way.
+            Err(CmdError::Failed { stderr, .. })
+                if stderr.contains("Device or resource busy")
+                    || stderr.contains("is apparently in use by the system") =>
+            {
+                log(
+                    events,
+                    Level::Warn,
+                    format!(
+                        "{} is busy ({}); trying again in {wait:?} ({attempt} of {TRIES})",
+                        node.display(),
+                        crate::engine::disk::users_of(node)
+                    ),
+                );
+                std::thread::sleep(wait);
+                wait *= 2;
+            }
+            other => return other.map(drop),
+        }
+    }
+    cmd.run().map(drop)
 }
 
 fn log(events: &dyn Sink, level: Level, message: String) {

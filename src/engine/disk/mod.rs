@@ -24,6 +24,7 @@ pub use check::Geometry;
 pub use error::{DiskError, DiskState};
 pub use gpt_write::GptWriteError;
 pub use loopdev::{AttachedImage, attach_image};
+pub use users::describe as users_of;
 
 /// Progress steps reported as Event::Progress.
 const STAGES: u64 = 6;
