@@ -63,6 +63,19 @@ pub struct Cmd {
     clear_env: bool,
 }
 
+/// Held (shared) by every spawn from fork to exec.
+static SPAWNING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Closes a file opened with O_EXCL (a whole disk) so that the claim is really gone when
+/// this returns. A child forked by another thread (the prefetch's dnf) holds a copy of every
+/// descriptor until it execs, and with it the claim: the next `mkfs` on a partition would
+/// fail with EBUSY. Spawns return only after their child exec'd, so waiting for the ones
+/// under way is enough.
+pub fn close_exclusive(file: std::fs::File) {
+    let _no_spawns = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+    drop(file);
+}
+
 impl Cmd {
     pub fn new(program: impl AsRef<OsStr>) -> Self {
         Cmd {
@@ -161,6 +174,8 @@ impl Cmd {
 
     /// Starts `c` with stdout and stderr piped, and stdin piped when there is input for it.
     fn spawn_piped(&self, mut c: Command) -> std::io::Result<std::process::Child> {
+        // Shared with other spawns; `close_exclusive` waits for all of them (see there).
+        let _spawning = SPAWNING.read().unwrap_or_else(|e| e.into_inner());
         c.stdin(if self.stdin.is_some() {
             Stdio::piped()
         } else {

@@ -388,10 +388,22 @@ fn a_partition_held_for_a_moment_is_formatted_after_a_retry() {
     let table = uefi_like(512, disk_bytes, FsType::Xfs);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
-    let held = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(nix::libc::O_EXCL)
-        .open(&nodes[0])
+    // Our own exclusive open can meet the same moment's holder: a child that another test
+    // thread forked still has a copy of partition()'s O_EXCL descriptor of the disk until
+    // it execs. So it tries too.
+    let hold = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_EXCL)
+            .open(&nodes[0])
+    };
+    let held = (0..40)
+        .find_map(|_| {
+            hold().ok().or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
+        })
         .expect("holding the ESP exclusively");
     let release = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(700));

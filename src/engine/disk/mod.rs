@@ -258,6 +258,8 @@ pub fn partition(
             .join(", ")
     ));
     out.advance();
+    // The claim must be gone before the format step opens the partitions (cmd explains).
+    crate::cmd::close_exclusive(f);
     Ok(parts)
 }
 
