@@ -38,6 +38,9 @@ fn check_installed(root: &Path, repo: &FixtureRepo) {
     let cache = tempfile::tempdir().unwrap();
     let rec = Recorder::default();
     let inst = payload::install(&p, root, cache.path(), &rec).expect("install");
+    // Nothing dnf started outlives it (gpgme's gpg-agent daemonizes out of its group).
+    let left = common::processes_mentioning(&cache.path().display().to_string());
+    assert!(left.is_empty(), "still running: {left:?}");
 
     // The rpmdb is where Fedora keeps it, and matches plain dnf's resolution.
     assert!(root.join("var/lib/rpm/rpmdb.sqlite").is_file());

@@ -192,11 +192,32 @@ impl Dnf {
         for o in &self.setopts {
             cmd.arg(format!("--setopt={o}"));
         }
-        cmd.args(args)
+        let out = cmd
+            .args(args)
             .env("LC_ALL", "C.UTF-8")
             .stdin(Stdio::null())
             .output()
-            .expect("running dnf")
+            .expect("running dnf");
+        self.stop_gpg_agents();
+        out
+    }
+
+    /// gpgme (dnf's repo_gpgcheck) leaves a daemonized gpg-agent per keyring in the cache.
+    fn stop_gpg_agents(&self) {
+        let cache = self.root.join("var/cache/dnf");
+        for ring in std::fs::read_dir(cache)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|d| d.path().join("pubring"))
+            .filter(|r| r.is_dir())
+        {
+            let _ = Command::new("gpgconf")
+                .arg("--homedir")
+                .arg(&ring)
+                .args(["--kill", "gpg-agent"])
+                .status();
+        }
     }
 
     /// Runs dnf and panics with its output unless it succeeds.

@@ -132,6 +132,18 @@ impl Tools {
         private: &PrivateConfig,
         req: &Request,
         kill: Option<&KillHandle>,
+        on_line: impl FnMut(&str),
+    ) -> Result<Output, CmdError> {
+        let result = self.run_dnf(private, req, kill, on_line);
+        stop_gpg_agents(req.cache);
+        result
+    }
+
+    fn run_dnf(
+        &self,
+        private: &PrivateConfig,
+        req: &Request,
+        kill: Option<&KillHandle>,
         mut on_line: impl FnMut(&str),
     ) -> Result<Output, CmdError> {
         let flavor = self.flavor;
@@ -159,6 +171,25 @@ impl Tools {
                     }
                 },
             )
+    }
+}
+
+/// dnf 4 checks `repomd.xml` signatures through gpgme, which starts a gpg-agent for the
+/// keyring it keeps in the cache (`CACHE/REPO-HASH/pubring`). The agent daemonizes, so
+/// killing dnf's process group misses it: it would outlive the install.
+fn stop_gpg_agents(cache: &Path) {
+    let Ok(dirs) = std::fs::read_dir(cache) else {
+        return;
+    };
+    for ring in dirs.flatten().map(|d| d.path().join("pubring")) {
+        // Without an agent for that keyring, gpgconf has nothing to do and says so quickly.
+        if ring.is_dir() {
+            let _ = Cmd::new("gpgconf")
+                .arg("--homedir")
+                .arg(&ring)
+                .args(["--kill", "gpg-agent"])
+                .run();
+        }
     }
 }
 
