@@ -80,15 +80,11 @@ pub fn install(
     cache: &Path,
     events: &dyn Sink,
 ) -> Result<Installed, PayloadError> {
-    let repos = config::resolve_repos(payload)?;
-    warn_unchecked(&repos, events, "");
-    std::fs::create_dir_all(cache).map_err(|source| PayloadError::Io {
-        action: "creating the package cache",
-        path: cache.to_owned(),
-        source,
-    })?;
-    let private = PrivateConfig::create(payload, &repos, cache)?;
-    let tools = Tools::detect(&private)?;
+    let Setup {
+        repos,
+        private,
+        tools,
+    } = set_up(payload, cache, events, "")?;
     tools.init_root(root, &all_keys(&repos))?;
     let mut tracker = Tracker::new(events, "", true);
     let req = Request {
@@ -198,15 +194,23 @@ fn kernels(root: &Path) -> Vec<String> {
     v
 }
 
-/// For `prefetch`: the same configuration and dnf, downloading only, into a throwaway root.
-pub(super) fn download_only(
+/// What every dnf run needs: the repositories with their keys, the private configuration
+/// in front of the package cache, and the package manager found.
+struct Setup {
+    repos: Vec<ResolvedRepo>,
+    private: PrivateConfig,
+    tools: Tools,
+}
+
+/// Warns about repositories without checks (log lines start with `prefix`).
+fn set_up(
     payload: &Payload,
     cache: &Path,
     events: &dyn Sink,
-    kill: &KillHandle,
-) -> Result<(), PayloadError> {
+    prefix: &str,
+) -> Result<Setup, PayloadError> {
     let repos = config::resolve_repos(payload)?;
-    warn_unchecked(&repos, events, "prefetch: ");
+    warn_unchecked(&repos, events, prefix);
     std::fs::create_dir_all(cache).map_err(|source| PayloadError::Io {
         action: "creating the package cache",
         path: cache.to_owned(),
@@ -214,6 +218,25 @@ pub(super) fn download_only(
     })?;
     let private = PrivateConfig::create(payload, &repos, cache)?;
     let tools = Tools::detect(&private)?;
+    Ok(Setup {
+        repos,
+        private,
+        tools,
+    })
+}
+
+/// For `prefetch`: the same configuration and dnf, downloading only, into a throwaway root.
+pub(super) fn download_only(
+    payload: &Payload,
+    cache: &Path,
+    events: &dyn Sink,
+    kill: &KillHandle,
+) -> Result<(), PayloadError> {
+    let Setup {
+        repos,
+        private,
+        tools,
+    } = set_up(payload, cache, events, "prefetch: ")?;
     let scratch = private.scratch("root");
     tools.init_root(&scratch, &all_keys(&repos))?;
     let mut tracker = Tracker::new(events, "prefetch: ", false);
