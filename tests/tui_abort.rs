@@ -6,12 +6,12 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Image;
 use common::fixture::FixtureRepo;
 use common::installed::assert_nothing_left;
-use common::tmux::{Tmux, TuiRun, start_answer};
+use common::tmux::{TuiRun, start_answer};
 
 const GIB: u64 = 1 << 30;
 const SCREEN: Duration = Duration::from_secs(10);
@@ -26,22 +26,6 @@ fn answer(repo: &FixtureRepo, image: &Path, mark: &Path) -> String {
         mark.display()
     );
     start_answer(repo, image, &extra)
-}
-
-fn wait_for_file(path: &Path, timeout: Duration, t: &Tmux) -> String {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "waited {timeout:?} for {}; the screen was:\n{}",
-            path.display(),
-            t.pane()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -87,7 +71,7 @@ fn ctrl_c_while_installing_asks_then_aborts_cleanly() {
     t.wait_for(&["[Installing]"], SCREEN);
 
     // The post script runs: the disk is partitioned, formatted, mounted and installed.
-    wait_for_file(&mark, Duration::from_secs(120), t);
+    t.wait_for_file(&mark, Duration::from_secs(120));
     t.keys(&["C-c"]);
     t.wait_for(&["Abort the install?", "y: yes"], SCREEN);
     t.keys(&["n"]);

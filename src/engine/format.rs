@@ -60,11 +60,11 @@ pub fn format(
             log(
                 events,
                 Level::Info,
-                format!("creating {} on {}", blkid_type(part.fs), node.display()),
+                format!("creating {} on {}", part.fs.as_str(), node.display()),
             );
             run_mkfs(&cmd, node, events).map_err(|source| FormatError::Mkfs {
                 device: node.clone(),
-                fs: blkid_type(part.fs),
+                fs: part.fs.as_str(),
                 source,
             })?;
         }
@@ -133,17 +133,6 @@ fn log(events: &dyn Sink, level: Level, message: String) {
         level,
         message,
     });
-}
-
-/// The filesystem type as libblkid (and mount, and fstab) names it.
-pub(crate) fn blkid_type(fs: FsType) -> &'static str {
-    match fs {
-        FsType::Vfat => "vfat",
-        FsType::Xfs => "xfs",
-        FsType::Ext4 => "ext4",
-        FsType::Swap => "swap",
-        FsType::None => "none",
-    }
 }
 
 /// The label as the filesystem stores it. Validation already bounds the length; FAT labels
@@ -220,7 +209,7 @@ fn read_back(node: &Path, part: &PlannedPartition) -> Result<Found, FormatError>
             ..found
         });
     }
-    let expected = blkid_type(part.fs);
+    let expected = part.fs.as_str();
     let ty = get("TYPE").unwrap_or_else(|| "nothing".into());
     if ty != expected {
         return Err(FormatError::WrongType {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use crate::answer::FsType;
 
-use super::format::blkid_type;
 use super::mount::mount_order;
 use super::target::Formatted;
 
@@ -56,7 +55,7 @@ pub fn render(formatted: &[Formatted]) -> String {
         rows.push([
             format!("UUID={uuid}"),
             mount.clone(),
-            blkid_type(f.fs).into(),
+            f.fs.as_str().into(),
             options(f),
             "0".into(),
             pass(f).to_string(),

@@ -18,7 +18,6 @@ use crate::cmd::{Cmd, CmdError};
 use crate::events::{Event, Level, Sink, Step};
 use crate::mountinfo;
 
-use super::format::blkid_type;
 use super::fstab::options;
 use super::target::Formatted;
 
@@ -200,7 +199,7 @@ pub fn mount_target(
             let rel = f.mount.as_deref().unwrap_or("/").trim_start_matches('/');
             let target = root.join(rel);
             mkdir(&target)?;
-            let ty = blkid_type(f.fs);
+            let ty = f.fs.as_str();
             if f.fs == FsType::Vfat && !super::fat_copy::kernel_supports(ty) {
                 events.send(&Event::Log {
                     step: Some(Step::Mount),

@@ -272,12 +272,10 @@ fn role_name(r: Role) -> &'static str {
     }
 }
 
+/// For the plan's text: "none" reads better spelled out there.
 pub(super) fn fs_name(fs: FsType) -> &'static str {
     match fs {
-        FsType::Vfat => "vfat",
-        FsType::Xfs => "xfs",
-        FsType::Ext4 => "ext4",
-        FsType::Swap => "swap",
         FsType::None => "no filesystem",
+        other => other.as_str(),
     }
 }

@@ -70,6 +70,23 @@ impl Tmux {
         assert!(st.success(), "send-keys -l");
     }
 
+    /// Waits for `path` to exist and returns what it holds; panics with the screen.
+    pub fn wait_for_file(&self, path: &Path, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(s) = std::fs::read_to_string(path) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {timeout:?} for {}; the screen was:\n{}",
+                path.display(),
+                self.pane()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Resizes the window, as a terminal emulator or `stty cols` on a console would.
     pub fn resize(&self, cols: u16, rows: u16) {
         let st = self
@@ -209,18 +226,10 @@ impl TuiRun {
 
     /// Waits for the installer to exit; returns "EXIT=<code>".
     pub fn wait_exit(&self, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(s) = std::fs::read_to_string(&self.status) {
-                return s.trim().to_owned();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the installer did not exit within {timeout:?}:\n{}",
-                self.tmux.pane()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.tmux
+            .wait_for_file(&self.status, timeout)
+            .trim()
+            .to_owned()
     }
 
     /// Stops tmux and hands back the clean-up guard, to keep while checking that the run

@@ -222,3 +222,16 @@ pub enum FsType {
     Swap,
     None,
 }
+
+impl FsType {
+    /// The answer file's spelling, which is also what libblkid, mount and fstab call it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FsType::Vfat => "vfat",
+            FsType::Xfs => "xfs",
+            FsType::Ext4 => "ext4",
+            FsType::Swap => "swap",
+            FsType::None => "none",
+        }
+    }
+}

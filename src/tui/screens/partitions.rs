@@ -61,16 +61,6 @@ const FS_CYCLE: [Option<FsType>; 6] = [
     Some(FsType::None),
 ];
 
-pub fn fs_name(fs: FsType) -> &'static str {
-    match fs {
-        FsType::Vfat => "vfat",
-        FsType::Xfs => "xfs",
-        FsType::Ext4 => "ext4",
-        FsType::Swap => "swap",
-        FsType::None => "none",
-    }
-}
-
 impl PartEditor {
     pub fn typing(&self) -> bool {
         self.edit.is_some()
@@ -199,7 +189,7 @@ impl PartEditor {
                 i + 1,
                 ui::cut(&r.mount, 14),
                 r.size.to_string(),
-                fs_name(r.fs_type())
+                r.fs_type().as_str()
             );
             let style = if focused && i == self.cursor {
                 Style::new().add_modifier(Modifier::REVERSED)

@@ -7,7 +7,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::partitions::fs_name;
 use crate::answer::{Issue, Password, human_bytes, to_toml};
 use crate::plan::{Plan, describe_disk};
 use crate::probe::Firmware;
@@ -81,7 +80,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
             "  {:>2}  {:>10}  {:<5}  {}",
             p.number,
             human_bytes(p.size_bytes(ss)),
-            fs_name(p.fs),
+            p.fs.as_str(),
             p.mount.as_deref().unwrap_or(&p.name)
         )));
     }
