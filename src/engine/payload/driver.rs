@@ -4,8 +4,8 @@
 //! dnf 5 is preferred when present (`dnf5` on PATH, or `dnf` being a link to it, as on
 //! Azure Linux 4.0 and Fedora 41+), else dnf 4. Both take the same global options; they
 //! differ in where `--downloadonly` goes and in how they report progress (progress.rs).
-//! The dnf 5 arm follows dnf5's documentation and sources: no machine this was built on
-//! could install dnf5 (README, "Payload").
+//! Both are tested against the real programs: dnf 4.14 / rpm 4.18 and dnf5 5.4 / rpm 6.1
+//! (README, "Payload").
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,9 @@ pub enum Flavor {
     Dnf4,
     Dnf5,
 }
+
+/// Columns dnf 5 lays its bars out in (tests/fixtures/capture-dnf5-output uses the same).
+const DNF5_COLUMNS: &str = "300";
 
 pub struct Tools {
     flavor: Flavor,
@@ -152,9 +155,10 @@ impl Tools {
             // dnf 4: Python buffers a piped stdout in blocks; progress must arrive line by line.
             .env("PYTHONUNBUFFERED", "1")
             // dnf 5: one finished line per item when not on a terminal, and wide enough
-            // that package names are not cut (libdnf5-cli's tty.cpp reads these).
+            // that package names are not cut ("Installing selinux-policy-targe" at its
+            // default 80 columns); it reads DNF5_FORCE_COLUMNS, not FORCE_COLUMNS.
             .env("DNF5_FORCE_INTERACTIVE", "0")
-            .env("FORCE_COLUMNS", "240")
+            .env("DNF5_FORCE_COLUMNS", DNF5_COLUMNS)
             .args(dnf_args(flavor, private, req))
             .run_streaming(
                 Limits {

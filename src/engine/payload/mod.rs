@@ -5,6 +5,7 @@
 
 mod config;
 mod driver;
+mod failure;
 pub(crate) mod progress;
 
 use std::path::{Path, PathBuf};
@@ -44,8 +45,13 @@ pub enum PayloadError {
     NoDnf(String),
     #[error("preparing the rpm database in {}: {source}", .root.display())]
     Rpm { root: PathBuf, source: CmdError },
-    #[error("installing packages into {}: {source}", .root.display())]
-    Transaction { root: PathBuf, source: CmdError },
+    /// `reason`: dnf's own words (failure.rs), shown before the command and its last lines.
+    #[error("installing packages into {}: {}{source}", .root.display(), reason_prefix(.reason))]
+    Transaction {
+        root: PathBuf,
+        reason: String,
+        source: CmdError,
+    },
     #[error("downloading packages ahead of the install: {source}")]
     Prefetch { source: CmdError },
     #[error("the package download ahead of the install was cancelled")]
@@ -59,6 +65,14 @@ pub enum PayloadError {
     RpmdbMissing { root: PathBuf, hint: String },
     #[error("listing installed packages in {}: {source}", .root.display())]
     Query { root: PathBuf, source: CmdError },
+}
+
+fn reason_prefix(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!("{reason}\n")
+    }
 }
 
 /// What the payload step installed.
@@ -97,11 +111,17 @@ pub fn install(
     let out = match result {
         Ok(out) => out,
         Err(e) => {
-            if let CmdError::Failed { stderr, .. } = &e {
-                log_stderr(&tracker, stderr, Level::Error);
+            let reason = match &e {
+                CmdError::Failed { stderr, .. } => failure::reason(stderr),
+                _ => String::new(),
+            };
+            // Only dnf's reason is an error; dnf 5's bars were logged as they came.
+            for l in reason.lines() {
+                tracker.log(Level::Error, l.to_owned());
             }
             return Err(PayloadError::Transaction {
                 root: root.to_owned(),
+                reason,
                 source: e,
             });
         }
@@ -251,7 +271,9 @@ pub(super) fn download_only(
         Err(_) if kill.is_killed() => Err(PayloadError::Cancelled),
         Err(source) => {
             if let CmdError::Failed { stderr, .. } = &source {
-                log_stderr(&tracker, stderr, Level::Warn);
+                for l in failure::reason(stderr).lines() {
+                    tracker.log(Level::Warn, l.to_owned());
+                }
             }
             Err(PayloadError::Prefetch { source })
         }

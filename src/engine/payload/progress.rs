@@ -23,6 +23,10 @@ pub enum Line<'a> {
         done: u64,
         total: u64,
     },
+    /// dnf 5: a bar of the transaction that is no package ("[ 1/29] Verify package files").
+    Step { done: u64, name: &'a str },
+    /// dnf 5, after a download bar: the package came from the cache.
+    Cached,
     Other(&'a str),
 }
 
@@ -48,7 +52,13 @@ const DNF5_STEPS: [&str; 4] = [
     "Total",
 ];
 
+/// What dnf 5 prints under the download bar of a package it found in the cache.
+const DNF5_CACHED: &str = ">>> Already downloaded";
+
 pub fn parse(line: &str) -> Line<'_> {
+    if line.trim() == DNF5_CACHED {
+        return Line::Cached;
+    }
     parse_download(line)
         .or_else(|| parse_transaction(line))
         .or_else(|| parse_dnf5(line))
@@ -117,7 +127,10 @@ fn parse_dnf5(line: &str) -> Option<Line<'_>> {
         Some((d, pct)) if pct.ends_with('%') => d.trim_end(),
         _ => first,
     };
-    if what.is_empty() || DNF5_STEPS.contains(&what) {
+    if DNF5_STEPS.contains(&what) {
+        return Some(Line::Step { done, name: what });
+    }
+    if what.is_empty() {
         return Some(Line::Other(line));
     }
     if let Some((action, nevra)) = what.split_once(' ')
@@ -148,6 +161,13 @@ pub struct Tracker<'a> {
     progress: bool,
     done: u64,
     total: u64,
+    /// dnf 5 numbers the steps before the first package ("Verify package files", "Prepare
+    /// transaction") with the packages: "[3/29]" is the first of 27 packages.
+    steps_before: u64,
+    in_packages: bool,
+    /// A finished download is logged when the next line is read: dnf 5 says whether it
+    /// came from the cache on the line after.
+    pending: Option<String>,
 }
 
 impl<'a> Tracker<'a> {
@@ -158,6 +178,9 @@ impl<'a> Tracker<'a> {
             progress,
             done: 0,
             total: 0,
+            steps_before: 0,
+            in_packages: false,
+            pending: None,
         }
     }
 
@@ -165,25 +188,41 @@ impl<'a> Tracker<'a> {
         if raw.trim().is_empty() {
             return;
         }
-        match parse(raw) {
+        let line = parse(raw);
+        if line == Line::Cached {
+            if let Some(item) = self.pending.take() {
+                self.log(Level::Info, format!("from the package cache {item}"));
+            }
+            return;
+        }
+        self.flush();
+        match line {
             Line::Downloaded {
                 done,
                 total,
                 file,
                 size,
-            } => self.log(
-                Level::Info,
-                format!(
-                    "downloaded {done}/{total} {file}{}",
+            } => {
+                self.pending = Some(format!(
+                    "{done}/{total} {file}{}",
                     size.map(|s| format!(" ({s})")).unwrap_or_default()
-                ),
-            ),
+                ))
+            }
+            Line::Step { done, name } => {
+                if !self.in_packages && name != "Total" {
+                    self.steps_before = done;
+                }
+                self.log(Level::Debug, raw.trim_end().to_owned());
+            }
             Line::Transaction {
                 action,
                 what,
                 done,
                 total,
             } if ADVANCING.contains(&action) => {
+                self.in_packages = true;
+                let done = done.saturating_sub(self.steps_before);
+                let total = total.saturating_sub(self.steps_before);
                 self.log(Level::Debug, format!("{action} {what} ({done}/{total})"));
                 if self.progress && total > 0 && (done > self.done || total != self.total) {
                     self.done = done.min(total);
@@ -195,9 +234,17 @@ impl<'a> Tracker<'a> {
         }
     }
 
+    /// Logs the download held back for a possible "Already downloaded".
+    fn flush(&mut self) {
+        if let Some(item) = self.pending.take() {
+            self.log(Level::Info, format!("downloaded {item}"));
+        }
+    }
+
     /// After a successful transaction: the count ends at total even if the last line
     /// was a scriptlet or verification.
     pub fn finish(&mut self) {
+        self.flush();
         if self.progress && self.total > 0 && self.done < self.total {
             self.done = self.total;
             self.send_progress();
@@ -287,12 +334,16 @@ mod tests {
                 total: 19
             }
         );
+        assert_eq!(
+            parse("[ 2/19] Prepare transaction                  100% | 850.0   B/s |  17.0   B |  00m00s"),
+            Line::Step {
+                done: 2,
+                name: "Prepare transaction"
+            }
+        );
+        assert_eq!(parse(">>> Already downloaded"), Line::Cached);
         for other in [
-            "[ 1/19] Verify package files                 100% | 500.0   B/s |  17.0   B |  00m00s",
-            "[ 2/19] Prepare transaction                  100% | 850.0   B/s |  17.0   B |  00m00s",
-            "[11/11] Total                                100% |  80.1 MiB/s |  12.0 MiB |  00m00s",
             "fixture                                100% |   1.2 MiB/s |   3.4 KiB |  00m00s",
-            ">>> Already downloaded",
             "Running transaction",
         ] {
             assert_eq!(parse(other), Line::Other(other), "{other}");
@@ -322,12 +373,87 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert_eq!(p, [(3, 4), (4, 4)]);
+        assert_eq!(p, [(1, 2), (2, 2)]);
         let downloads = ev
             .iter()
             .filter(|e| matches!(e, Event::Log { level: Level::Info, message, .. } if message.starts_with("downloaded ")))
             .count();
         assert_eq!(downloads, 2);
+    }
+
+    /// Feeds a captured dnf 5 run (tests/fixtures/capture-dnf5-output) line by line.
+    fn track(output: &str) -> Vec<Event> {
+        let rec = Recorder::default();
+        let mut t = Tracker::new(&rec, "", true);
+        for l in output.lines() {
+            t.line(l);
+        }
+        t.finish();
+        rec.events()
+    }
+
+    fn progress(ev: &[Event]) -> Vec<(u64, u64)> {
+        ev.iter()
+            .filter_map(|e| match e {
+                Event::Progress { done, total, .. } => Some((*done, *total)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn info_logs(ev: &[Event], prefix: &str) -> Vec<String> {
+        ev.iter()
+            .filter_map(|e| match e {
+                Event::Log {
+                    level: Level::Info,
+                    message,
+                    ..
+                } if message.starts_with(prefix) => Some(message.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The 9 packages of `dnf5 install selinux-policy-targeted tmux` (its stdout's summary).
+    const PACKAGES: u64 = 9;
+
+    #[test]
+    fn real_dnf5_install_counts_packages_with_whole_names() {
+        let stdout = include_str!("testdata/dnf5-install.stdout");
+        assert!(stdout.contains(&format!("Installing:         {PACKAGES} packages")));
+        let ev = track(include_str!("testdata/dnf5-install.stderr"));
+        let p = progress(&ev);
+        assert_eq!(p, (1..=PACKAGES).map(|i| (i, PACKAGES)).collect::<Vec<_>>());
+        let downloads = info_logs(&ev, "downloaded ");
+        assert_eq!(downloads.len() as u64, PACKAGES, "{downloads:?}");
+        assert!(
+            downloads
+                .iter()
+                .any(|d| d.contains(" selinux-policy-targeted-0:41.27-1.azl4.noarch (")),
+            "{downloads:?}"
+        );
+        assert!(info_logs(&ev, "from the package cache").is_empty());
+        let debug: Vec<String> = ev
+            .iter()
+            .filter_map(|e| match e {
+                Event::Log { message, .. } => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            debug.contains(&"Installing selinux-policy-targeted-0:41.27-1.azl4.noarch (7/9)".to_owned()),
+            "{debug:#?}"
+        );
+    }
+
+    #[test]
+    fn real_dnf5_install_from_the_cache_says_so() {
+        let ev = track(include_str!("testdata/dnf5-cached.stderr"));
+        assert_eq!(progress(&ev).last(), Some(&(PACKAGES, PACKAGES)));
+        let cached = info_logs(&ev, "from the package cache ");
+        assert_eq!(cached.len() as u64, PACKAGES, "{cached:?}");
+        assert!(cached.iter().any(|c| c.contains(" tmux-0:3.5a-1.azl4.x86_64")));
+        assert!(info_logs(&ev, "downloaded ").is_empty());
     }
 
     #[test]
