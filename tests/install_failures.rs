@@ -104,204 +104,208 @@ impl Case {
     }
 }
 
-#[test]
-fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    // Fails the first time only: the marker is on the host, outside the target.
-    let dir = tempfile::tempdir().unwrap();
-    let marker = dir.path().join("failed-once");
-    let script = format!(
-        "[[scripts.post]]\nchroot = false\nrun = \"\"\"\necho checking the agent\n\
-         if [ ! -e {m} ]; then touch {m}; echo agent missing >&2; exit 7; fi\n\"\"\"\n",
-        m = marker.display()
-    );
-    let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
-    let o = case.install(&[]);
-    assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
-    let msg = common::output_text(&o);
-    assert!(msg.contains("scripts.post[0]"), "{msg}");
-    assert!(
-        msg.contains("exit status: 7") && msg.contains("agent missing"),
-        "{msg}"
-    );
-    assert_nothing_left(&case.img.path, &case.sysimage());
-    // The log is kept: in the run directory, and on the target, which was still mounted.
-    assert!(case.kept_log().contains("scripts.post[0]"));
-    {
-        let sys = Installed::open(&case.img.path, 512, 3, 2);
-        let saved = sys.read("/var/log/azl-installer/install.log");
-        assert!(
-            saved.contains("running"),
-            "the saved log has the commands run"
+flavored_tests! {
+    fn a_failing_post_script_is_exit_5_and_a_rerun_succeeds() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        // Fails the first time only: the marker is on the host, outside the target.
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("failed-once");
+        let script = format!(
+            "[[scripts.post]]\nchroot = false\nrun = \"\"\"\necho checking the agent\n\
+             if [ ! -e {m} ]; then touch {m}; echo agent missing >&2; exit 7; fi\n\"\"\"\n",
+            m = marker.display()
         );
+        let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
+        let o = case.install(&[]);
+        assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
+        let msg = common::output_text(&o);
+        assert!(msg.contains("scripts.post[0]"), "{msg}");
+        assert!(
+            msg.contains("exit status: 7") && msg.contains("agent missing"),
+            "{msg}"
+        );
+        assert_nothing_left(&case.img.path, &case.sysimage());
+        // The log is kept: in the run directory, and on the target, which was still mounted.
+        assert!(case.kept_log().contains("scripts.post[0]"));
+        {
+            let sys = Installed::open(&case.img.path, 512, 3, 2);
+            let saved = sys.read("/var/log/azl-installer/install.log");
+            assert!(
+                saved.contains("running"),
+                "the saved log has the commands run"
+            );
+        }
+        // The same answer file again: this time the script passes.
+        let o = case.install(&[]);
+        assert!(
+            o.status.success(),
+            "re-run failed: {}",
+            common::output_text(&o)
+        );
+        assert_nothing_left(&case.img.path, &case.sysimage());
     }
-    // The same answer file again: this time the script passes.
-    let o = case.install(&[]);
-    assert!(
-        o.status.success(),
-        "re-run failed: {}",
-        common::output_text(&o)
-    );
-    assert_nothing_left(&case.img.path, &case.sysimage());
 }
 
-#[test]
-fn a_disk_that_fills_up_is_a_clear_error() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    let script = "[[scripts.post]]\nrun = \"dd if=/dev/zero of=/fill bs=1M count=4096\"\n";
-    let case = Case::new(&repo.repo_url(), &repo.key_url(), script);
-    let o = case.install(&[]);
-    assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
-    assert!(
-        common::output_text(&o).contains("No space left on device"),
-        "{}",
-        common::output_text(&o)
-    );
-    assert_nothing_left(&case.img.path, &case.sysimage());
+flavored_tests! {
+    fn a_disk_that_fills_up_is_a_clear_error() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let script = "[[scripts.post]]\nrun = \"dd if=/dev/zero of=/fill bs=1M count=4096\"\n";
+        let case = Case::new(&repo.repo_url(), &repo.key_url(), script);
+        let o = case.install(&[]);
+        assert_eq!(o.status.code(), Some(5), "{}", common::output_text(&o));
+        assert!(
+            common::output_text(&o).contains("No space left on device"),
+            "{}",
+            common::output_text(&o)
+        );
+        assert_nothing_left(&case.img.path, &case.sysimage());
+    }
 }
 
-#[test]
-fn a_repository_server_that_dies_mid_install_is_exit_4_and_a_rerun_succeeds() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    let mut server = SlowServer::serve(&repo.repo_dir());
-    // Every .rpm stalls halfway, so the server can be killed in the middle of downloads.
-    server.rpm_stall_ms.store(3000, Ordering::SeqCst);
-    let case = Case::new(&server.url(), &repo.key_url(), "");
-    let child = Command::new(common::bin())
-        .args(["install", "--yes", "--sysimage"])
-        .arg(case.sysimage())
-        .arg(&case.answer)
-        .env("AZL_RUN_DIR", case.run_dir())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+flavored_tests! {
+    fn a_repository_server_that_dies_mid_install_is_exit_4_and_a_rerun_succeeds() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let mut server = SlowServer::serve(&repo.repo_dir());
+        // Every .rpm stalls halfway, so the server can be killed in the middle of downloads.
+        server.rpm_stall_ms.store(3000, Ordering::SeqCst);
+        let case = Case::new(&server.url(), &repo.key_url(), "");
+        let child = Command::new(common::bin())
+            .args(["install", "--yes", "--sysimage"])
+            .arg(case.sysimage())
+            .arg(&case.answer)
+            .env("AZL_RUN_DIR", case.run_dir())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        while server.rpm_requests().is_empty() && t0.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert!(
+            !server.rpm_requests().is_empty(),
+            "no package was ever requested"
+        );
+        server.kill();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(4), "{}", common::output_text(&o));
+        let msg = common::output_text(&o);
+        assert!(msg.contains("Installing packages failed"), "{msg}");
+        assert!(
+            msg.contains("127.0.0.1"),
+            "the error names the server: {msg}"
+        );
+        assert_nothing_left(&case.img.path, &case.sysimage());
+
+        // The server is back (same address): the same answer file installs.
+        let back = SlowServer::serve_on(&repo.repo_dir(), server.port);
+        let o = case.install(&[]);
+        assert!(
+            o.status.success(),
+            "re-run failed: {}",
+            common::output_text(&o)
+        );
+        drop(back);
+    }
+}
+
+flavored_tests! {
+    fn answer_and_repository_over_http_from_the_kernel_command_line() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        // One server for both: the repository, and the answer file next to it.
+        let site = tempfile::tempdir().unwrap();
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(repo.repo_dir())
+            .arg(site.path().join("repo"))
+            .status();
+        assert!(status.unwrap().success());
+        let server = HttpServer::serve(site.path());
+        let hook = Hook::listen();
+        // Packages over HTTP; the key from a file, as keys never come over plain http.
+        let reporting = format!("[reporting]\nwebhook = \"{}\"\n", hook.url());
+        let case = Case::new(&server.url("repo/"), &repo.key_url(), &reporting);
+        std::fs::copy(&case.answer, site.path().join("web.toml")).unwrap();
+        let cmdline = case.img.dir.path().join("cmdline");
+        std::fs::write(
+            &cmdline,
+            format!(
+                "BOOT_IMAGE=/vmlinuz quiet inst.answer={} console=ttyS0\n",
+                server.url("web.toml")
+            ),
+        )
         .unwrap();
-    let t0 = std::time::Instant::now();
-    while server.rpm_requests().is_empty() && t0.elapsed().as_secs() < 60 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let arg = format!("--cmdline={}", cmdline.display());
+        // As on a live system without CA certificates: plain http needs none.
+        let no_certs_dir = tempfile::tempdir().unwrap();
+        let no_certs = no_certs_dir.path().join("none.pem");
+        std::fs::write(&no_certs, "").unwrap();
+        let o = case.install_env(
+            &[&arg, "--progress", "json"],
+            &[
+                ("SSL_CERT_FILE", &no_certs),
+                ("SSL_CERT_DIR", no_certs_dir.path()),
+            ],
+        );
+        assert!(o.status.success(), "{}", common::output_text(&o));
+        assert!(
+            server.requests().iter().any(|r| r.contains("web.toml")),
+            "answer not fetched"
+        );
+        let reqs = server.requests();
+        assert!(
+            reqs.iter().any(|r| r.contains(".rpm")),
+            "packages not from HTTP: {reqs:?}"
+        );
+
+        // --progress json: every step, in order, started and finished.
+        let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+            .collect();
+        let started: Vec<&str> = events
+            .iter()
+            .filter(|e| e["event"] == "started")
+            .map(|e| e["step"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            started,
+            [
+                "preflight",
+                "partition",
+                "format",
+                "mount",
+                "payload",
+                "configure",
+                "bootloader",
+                "post_scripts",
+                "save_logs",
+                "unmount",
+                "finish"
+            ]
+        );
+        let finished = events.iter().filter(|e| e["event"] == "finished").count();
+        assert_eq!(finished, started.len(), "every step that started finished");
+
+        // The webhook heard the same events, in the same order, by the time install exited.
+        let posted = hook.bodies();
+        let events_json: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+        let posted_json: Vec<String> = posted
+            .iter()
+            .map(|b| serde_json::from_str::<Value>(b).unwrap().to_string())
+            .collect();
+        assert_eq!(
+            posted_json, events_json,
+            "webhook events differ from --progress json"
+        );
+
+        let sys = Installed::open(&case.img.path, 512, 3, 2);
+        assert_eq!(sys.read("/etc/hostname").trim(), "fail.example.com");
     }
-    assert!(
-        !server.rpm_requests().is_empty(),
-        "no package was ever requested"
-    );
-    server.kill();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(4), "{}", common::output_text(&o));
-    let msg = common::output_text(&o);
-    assert!(msg.contains("Installing packages failed"), "{msg}");
-    assert!(
-        msg.contains("127.0.0.1"),
-        "the error names the server: {msg}"
-    );
-    assert_nothing_left(&case.img.path, &case.sysimage());
-
-    // The server is back (same address): the same answer file installs.
-    let back = SlowServer::serve_on(&repo.repo_dir(), server.port);
-    let o = case.install(&[]);
-    assert!(
-        o.status.success(),
-        "re-run failed: {}",
-        common::output_text(&o)
-    );
-    drop(back);
-}
-
-#[test]
-fn answer_and_repository_over_http_from_the_kernel_command_line() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    // One server for both: the repository, and the answer file next to it.
-    let site = tempfile::tempdir().unwrap();
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(repo.repo_dir())
-        .arg(site.path().join("repo"))
-        .status();
-    assert!(status.unwrap().success());
-    let server = HttpServer::serve(site.path());
-    let hook = Hook::listen();
-    // Packages over HTTP; the key from a file, as keys never come over plain http.
-    let reporting = format!("[reporting]\nwebhook = \"{}\"\n", hook.url());
-    let case = Case::new(&server.url("repo/"), &repo.key_url(), &reporting);
-    std::fs::copy(&case.answer, site.path().join("web.toml")).unwrap();
-    let cmdline = case.img.dir.path().join("cmdline");
-    std::fs::write(
-        &cmdline,
-        format!(
-            "BOOT_IMAGE=/vmlinuz quiet inst.answer={} console=ttyS0\n",
-            server.url("web.toml")
-        ),
-    )
-    .unwrap();
-    let arg = format!("--cmdline={}", cmdline.display());
-    // As on a live system without CA certificates: plain http needs none.
-    let no_certs_dir = tempfile::tempdir().unwrap();
-    let no_certs = no_certs_dir.path().join("none.pem");
-    std::fs::write(&no_certs, "").unwrap();
-    let o = case.install_env(
-        &[&arg, "--progress", "json"],
-        &[
-            ("SSL_CERT_FILE", &no_certs),
-            ("SSL_CERT_DIR", no_certs_dir.path()),
-        ],
-    );
-    assert!(o.status.success(), "{}", common::output_text(&o));
-    assert!(
-        server.requests().iter().any(|r| r.contains("web.toml")),
-        "answer not fetched"
-    );
-    let reqs = server.requests();
-    assert!(
-        reqs.iter().any(|r| r.contains(".rpm")),
-        "packages not from HTTP: {reqs:?}"
-    );
-
-    // --progress json: every step, in order, started and finished.
-    let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
-        .collect();
-    let started: Vec<&str> = events
-        .iter()
-        .filter(|e| e["event"] == "started")
-        .map(|e| e["step"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        started,
-        [
-            "preflight",
-            "partition",
-            "format",
-            "mount",
-            "payload",
-            "configure",
-            "bootloader",
-            "post_scripts",
-            "save_logs",
-            "unmount",
-            "finish"
-        ]
-    );
-    let finished = events.iter().filter(|e| e["event"] == "finished").count();
-    assert_eq!(finished, started.len(), "every step that started finished");
-
-    // The webhook heard the same events, in the same order, by the time install exited.
-    let posted = hook.bodies();
-    let events_json: Vec<String> = events.iter().map(|e| e.to_string()).collect();
-    let posted_json: Vec<String> = posted
-        .iter()
-        .map(|b| serde_json::from_str::<Value>(b).unwrap().to_string())
-        .collect();
-    assert_eq!(
-        posted_json, events_json,
-        "webhook events differ from --progress json"
-    );
-
-    let sys = Installed::open(&case.img.path, 512, 3, 2);
-    assert_eq!(sys.read("/etc/hostname").trim(), "fail.example.com");
 }
 
 /// A deployment server on 127.0.0.1 that records the body of every POST.
@@ -355,57 +359,58 @@ impl Hook {
     }
 }
 
-#[test]
-fn sigterm_during_a_post_script_is_exit_130_and_stops_the_script() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    let dir = tempfile::tempdir().unwrap();
-    let mark = dir.path().join("script-started");
-    // The script runs in a process group of its own, which a signal to the installer does
-    // not reach: the installer must stop it.
-    let script = format!(
-        "[[scripts.post]]\nchroot = false\nrun = \"touch {m}; sleep 600\"\n",
-        m = mark.display()
-    );
-    let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
-    let mut child = Command::new(common::bin())
-        .args(["install", "--yes", "--sysimage"])
-        .arg(case.sysimage())
-        .arg(&case.answer)
-        .env("AZL_RUN_DIR", case.run_dir())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("running azl-installer");
-    let waited = std::time::Instant::now();
-    while !mark.exists() {
-        if let Some(st) = child.try_wait().unwrap() {
-            panic!("the install ended before its post script ran: {st}");
-        }
-        assert!(
-            waited.elapsed().as_secs() < 120,
-            "the post script never started"
+flavored_tests! {
+    fn sigterm_during_a_post_script_is_exit_130_and_stops_the_script() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let dir = tempfile::tempdir().unwrap();
+        let mark = dir.path().join("script-started");
+        // The script runs in a process group of its own, which a signal to the installer does
+        // not reach: the installer must stop it.
+        let script = format!(
+            "[[scripts.post]]\nchroot = false\nrun = \"touch {m}; sleep 600\"\n",
+            m = mark.display()
         );
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
+        let mut child = Command::new(common::bin())
+            .args(["install", "--yes", "--sysimage"])
+            .arg(case.sysimage())
+            .arg(&case.answer)
+            .env("AZL_RUN_DIR", case.run_dir())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("running azl-installer");
+        let waited = std::time::Instant::now();
+        while !mark.exists() {
+            if let Some(st) = child.try_wait().unwrap() {
+                panic!("the install ended before its post script ran: {st}");
+            }
+            assert!(
+                waited.elapsed().as_secs() < 120,
+                "the post script never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        common::sh("kill", &["-TERM", &child.id().to_string()]);
+        let stopped = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if stopped.elapsed().as_secs() > 30 {
+                let _ = child.kill();
+                panic!("the installer did not stop within 30 s of SIGTERM");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(130), "{stderr}");
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        assert_nothing_left(&case.img.path, &case.sysimage());
+        let left = common::processes_mentioning(&mark.display().to_string());
+        assert!(left.is_empty(), "still running: {left:?}");
+        assert!(case.kept_log().contains("interrupted"));
     }
-    common::sh("kill", &["-TERM", &child.id().to_string()]);
-    let stopped = std::time::Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if stopped.elapsed().as_secs() > 30 {
-            let _ = child.kill();
-            panic!("the installer did not stop within 30 s of SIGTERM");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert_eq!(status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_nothing_left(&case.img.path, &case.sysimage());
-    let left = common::processes_mentioning(&mark.display().to_string());
-    assert!(left.is_empty(), "still running: {left:?}");
-    assert!(case.kept_log().contains("interrupted"));
 }

@@ -365,50 +365,52 @@ fn calls(sys: &Installed) -> String {
     std::fs::read_to_string(sys.path("/var/log/fixture-calls.log")).unwrap_or_default()
 }
 
-#[test]
-fn uefi_auto_layout() {
-    require_loop_devices!();
-    let done = install("uefi", "");
-    let sys = check_installed_system(&done);
-    let c = calls(&sys);
-    assert!(c.contains("grub2-mkconfig"), "{c}");
-    // An image install cannot write the machine's NVRAM: skipped, with a warning.
-    assert!(!c.contains("efibootmgr"), "{c}");
-    assert!(
-        done.log.contains("efibootmgr") || done.log.contains("NVRAM"),
-        "the skip is logged"
-    );
-    // The ESP (partition 1) holds shim, GRUB and the fallback loader.
-    for f in [
-        "/EFI/BOOT/BOOTX64.EFI",
-        "/EFI/azurelinux/shimx64.efi",
-        "/EFI/azurelinux/grubx64.efi",
-    ] {
-        assert!(sys.fat_has(1, f), "{f} missing from the ESP");
+flavored_tests! {
+    fn uefi_auto_layout() {
+        require_loop_devices!();
+        let done = install("uefi", "");
+        let sys = check_installed_system(&done);
+        let c = calls(&sys);
+        assert!(c.contains("grub2-mkconfig"), "{c}");
+        // An image install cannot write the machine's NVRAM: skipped, with a warning.
+        assert!(!c.contains("efibootmgr"), "{c}");
+        assert!(
+            done.log.contains("efibootmgr") || done.log.contains("NVRAM"),
+            "the skip is logged"
+        );
+        // The ESP (partition 1) holds shim, GRUB and the fallback loader.
+        for f in [
+            "/EFI/BOOT/BOOTX64.EFI",
+            "/EFI/azurelinux/shimx64.efi",
+            "/EFI/azurelinux/grubx64.efi",
+        ] {
+            assert!(sys.fat_has(1, f), "{f} missing from the ESP");
+        }
     }
 }
 
-#[test]
-fn bios_auto_layout() {
-    require_loop_devices!();
-    let done = install("bios", "[storage]\nfilesystem = \"ext4\"\n");
-    let sys = check_installed_system(&done);
-    let c = calls(&sys);
-    let line = c
-        .lines()
-        .find(|l| l.contains("grub2-install"))
-        .unwrap_or_else(|| panic!("{c}"));
-    assert!(line.contains("--target=i386-pc"), "{line}");
-    assert!(
-        line.contains("/dev/loop"),
-        "grub2-install was given the disk: {line}"
-    );
+flavored_tests! {
+    fn bios_auto_layout() {
+        require_loop_devices!();
+        let done = install("bios", "[storage]\nfilesystem = \"ext4\"\n");
+        let sys = check_installed_system(&done);
+        let c = calls(&sys);
+        let line = c
+            .lines()
+            .find(|l| l.contains("grub2-install"))
+            .unwrap_or_else(|| panic!("{c}"));
+        assert!(line.contains("--target=i386-pc"), "{line}");
+        assert!(
+            line.contains("/dev/loop"),
+            "grub2-install was given the disk: {line}"
+        );
+    }
 }
 
-#[test]
-fn custom_layout() {
-    require_loop_devices!();
-    let storage = r#"[storage]
+flavored_tests! {
+    fn custom_layout() {
+        require_loop_devices!();
+        let storage = r#"[storage]
 layout = "custom"
 [[storage.partitions]]
 mount = "/boot/efi"
@@ -429,14 +431,15 @@ size = "rest"
 fs = "ext4"
 options = "nodev"
 "#;
-    let done = install("uefi", storage);
-    let sys = check_installed_system(&done);
-    let fstab = sys.read("/etc/fstab");
-    assert!(fstab.lines().any(|l| l.contains(" swap ")), "{fstab}");
-    assert!(
-        fstab
-            .lines()
-            .any(|l| l.contains(" /var ") && l.contains("nodev")),
-        "{fstab}"
-    );
+        let done = install("uefi", storage);
+        let sys = check_installed_system(&done);
+        let fstab = sys.read("/etc/fstab");
+        assert!(fstab.lines().any(|l| l.contains(" swap ")), "{fstab}");
+        assert!(
+            fstab
+                .lines()
+                .any(|l| l.contains(" /var ") && l.contains("nodev")),
+            "{fstab}"
+        );
+    }
 }

@@ -115,58 +115,61 @@ fn check_installed(root: &Path, repo: &FixtureRepo) {
     assert!(root.join("var/lib/fixture-scriptlets/ran").is_file());
 }
 
-#[test]
-fn installs_the_fixture_payload_into_a_directory() {
-    if skip_unless_root() {
-        return;
+flavored_tests! {
+    fn installs_the_fixture_payload_into_a_directory() {
+        if skip_unless_root() {
+            return;
+        }
+        let repo = FixtureRepo::base();
+        let tmp = tempfile::tempdir().unwrap();
+        check_installed(&tmp.path().join("sysimage"), &repo);
     }
-    let repo = FixtureRepo::base();
-    let tmp = tempfile::tempdir().unwrap();
-    check_installed(&tmp.path().join("sysimage"), &repo);
 }
 
-#[test]
-fn installs_the_fixture_payload_onto_a_mounted_ext4() {
-    require_loop_devices!();
-    let repo = FixtureRepo::base();
-    let img = common::Image::sparse(512 << 20);
-    let lo = common::LoopDevice::attach(&img.path, 512);
-    common::sh("mkfs.ext4", &["-q", "-F", &lo.path.to_string_lossy()]);
-    let mnt = img.dir.path().join("mnt");
-    let _m = common::Mount::new(&lo.path, &mnt);
-    check_installed(&mnt, &repo);
+flavored_tests! {
+    fn installs_the_fixture_payload_onto_a_mounted_ext4() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let img = common::Image::sparse(512 << 20);
+        let lo = common::LoopDevice::attach(&img.path, 512);
+        common::sh("mkfs.ext4", &["-q", "-F", &lo.path.to_string_lossy()]);
+        let mnt = img.dir.path().join("mnt");
+        let _m = common::Mount::new(&lo.path, &mnt);
+        check_installed(&mnt, &repo);
+    }
 }
 
-#[test]
-fn gpg_check_off_installs_an_unsigned_package_with_a_warning() {
-    if skip_unless_root() {
-        return;
+flavored_tests! {
+    fn gpg_check_off_installs_an_unsigned_package_with_a_warning() {
+        if skip_unless_root() {
+            return;
+        }
+        let repo = FixtureRepo::build("unsigned-rpm");
+        let mut p = payload(&repo.repo_url(), &repo.key_url());
+        p.repos[0].gpg_check = false;
+        p.packages = vec!["tmux".into()];
+        p.groups.clear();
+        p.kernel.clear();
+        let tmp = tempfile::tempdir().unwrap();
+        let rec = Recorder::default();
+        payload::install(
+            &p,
+            &tmp.path().join("root"),
+            &tmp.path().join("cache"),
+            &rec,
+        )
+        .expect("install without signature checks");
+        assert!(names_in(&tmp.path().join("root")).contains(&"tmux".to_owned()));
+        let warned = rec.events().into_iter().any(|e| {
+            matches!(e, Event::Log { step: Some(Step::Payload), level: Level::Warn, message }
+                if message.contains("gpg_check = false") && message.contains("fixture"))
+        });
+        assert!(warned, "{:?}", rec.events());
+        let repofile =
+            std::fs::read_to_string(tmp.path().join("root/etc/yum.repos.d/fixture.repo")).unwrap();
+        assert!(
+            repofile.contains("gpgcheck=0\nrepo_gpgcheck=0\n"),
+            "{repofile}"
+        );
     }
-    let repo = FixtureRepo::build("unsigned-rpm");
-    let mut p = payload(&repo.repo_url(), &repo.key_url());
-    p.repos[0].gpg_check = false;
-    p.packages = vec!["tmux".into()];
-    p.groups.clear();
-    p.kernel.clear();
-    let tmp = tempfile::tempdir().unwrap();
-    let rec = Recorder::default();
-    payload::install(
-        &p,
-        &tmp.path().join("root"),
-        &tmp.path().join("cache"),
-        &rec,
-    )
-    .expect("install without signature checks");
-    assert!(names_in(&tmp.path().join("root")).contains(&"tmux".to_owned()));
-    let warned = rec.events().into_iter().any(|e| {
-        matches!(e, Event::Log { step: Some(Step::Payload), level: Level::Warn, message }
-            if message.contains("gpg_check = false") && message.contains("fixture"))
-    });
-    assert!(warned, "{:?}", rec.events());
-    let repofile =
-        std::fs::read_to_string(tmp.path().join("root/etc/yum.repos.d/fixture.repo")).unwrap();
-    assert!(
-        repofile.contains("gpgcheck=0\nrepo_gpgcheck=0\n"),
-        "{repofile}"
-    );
 }

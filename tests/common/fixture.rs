@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use super::flavor::Flavor;
+
 /// True when running as root (the fixture tests install into chroots with dnf).
 pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
@@ -55,7 +57,11 @@ impl FixtureRepo {
     /// Builds (or finds up to date) the variant: base, unsigned-repomd, other-key,
     /// bad-primary, unsigned-rpm, old-kernel.
     pub fn build(variant: &str) -> FixtureRepo {
-        let base = target_dir().join("fixture-repo");
+        // Each generation builds and signs its own: rpm 4.18 on the host, rpm 6 in forky.
+        let base = target_dir().join(match Flavor::current() {
+            Flavor::Dnf4 => "fixture-repo",
+            Flavor::Dnf5 => "fixture-repo-rpm6",
+        });
         let dir = base.join(variant);
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/build-repo");
         let out = Command::new(&script)
@@ -180,7 +186,7 @@ impl Dnf {
 
     /// Runs dnf with ARGS ("install", "tmux", ...) and returns its output, success or not.
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new("dnf");
+        let mut cmd = Command::new(Flavor::current().dnf());
         cmd.arg("-y")
             .arg(format!("--installroot={}", self.root.display()))
             .arg("--releasever=4.0")
@@ -202,9 +208,10 @@ impl Dnf {
         out
     }
 
-    /// gpgme (dnf's repo_gpgcheck) leaves a daemonized gpg-agent per keyring in the cache.
+    /// gpgme (repo_gpgcheck, both dnf 4 and 5) leaves a daemonized gpg-agent per keyring
+    /// in the cache.
     fn stop_gpg_agents(&self) {
-        let cache = self.root.join("var/cache/dnf");
+        let cache = self.root.join(Flavor::current().default_cache());
         for ring in std::fs::read_dir(cache)
             .into_iter()
             .flatten()

@@ -135,22 +135,28 @@ pub fn blkid_uuid(dev: &Path) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// crypt(3) of `password` with the salt of `hash`, by the system's libxcrypt (through
-/// Python's crypt module), to prove a stored hash is what a login will compute.
+/// crypt(3) of `password` with the salt of `hash`, by the system's libxcrypt (what a login
+/// computes), to prove a stored hash is right. Linked directly: Python 3.13+ (Debian
+/// testing) has no `crypt` module any more.
 pub fn crypt(password: &str, hash: &str) -> String {
-    sh(
-        "python3",
-        &[
-            "-W",
-            "ignore",
-            "-c",
-            "import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]))",
-            password,
-            hash,
-        ],
-    )
-    .trim()
-    .to_string()
+    use std::ffi::{CStr, CString, c_char};
+    #[link(name = "crypt")]
+    unsafe extern "C" {
+        fn crypt(phrase: *const c_char, setting: *const c_char) -> *mut c_char;
+    }
+    // crypt(3) returns a static buffer: one caller at a time.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let phrase = CString::new(password).expect("a password without NUL");
+    let setting = CString::new(hash).expect("a hash without NUL");
+    // SAFETY: both arguments are NUL-terminated strings that outlive the call; the result
+    // is NULL or a NUL-terminated string in libxcrypt's static buffer, copied under the lock.
+    let out = unsafe { crypt(phrase.as_ptr(), setting.as_ptr()) };
+    assert!(!out.is_null(), "crypt() refused the setting {hash:?}");
+    // SAFETY: non-NULL, NUL-terminated (above).
+    unsafe { CStr::from_ptr(out) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Every regular file below `dir` whose bytes contain `needle`.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fixture;
+pub mod flavor;
 pub mod installed;
 pub mod machine;
 pub mod tmux;

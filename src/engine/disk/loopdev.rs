@@ -61,11 +61,27 @@ fn losetup_detach(device: &Path) -> Result<(), DiskError> {
         .arg("--detach")
         .arg(device)
         .run()
-        .map(drop)
         .map_err(|source| DiskError::Detach {
             device: device.to_owned(),
             source,
-        })
+        })?;
+    wait_detached(device);
+    Ok(())
+}
+
+/// While anything holds the device open (another program probing every block device,
+/// udev), the kernel only marks it to be cleared on the last close and `losetup` returns
+/// at once: wait a little for it to really let go of the image, so that a caller looking
+/// right after (or re-attaching the image) finds it free.
+fn wait_detached(device: &Path) {
+    let Some(name) = device.file_name() else {
+        return;
+    };
+    let backing = Path::new("/sys/block").join(name).join("loop/backing_file");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while backing.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 impl Drop for AttachedImage {

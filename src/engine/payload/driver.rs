@@ -31,6 +31,12 @@ pub struct Tools {
     home: PathBuf,
 }
 
+/// A failed dnf run: its reason in its own words, and the command's error.
+pub struct DnfFailure {
+    pub reason: String,
+    pub source: CmdError,
+}
+
 /// What a dnf run does: install into the root, or only fill the cache.
 pub struct Request<'a> {
     pub payload: &'a Payload,
@@ -130,16 +136,22 @@ impl Tools {
         Ok(v)
     }
 
+    /// Runs dnf; `on_progress` gets the lines that report progress, and a failure's
+    /// `reason` is dnf's own words (failure.rs), from its stderr.
     pub fn dnf(
         &self,
         private: &PrivateConfig,
         req: &Request,
         kill: Option<&KillHandle>,
-        on_line: impl FnMut(&str),
-    ) -> Result<Output, CmdError> {
-        let result = self.run_dnf(private, req, kill, on_line);
+        on_progress: impl FnMut(&str),
+    ) -> Result<Output, DnfFailure> {
+        let mut stderr = String::new();
+        let result = self.run_dnf(private, req, kill, on_progress, &mut stderr);
         stop_gpg_agents(req.cache);
-        result
+        result.map_err(|source| DnfFailure {
+            reason: super::failure::reason(&stderr),
+            source,
+        })
     }
 
     fn run_dnf(
@@ -147,7 +159,8 @@ impl Tools {
         private: &PrivateConfig,
         req: &Request,
         kill: Option<&KillHandle>,
-        mut on_line: impl FnMut(&str),
+        mut on_progress: impl FnMut(&str),
+        stderr: &mut String,
     ) -> Result<Output, CmdError> {
         let flavor = self.flavor;
         Cmd::new(self.program)
@@ -168,10 +181,14 @@ impl Tools {
                     stop: Some(crate::engine::interrupted),
                 },
                 &mut |stream, line| {
-                    // dnf 4 reports progress on stdout, dnf 5 its bars on stderr. stderr
-                    // also reaches the log and the error through the command's output.
+                    // dnf 4 reports progress on stdout, dnf 5 its bars on stderr; both
+                    // print their errors on stderr.
+                    if stream == Stream::Stderr {
+                        stderr.push_str(line);
+                        stderr.push('\n');
+                    }
                     if stream == Stream::Stdout || flavor == Flavor::Dnf5 {
-                        on_line(line)
+                        on_progress(line)
                     }
                 },
             )

@@ -8,8 +8,12 @@ use super::progress::{Line, parse};
 /// At most this many lines of dnf's own words.
 const MAX_LINES: usize = 8;
 
-/// Lines dnf prints on every run, failed or not.
-const CHATTER: [&str; 14] = [
+/// Lines dnf 5 and dnf 4 print on every run, failed or not.
+const CHATTER: [&str; 18] = [
+    ">>> Interrupted",
+    "Importing GPG key",
+    "Userid",
+    "Key imported successfully",
     "Updating and loading repositories:",
     "Repositories loaded.",
     "Running transaction",
@@ -94,6 +98,20 @@ mod tests {
         assert!(
             r.starts_with("Failed to download metadata") && r.contains("Signing key not found"),
             "{r}"
+        );
+    }
+
+    /// dnf 4.14's stderr for a package signed by another key.
+    #[test]
+    fn dnf4_key_import_lines_are_not_the_reason() {
+        let r = reason(
+            "Importing GPG key 0x3B0C5517:\n Userid     : \"Fixture <f@fixture.invalid>\"\n \
+             Fingerprint: 0B9E 3B0C 5517\n From       : file:///k\nKey imported successfully\n\
+             Package tmux-3.5a-1.azl4.x86_64.rpm is not signed\nError: GPG check FAILED\n",
+        );
+        assert_eq!(
+            r,
+            "Package tmux-3.5a-1.azl4.x86_64.rpm is not signed\nError: GPG check FAILED"
         );
     }
 

@@ -15,7 +15,7 @@ use crate::events::{Event, Level, Sink, Step};
 use crate::plan::Payload;
 
 use config::{PrivateConfig, ResolvedRepo};
-use driver::{Flavor, Request, Tools};
+use driver::{DnfFailure, Flavor, Request, Tools};
 use progress::Tracker;
 
 pub use config::RPM_MACROS;
@@ -45,12 +45,14 @@ pub enum PayloadError {
     NoDnf(String),
     #[error("preparing the rpm database in {}: {source}", .root.display())]
     Rpm { root: PathBuf, source: CmdError },
-    /// `reason`: dnf's own words (failure.rs), shown before the command and its last lines.
-    #[error("installing packages into {}: {}{source}", .root.display(), reason_prefix(.reason))]
+    /// `reason`: dnf's own words (failure.rs), shown before the command and its last lines;
+    /// `repos`: where from ("fixture at http://…"), which dnf 5 does not say.
+    #[error("installing packages into {} from {repos}: {}{source}", .root.display(), reason_prefix(.reason))]
     Transaction {
         root: PathBuf,
+        repos: String,
         reason: String,
-        source: CmdError,
+        source: Box<CmdError>,
     },
     #[error("downloading packages ahead of the install: {source}")]
     Prefetch { source: CmdError },
@@ -110,19 +112,16 @@ pub fn install(
     let result = tools.dnf(&private, &req, None, |l| tracker.line(l));
     let out = match result {
         Ok(out) => out,
-        Err(e) => {
-            let reason = match &e {
-                CmdError::Failed { stderr, .. } => failure::reason(stderr),
-                _ => String::new(),
-            };
+        Err(DnfFailure { reason, source }) => {
             // Only dnf's reason is an error; dnf 5's bars were logged as they came.
             for l in reason.lines() {
                 tracker.log(Level::Error, l.to_owned());
             }
             return Err(PayloadError::Transaction {
                 root: root.to_owned(),
+                repos: sources(&repos),
                 reason,
-                source: e,
+                source: Box::new(source),
             });
         }
     };
@@ -148,6 +147,15 @@ pub fn install(
         ),
     );
     Ok(Installed { packages, kernels })
+}
+
+/// "fixture at http://127.0.0.1:8080/repo, updates at …", for errors.
+fn sources(repos: &[ResolvedRepo]) -> String {
+    repos
+        .iter()
+        .map(|r| format!("{} at {}", r.source.name, r.source.url))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn all_keys(repos: &[ResolvedRepo]) -> Vec<PathBuf> {
@@ -269,11 +277,9 @@ pub(super) fn download_only(
     match tools.dnf(&private, &req, Some(kill), |l| tracker.line(l)) {
         Ok(_) => Ok(()),
         Err(_) if kill.is_killed() => Err(PayloadError::Cancelled),
-        Err(source) => {
-            if let CmdError::Failed { stderr, .. } = &source {
-                for l in failure::reason(stderr).lines() {
-                    tracker.log(Level::Warn, l.to_owned());
-                }
+        Err(DnfFailure { reason, source }) => {
+            for l in reason.lines() {
+                tracker.log(Level::Warn, l.to_owned());
             }
             Err(PayloadError::Prefetch { source })
         }

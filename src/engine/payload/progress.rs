@@ -24,7 +24,10 @@ pub enum Line<'a> {
         total: u64,
     },
     /// dnf 5: a bar of the transaction that is no package ("[ 1/29] Verify package files").
-    Step { done: u64, name: &'a str },
+    Step {
+        done: u64,
+        name: &'a str,
+    },
     /// dnf 5, after a download bar: the package came from the cache.
     Cached,
     Other(&'a str),
@@ -335,7 +338,9 @@ mod tests {
             }
         );
         assert_eq!(
-            parse("[ 2/19] Prepare transaction                  100% | 850.0   B/s |  17.0   B |  00m00s"),
+            parse(
+                "[ 2/19] Prepare transaction                  100% | 850.0   B/s |  17.0   B |  00m00s"
+            ),
             Line::Step {
                 done: 2,
                 name: "Prepare transaction"
@@ -441,7 +446,9 @@ mod tests {
             })
             .collect();
         assert!(
-            debug.contains(&"Installing selinux-policy-targeted-0:41.27-1.azl4.noarch (7/9)".to_owned()),
+            debug.contains(
+                &"Installing selinux-policy-targeted-0:41.27-1.azl4.noarch (7/9)".to_owned()
+            ),
             "{debug:#?}"
         );
     }
@@ -452,7 +459,11 @@ mod tests {
         assert_eq!(progress(&ev).last(), Some(&(PACKAGES, PACKAGES)));
         let cached = info_logs(&ev, "from the package cache ");
         assert_eq!(cached.len() as u64, PACKAGES, "{cached:?}");
-        assert!(cached.iter().any(|c| c.contains(" tmux-0:3.5a-1.azl4.x86_64")));
+        assert!(
+            cached
+                .iter()
+                .any(|c| c.contains(" tmux-0:3.5a-1.azl4.x86_64"))
+        );
         assert!(info_logs(&ev, "downloaded ").is_empty());
     }
 
