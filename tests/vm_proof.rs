@@ -46,4 +46,10 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios() {
         "one boot marker per firmware:\n{}",
         tail.join("\n")
     );
+    // The live ISO is Debian forky: both systems were installed by dnf5 (rpm 6).
+    let by_dnf5 = text
+        .lines()
+        .filter(|l| l.trim() == "AZL-VM-PAYLOAD dnf=dnf5")
+        .count();
+    assert_eq!(by_dnf5, 2, "installed by dnf5:\n{}", tail.join("\n"));
 }
