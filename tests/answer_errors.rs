@@ -115,9 +115,9 @@ const CASES: &[Case] = &[
     Case {
         name: "label too long for xfs",
         text: "version = 1\n[target]\npath = \"/dev/vda\"\n[storage]\nlayout = \"custom\"\n\
-               [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\nlabel = \"thirteen-char\"\n",
+               [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\nfs = \"xfs\"\nlabel = \"thirteen-char\"\n",
         path: "storage.partitions[0].label",
-        line: 9,
+        line: 10,
         says: "xfs labels hold at most 12",
     },
     Case {

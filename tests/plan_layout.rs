@@ -67,7 +67,7 @@ fn uefi_auto_layout() {
         "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
     );
     assert_eq!(p[1].size_bytes(512), GIB);
-    assert_eq!(p[1].fs, FsType::Xfs);
+    assert_eq!(p[1].fs, FsType::Ext4);
     assert_eq!(
         p[2].size_bytes(512),
         8 * GIB,
@@ -200,7 +200,7 @@ fn auto_layout_on_a_tiny_disk_is_refused() {
 fn filesystem_minimums_are_checked_before_writing() {
     let a = answer(
         "[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"100MiB\"\n\
-         [[storage.partitions]]\nmount = \"/\"\nsize = \"200MiB\"\n",
+         [[storage.partitions]]\nmount = \"/\"\nsize = \"200MiB\"\nfs = \"xfs\"\n",
     );
     // xfs needs 300 MiB; FAT32 at 4 KiB sectors needs 260 MiB.
     let err = Plan::resolve(&a, &hw(10 * GIB, 4096, Firmware::Uefi), &index()).unwrap_err();

@@ -86,7 +86,7 @@ pub enum FirmwareChoice {
 pub struct Storage {
     #[serde(default)]
     pub layout: Layout,
-    /// Filesystem of / and /boot in the auto layout.
+    /// Filesystem of / and /boot in the auto layout (ext4 unless "xfs").
     #[serde(default)]
     pub filesystem: RootFs,
     /// "auto", "none" or a size.
@@ -101,7 +101,7 @@ impl Default for Storage {
     fn default() -> Self {
         Storage {
             layout: Layout::Auto,
-            filesystem: RootFs::Xfs,
+            filesystem: RootFs::Ext4,
             swap: Swap::Auto,
             partitions: Vec::new(),
         }
@@ -119,8 +119,10 @@ pub enum Layout {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RootFs {
-    #[default]
     Xfs,
+    /// The default, as Azure Linux 4.0's images and its Anaconda configuration (its
+    /// offline ISO ships no xfsprogs).
+    #[default]
     Ext4,
 }
 
@@ -190,7 +192,7 @@ pub struct PartitionSpec {
     pub mount: String,
     /// An absolute size, a share of the disk ("25%"), or "rest" (last partition only).
     pub size: Size,
-    /// Defaults from the mount: vfat for /boot/efi, swap for swap, none for bios-boot, else xfs.
+    /// Defaults from the mount: vfat for /boot/efi, swap for swap, none for bios-boot, else ext4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fs: Option<FsType>,
     /// GPT partition name and filesystem label.
@@ -208,7 +210,7 @@ impl PartitionSpec {
             "/boot/efi" => FsType::Vfat,
             "swap" => FsType::Swap,
             "bios-boot" => FsType::None,
-            _ => FsType::Xfs,
+            _ => FsType::Ext4,
         })
     }
 }

@@ -46,9 +46,9 @@ pub fn defaults(firmware: Firmware) -> Vec<PartitionSpec> {
     };
     vec![
         first,
-        part("/boot", Size::Bytes(GIB), Some(FsType::Xfs)),
+        part("/boot", Size::Bytes(GIB), Some(FsType::Ext4)),
         part("swap", Size::Bytes(4 * GIB), Some(FsType::Swap)),
-        part("/", Size::Rest, Some(FsType::Xfs)),
+        part("/", Size::Rest, Some(FsType::Ext4)),
     ]
 }
 

@@ -43,7 +43,7 @@ fn disk_lists_busy_disks_but_offers_only_free_ones() {
     );
     // Filesystem and swap of the auto layout.
     h.press([Down, Down, Right, Down, Right, Right]);
-    assert_eq!(h.app.answer.storage.filesystem, RootFs::Ext4);
+    assert_eq!(h.app.answer.storage.filesystem, RootFs::Xfs);
     assert_eq!(
         h.app.answer.storage.swap,
         Swap::Size("2GiB".parse().expect("size"))
