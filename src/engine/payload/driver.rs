@@ -147,7 +147,7 @@ impl Tools {
     ) -> Result<Output, DnfFailure> {
         let mut stderr = String::new();
         let result = self.run_dnf(private, req, kill, on_progress, &mut stderr);
-        stop_gpg_agents(req.cache);
+        super::agents::stop_gpg_agents(req.cache);
         result.map_err(|source| DnfFailure {
             reason: super::failure::reason(&stderr),
             source,
@@ -192,25 +192,6 @@ impl Tools {
                     }
                 },
             )
-    }
-}
-
-/// dnf 4 checks `repomd.xml` signatures through gpgme, which starts a gpg-agent for the
-/// keyring it keeps in the cache (`CACHE/REPO-HASH/pubring`). The agent daemonizes, so
-/// killing dnf's process group misses it: it would outlive the install.
-fn stop_gpg_agents(cache: &Path) {
-    let Ok(dirs) = std::fs::read_dir(cache) else {
-        return;
-    };
-    for ring in dirs.flatten().map(|d| d.path().join("pubring")) {
-        // Without an agent for that keyring, gpgconf has nothing to do and says so quickly.
-        if ring.is_dir() {
-            let _ = Cmd::new("gpgconf")
-                .arg("--homedir")
-                .arg(&ring)
-                .args(["--kill", "gpg-agent"])
-                .run();
-        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! configured keys, which are imported into the target's rpmdb first. Afterwards the
 //! target gets the repository file and keys so it can update itself.
 
+mod agents;
 mod config;
 mod driver;
 mod failure;
