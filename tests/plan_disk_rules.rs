@@ -71,6 +71,7 @@ fn machine() -> Hardware {
             lp,
         ],
         nics: vec![],
+        live: Default::default(),
     }
 }
 

@@ -157,6 +157,7 @@ fn an_empty_machine_says_so() {
         memory_bytes: 512 << 20,
         disks: Vec::new(),
         nics: Vec::new(),
+        live: Default::default(),
     };
     let text = table(&hw, false);
     assert!(text.starts_with("Firmware: BIOS\nCPU:      unknown (1 CPUs)\nMemory:   512.0 MiB\n"));

@@ -3,15 +3,10 @@
 use crate::answer::Finish;
 use crate::cmd::{Cmd, CmdError};
 use crate::plan::Plan;
-use crate::plan::Transport;
 
-/// What the finish step will do for `plan`: nothing when the target is an image file or a
-/// loop device, since the machine does not boot from it.
+/// What the finish step will do for `plan` (`Plan::finish_action`).
 pub fn action(plan: &Plan) -> Finish {
-    match plan.target.disk.transport {
-        Transport::Image | Transport::Loop => Finish::None,
-        _ => plan.answer.install.finish,
-    }
+    plan.finish_action()
 }
 
 /// Reboots or powers off the machine (through systemd, which unmounts cleanly).

@@ -152,12 +152,14 @@ fn fs_label(fs: FsType, label: &str) -> String {
     label[..end].to_owned()
 }
 
-/// The one command that creates each kind of filesystem; None for bios-boot.
+/// The one command that creates each kind of filesystem (`FsType::mkfs`, which the plan
+/// also checks for); None for bios-boot.
 fn mkfs(fs: FsType, node: &Path, label: Option<&str>, sector_size: u32) -> Option<Cmd> {
+    let cmd = Cmd::new(fs.mkfs()?);
     let cmd = match fs {
         FsType::Vfat => {
             // mkfs.vfat guesses 512-byte sectors on a 4Kn device unless told.
-            let c = Cmd::new("mkfs.vfat").args(["-F", "32"]);
+            let c = cmd.args(["-F", "32"]);
             let c = if sector_size > 512 {
                 c.args(["-S", &sector_size.to_string()])
             } else {
@@ -165,9 +167,9 @@ fn mkfs(fs: FsType, node: &Path, label: Option<&str>, sector_size: u32) -> Optio
             };
             with_label(c, "-n", label)
         }
-        FsType::Xfs => with_label(Cmd::new("mkfs.xfs").arg("-f"), "-L", label),
-        FsType::Ext4 => with_label(Cmd::new("mkfs.ext4").args(["-F", "-q"]), "-L", label),
-        FsType::Swap => with_label(Cmd::new("mkswap"), "-L", label),
+        FsType::Xfs => with_label(cmd.arg("-f"), "-L", label),
+        FsType::Ext4 => with_label(cmd.args(["-F", "-q"]), "-L", label),
+        FsType::Swap => with_label(cmd, "-L", label),
         FsType::None => return None,
     };
     Some(cmd.arg(node))

@@ -3,6 +3,7 @@
 
 mod layout;
 mod payload;
+mod programs;
 mod render;
 mod resolve;
 mod select;
@@ -10,6 +11,7 @@ mod types;
 
 pub use layout::{MIN_AUTO_ROOT, auto_swap};
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
+pub use programs::HostProgram;
 pub use render::render;
 pub use resolve::{Problem, Refused};
 pub use types::*;

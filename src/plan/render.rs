@@ -138,5 +138,7 @@ pub fn render(plan: &Plan) -> String {
     for step in plan.steps.iter().skip(1) {
         let _ = writeln!(s, "  - {step}");
     }
+    let programs: Vec<&str> = plan.programs.iter().map(|p| p.name.as_str()).collect();
+    let _ = writeln!(s, "Runs on this live system: {}", programs.join(", "));
     s
 }

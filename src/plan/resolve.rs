@@ -5,7 +5,9 @@ use crate::answer::{Answer, FirmwareChoice, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
-use super::{PartitionTable, Plan, Role, TargetChoice, layout, payload, select};
+use super::{
+    HostProgram, PartitionTable, Plan, Role, TargetChoice, layout, payload, programs, select,
+};
 
 /// Why the install cannot go ahead, tied to the answer key it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -62,6 +64,8 @@ struct Storage<'h> {
     disk: &'h Disk,
     reason: String,
     table: Option<PartitionTable>,
+    /// The live system's programs the install of `table` runs.
+    programs: Vec<HostProgram>,
     problems: Vec<Problem>,
 }
 
@@ -88,11 +92,17 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Pro
             None
         }
     };
+    let programs = table
+        .as_ref()
+        .map(|t| programs::needed(answer, disk, t, &hw.live))
+        .unwrap_or_default();
+    problems.extend(programs::problems(&programs, &hw.live));
     Ok(Storage {
         firmware,
         disk,
         reason,
         table,
+        programs,
         problems,
     })
 }
@@ -115,6 +125,7 @@ impl Plan {
             disk,
             reason,
             table,
+            programs,
             mut problems,
         } = storage(answer, hw).map_err(|problems| Refused { problems })?;
         let payload = match &table {
@@ -141,6 +152,7 @@ impl Plan {
             payload,
             destroys: destroys(disk),
             steps: Vec::new(),
+            programs,
         };
         plan.steps = super::render::steps(&plan);
         Ok(plan)

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::answer::{Answer, FsType};
-use crate::probe::{Disk, Firmware};
+use crate::answer::{Answer, Finish, FsType};
+use crate::probe::{Disk, Firmware, Transport};
 
 /// Everything the engine needs, decided before anything is written.
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +19,24 @@ pub struct Plan {
     pub destroys: Vec<String>,
     /// What the later steps will do, in order, for `plan` to show.
     pub steps: Vec<String>,
+    /// The programs the install runs on the live system (all found there, or the plan
+    /// would have been refused).
+    pub programs: Vec<super::HostProgram>,
+}
+
+impl Plan {
+    /// What happens after a successful install: the answer's `install.finish`, but nothing
+    /// when the target is an image file or a loop device, which the machine does not boot.
+    pub fn finish_action(&self) -> Finish {
+        finish_action(&self.answer, self.target.disk.transport)
+    }
+}
+
+pub(super) fn finish_action(answer: &Answer, transport: Transport) -> Finish {
+    match transport {
+        Transport::Image | Transport::Loop => Finish::None,
+        _ => answer.install.finish,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

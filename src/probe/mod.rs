@@ -9,6 +9,7 @@
 mod contents;
 mod disks;
 mod firmware;
+mod live;
 mod nics;
 mod sysfs;
 mod table;
@@ -17,6 +18,7 @@ mod usage;
 
 use std::path::{Path, PathBuf};
 
+pub use live::{KNOWN_PROGRAMS, Known, LiveSystem, live_system};
 pub use table::table;
 pub use types::*;
 
@@ -59,6 +61,7 @@ pub fn probe(roots: &Roots) -> Result<Hardware, ProbeError> {
         memory_bytes: firmware::memory_bytes(roots)?,
         disks: found.disks,
         nics: nics::scan(roots)?,
+        live: live::live_system(roots),
     })
 }
 

@@ -42,6 +42,9 @@ pub struct Hardware {
     pub memory_bytes: u64,
     pub disks: Vec<Disk>,
     pub nics: Vec<Nic>,
+    /// The live system's programs and kernel, as far as the install needs them.
+    #[serde(default)]
+    pub live: super::LiveSystem,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

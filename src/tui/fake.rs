@@ -178,6 +178,7 @@ pub fn hardware() -> Hardware {
                 Some(25000),
             ),
         ],
+        live: Default::default(),
     }
 }
 

@@ -236,4 +236,15 @@ impl FsType {
             FsType::None => "none",
         }
     }
+
+    /// The program that creates it on the live system; None for bios-boot.
+    pub fn mkfs(self) -> Option<&'static str> {
+        match self {
+            FsType::Vfat => Some("mkfs.vfat"),
+            FsType::Xfs => Some("mkfs.xfs"),
+            FsType::Ext4 => Some("mkfs.ext4"),
+            FsType::Swap => Some("mkswap"),
+            FsType::None => None,
+        }
+    }
 }

@@ -1,0 +1,96 @@
+//! Refusals a live system can cause: a program the install would run is missing. The install
+//! is refused at preflight (exit 3) naming the program and its package, and the disk image
+//! is not touched: not one block of it is written.
+
+mod common;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::fixture::FixtureRepo;
+
+/// A directory of links to every program on PATH but `left_out`: the live system without
+/// that one package's program.
+fn path_without(dir: &Path, left_out: &str) -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for d in std::env::split_paths(&path) {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let link = dir.join(e.file_name());
+            if e.file_name() != left_out && !link.exists() {
+                std::os::unix::fs::symlink(e.path(), &link).unwrap();
+            }
+        }
+    }
+    dir.display().to_string()
+}
+
+fn answer_text(repo: &FixtureRepo, image: &Path) -> String {
+    format!(
+        r#"version = 1
+[install]
+confirm = false
+finish = "none"
+[target]
+path = "{}"
+wipe = true
+firmware = "uefi"
+[storage]
+filesystem = "xfs"
+[[repos]]
+name = "fixture"
+url = "{}"
+gpg_keys = ["{}"]
+"#,
+        image.display(),
+        repo.repo_url(),
+        repo.key_url()
+    )
+}
+
+flavored_tests! {
+    fn without_mkfs_xfs_an_xfs_install_is_refused_before_the_disk_is_touched() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let img = common::Image::sparse(8 << 30);
+        let answer = img.dir.path().join("answer.toml");
+        std::fs::write(&answer, answer_text(&repo, &img.path)).unwrap();
+        let bin = img.dir.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        let path = path_without(&bin, "mkfs.xfs");
+        assert!(bin.join("mkfs.ext4").exists() && !bin.join("mkfs.xfs").exists());
+        let sysimage = img.dir.path().join("sysimage");
+        let o = Command::new(common::bin())
+            .args(["install", "--yes", "--sysimage"])
+            .arg(&sysimage)
+            .arg(&answer)
+            .env("PATH", &path)
+            .env("AZL_RUN_DIR", img.dir.path().join("run"))
+            .output()
+            .unwrap();
+        let text = common::output_text(&o);
+        assert_eq!(o.status.code(), Some(3), "{text}");
+        assert!(
+            text.contains("mkfs.xfs is not on this live system")
+                && text.contains("formats partitions 2 (/boot), 3 (/) as xfs")
+                && text.contains("xfsprogs"),
+            "{text}"
+        );
+        // A sparse image: any write, zeros included, would have allocated blocks.
+        assert_eq!(std::fs::metadata(&img.path).unwrap().blocks(), 0, "the image was written");
+        common::installed::assert_nothing_left(&img.path, &sysimage);
+
+        // With mkfs.xfs back on PATH, the same answer passes preflight.
+        let o = Command::new(common::bin())
+            .args(["install", "--yes", "--stop-after", "preflight", "--sysimage"])
+            .arg(&sysimage)
+            .arg(&answer)
+            .env("AZL_RUN_DIR", img.dir.path().join("run"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", common::output_text(&o));
+    }
+}
