@@ -190,6 +190,25 @@ fn layout_that_does_not_fit_says_how_much_is_missing() {
 }
 
 #[test]
+fn sizes_near_two_to_the_64_do_not_fit_and_do_not_overflow() {
+    for sizes in [
+        ["18446744073709551615B", "rest"],
+        ["16383TiB", "16383TiB"],
+        ["1MiB", "18446744073709551615B"],
+    ] {
+        let a = answer(&format!(
+            "[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"600MiB\"\n\
+             [[storage.partitions]]\nmount = \"/srv\"\nsize = \"{}\"\n\
+             [[storage.partitions]]\nmount = \"/\"\nsize = \"{}\"\n",
+            sizes[0], sizes[1]
+        ));
+        let err = Plan::resolve(&a, &hw(100 * GIB, 512, Firmware::Uefi), &index()).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("does not fit the disk"), "{sizes:?}: {msg}");
+    }
+}
+
+#[test]
 fn auto_layout_on_a_tiny_disk_is_refused() {
     let err = Plan::resolve(&answer(""), &hw(4 * GIB, 512, Firmware::Uefi), &index()).unwrap_err();
     let msg = err.to_string();

@@ -150,8 +150,9 @@ fn custom_layout(parts: &[PartitionSpec]) -> Vec<Want> {
         .collect()
 }
 
+/// Rounded up to a multiple of `a`; a size too large to round stays too large to fit.
 fn align_up(x: u64, a: u64) -> u64 {
-    x.div_ceil(a) * a
+    x.checked_next_multiple_of(a).unwrap_or(u64::MAX)
 }
 
 /// Places the partitions in order from 1 MiB; `rest` takes what is left up to the backup GPT.
@@ -177,7 +178,11 @@ fn place(
                 .map(|b| align_up(b, ALIGN_BYTES))
         })
         .collect();
-    let fixed_total: u64 = fixed.iter().flatten().sum();
+    // Saturating: sizes near 2^64 bytes are merely "does not fit", never an overflow.
+    let fixed_total = fixed
+        .iter()
+        .flatten()
+        .fold(0u64, |a, b| a.saturating_add(*b));
     let available = usable_end.saturating_sub(start) * ss;
     let has_rest = wants.iter().any(|w| w.size == Size::Rest);
     let rest_min = wants
@@ -185,7 +190,7 @@ fn place(
         .find(|w| w.size == Size::Rest)
         .map(|w| min_size(w, sector_size))
         .unwrap_or(0);
-    let needed = fixed_total + if has_rest { rest_min } else { 0 };
+    let needed = fixed_total.saturating_add(if has_rest { rest_min } else { 0 });
     if needed > available {
         let hint = format!(
             "the layout needs {} but the disk has {} usable; {} missing",
