@@ -20,6 +20,40 @@ pub struct Issue {
     pub hint: Option<String>,
 }
 
+/// Longest part of a value a message repeats: enough to recognise it, never a flood.
+const SHOWN_CHARS: usize = 64;
+
+/// A value as a message shows it: quoted, control characters and quotes escaped (no ESC or
+/// NUL ever reaches a terminal), and cut after 64 characters with its full length.
+pub fn shown(value: impl fmt::Display) -> String {
+    let value = value.to_string();
+    let count = value.chars().count();
+    let head: String = value.chars().take(SHOWN_CHARS).collect();
+    let escaped = head.escape_debug().to_string();
+    if count > SHOWN_CHARS {
+        format!("\"{escaped}\"… ({count} characters)")
+    } else {
+        format!("\"{escaped}\"")
+    }
+}
+
+/// `s` with control characters escaped (`\u{1b}`, `\n`), the rest as it is.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 impl Issue {
     /// An issue at `path` without a position (the loader fills positions in).
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
@@ -53,12 +87,13 @@ impl fmt::Display for Issue {
         if let (Some(line), Some(col)) = (self.line, self.column) {
             write!(f, "{line}:{col}: ")?;
         }
+        // Whatever a message repeats, no control character reaches the terminal.
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", printable(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&printable(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, " (hint: {hint})")?;
+            write!(f, " (hint: {})", printable(hint))?;
         }
         Ok(())
     }

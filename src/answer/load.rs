@@ -70,38 +70,52 @@ pub fn load_str(text: &str) -> Result<Answer, Vec<Issue>> {
     static SCHEMA: OnceLock<serde_json::Value> = OnceLock::new();
     let shape = shape::check(SCHEMA.get_or_init(schema_value), &mut doc, &lines);
     let mut issues = shape.issues;
-    if !shape.severe {
-        // The structural pass removed unknown keys, so serde sees only known ones and the
-        // semantic checks can still run when a key was merely misspelt.
-        match Answer::deserialize(toml::de::Deserializer::from(doc.clone())) {
-            Ok(answer) => {
-                let semantic = validate(&answer);
-                if issues.is_empty() && semantic.is_empty() {
-                    return Ok(answer);
-                }
-                issues.extend(semantic.into_iter().map(|mut issue| {
-                    let (line, column) = lines.position(locate(&doc, &issue.path).start);
-                    issue.line = Some(line);
-                    issue.column = Some(column);
-                    issue
-                }));
+    // The structural pass removed unknown keys and wrong values, so serde sees only known,
+    // well-typed ones and the semantic checks still run when those were optional.
+    match Answer::deserialize(toml::de::Deserializer::from(doc.clone())) {
+        Ok(answer) => {
+            let semantic = validate(&answer);
+            if issues.is_empty() && semantic.is_empty() {
+                return Ok(answer);
             }
-            // Only when the structural pass missed something the types refuse.
-            Err(e) => {
-                let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
-                issues.push(Issue {
-                    path: String::new(),
-                    line: Some(line),
-                    column: Some(column),
-                    message: e.message().trim_end().to_string(),
-                    hint: None,
-                });
-            }
+            // What is said about a removed value (now its default) or what holds it
+            // would be about the default, not the file.
+            let related = |p: &str| shape.removed.iter().any(|r| within(p, r) || within(r, p));
+            issues.extend(
+                semantic
+                    .into_iter()
+                    .filter(|i| !related(&i.path))
+                    .map(|mut issue| {
+                        let (line, column) = lines.position(locate(&doc, &issue.path).start);
+                        issue.line = Some(line);
+                        issue.column = Some(column);
+                        issue
+                    }),
+            );
+        }
+        // A required key was wrong (already reported), or the structural pass missed
+        // something the types refuse.
+        Err(_) if shape.severe => {}
+        Err(e) => {
+            let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
+            issues.push(Issue {
+                path: String::new(),
+                line: Some(line),
+                column: Some(column),
+                message: e.message().trim_end().to_string(),
+                hint: None,
+            });
         }
     }
     // Stable: issues at the same place keep the order the passes found them in.
     issues.sort_by_key(|i| (i.line, i.column));
     Err(issues)
+}
+
+/// True when key path `p` is `outer` or below it.
+fn within(p: &str, outer: &str) -> bool {
+    p.strip_prefix(outer)
+        .is_some_and(|r| r.is_empty() || r.starts_with('.') || r.starts_with('['))
 }
 
 /// The answer as TOML; loading the result gives back an equal [`Answer`].

@@ -16,7 +16,7 @@ mod tree;
 mod types;
 mod validate;
 
-pub use issue::{Issue, Report, did_you_mean};
+pub use issue::{Issue, Report, did_you_mean, shown};
 pub use load::{LoadError, load_file, load_str, to_toml};
 pub use password::{HashError, hash_plain};
 pub use schema::{schema_json, schema_value};

@@ -10,7 +10,7 @@ use toml::de::{DeTable, DeValue};
 
 mod words;
 
-use super::issue::did_you_mean;
+use super::issue::{did_you_mean, shown};
 use super::tree::Lines;
 use super::{Duration, Issue, Size, Swap};
 use words::{enum_values, found, quoted_list, type_matches, type_name, types};
@@ -18,9 +18,12 @@ use words::{enum_values, found, quoted_list, type_matches, type_name, types};
 /// What the structural pass found.
 pub(crate) struct Outcome {
     pub issues: Vec<Issue>,
-    /// True when an issue other than an unknown key was found: the tree cannot be
-    /// deserialised, so the semantic checks cannot run.
+    /// True when an issue other than an unknown key was found.
     pub severe: bool,
+    /// Keys whose values were wrong and were removed from the tree (with the unknown
+    /// keys), so that serde can still read the rest when they are optional and the
+    /// semantic checks report their problems in the same run.
+    pub removed: Vec<String>,
 }
 
 /// Checks `doc` against `schema` (a schemars root schema with `$defs`).
@@ -35,12 +38,15 @@ pub(crate) fn check(schema: &Value, doc: &mut Spanned<DeTable<'_>>, lines: &Line
         lines,
         issues: Vec::new(),
         severe: false,
+        bad: Vec::new(),
+        removed: Vec::new(),
     };
     let span = doc.span();
     walker.table(schema, doc.get_mut(), span, "");
     Outcome {
         issues: walker.issues,
         severe: walker.severe,
+        removed: walker.removed,
     }
 }
 
@@ -65,6 +71,15 @@ struct Walker<'s, 'l> {
     lines: &'l Lines<'l>,
     issues: Vec<Issue>,
     severe: bool,
+    /// Paths of the severe issues found.
+    bad: Vec<String>,
+    removed: Vec<String>,
+}
+
+/// Keys whose values are never repeated in a message.
+fn secret(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    matches!(last, "password" | "plain" | "hash")
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -89,6 +104,7 @@ impl<'s> Walker<'s, '_> {
 
     fn severe(&mut self, path: &str, offset: usize, message: String, hint: Option<String>) {
         self.severe = true;
+        self.bad.push(path.to_string());
         self.report(path, offset, message, hint);
     }
 
@@ -208,9 +224,20 @@ impl<'s> Walker<'s, '_> {
         let expected = format!("expected one of {}", quoted_list(values));
         match v.get_ref().as_str() {
             Some(s) if values.contains(&s) => {}
+            // A password given as a bare string is most likely the password itself.
+            Some(_) if secret(path) => {
+                let msg = format!("{expected}, found a string (not shown: it may be a password)");
+                let hint = "a plain password is written password = { plain = \"...\" }";
+                self.severe(path, start, msg, Some(hint.into()));
+            }
             Some(s) => {
                 let hint = did_you_mean(s, values.iter().copied());
-                self.severe(path, start, format!("{expected}, found \"{s}\""), hint);
+                self.severe(
+                    path,
+                    start,
+                    format!("{expected}, found {s_shown}", s_shown = shown(s)),
+                    hint,
+                );
             }
             None => {
                 let msg = format!("{expected}, found {}", found(v.get_ref()));
@@ -286,11 +313,18 @@ impl<'s> Walker<'s, '_> {
         let props = schema.get("properties").and_then(Value::as_object);
         let closed = schema.get("additionalProperties") == Some(&Value::Bool(false));
         let mut unknown = Vec::new();
+        let mut wrong = Vec::new();
         for (k, v) in t.iter_mut() {
             let key: &str = k.get_ref();
             let key_path = join(path, key);
             match props.and_then(|p| p.get(key)) {
-                Some(prop) => self.value(prop, v, &key_path),
+                Some(prop) => {
+                    self.value(prop, v, &key_path);
+                    if self.bad.contains(&key_path) {
+                        wrong.push(key.to_string());
+                        self.removed.push(key_path);
+                    }
+                }
                 None if closed => {
                     let keys: Vec<&str> = props
                         .iter()
@@ -299,21 +333,22 @@ impl<'s> Walker<'s, '_> {
                         .collect();
                     let hint = did_you_mean(key, keys.iter().copied())
                         .or_else(|| Some(format!("allowed keys here: {}", keys.join(", "))));
-                    let msg = format!("unknown key \"{key}\"");
+                    let msg = format!("unknown key {key_shown}", key_shown = shown(key));
                     self.report(&key_path, k.span().start, msg, hint);
                     unknown.push(key.to_string());
                 }
                 None => {}
             }
         }
-        for key in &unknown {
+        for key in unknown.iter().chain(&wrong) {
             t.remove(key.as_str());
         }
         if let Some(Value::Array(required)) = schema.get("required") {
             for r in required.iter().filter_map(Value::as_str) {
-                if t.get(r).is_none() {
+                // A wrong value was reported as such, not as missing.
+                if t.get(r).is_none() && !wrong.iter().any(|w| w == r) {
                     let where_ = if path.is_empty() { "the file" } else { path };
-                    let msg = format!("missing key \"{r}\" in {where_}");
+                    let msg = format!("missing key {r_shown} in {where_}", r_shown = shown(r));
                     self.severe(&join(path, r), span.start, msg, None);
                 }
             }

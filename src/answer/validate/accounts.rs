@@ -1,6 +1,7 @@
 //! `[root]` and `[[users]]`: names, password hashes, SSH keys.
 
 use super::sshkey;
+use crate::answer::shown;
 use crate::answer::{Issue, Password, Root, User};
 
 const MKPASSWD: &str = "make one with `mkpasswd -m yescrypt`";
@@ -26,14 +27,14 @@ pub(super) fn users(users: &[User], out: &mut Vec<Issue>) {
             out.push(
                 Issue::new(
                     path("name"),
-                    format!("\"{}\" is not a valid user name: {e}", u.name),
+                    format!("{} is not a valid user name: {e}", shown(&u.name)),
                 )
                 .with_hint("[a-z_][a-z0-9_-]*, at most 32 characters"),
             );
         } else if names.contains(&u.name.as_str()) {
             out.push(Issue::new(
                 path("name"),
-                format!("user \"{}\" is given twice", u.name),
+                format!("user {} is given twice", shown(&u.name)),
             ));
         }
         names.push(&u.name);
@@ -41,7 +42,10 @@ pub(super) fn users(users: &[User], out: &mut Vec<Issue>) {
             if let Err(e) = account_name(group) {
                 out.push(Issue::new(
                     format!("users[{i}].groups[{g}]"),
-                    format!("\"{group}\" is not a valid group name: {e}"),
+                    format!(
+                        "{group_shown} is not a valid group name: {e}",
+                        group_shown = shown(group)
+                    ),
                 ));
             }
         }

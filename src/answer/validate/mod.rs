@@ -11,7 +11,7 @@ mod system;
 mod target;
 mod url;
 
-use super::{Answer, Issue};
+use super::{Answer, Issue, shown};
 
 /// Every semantic problem of `answer`, in answer-file order (positions left empty).
 pub fn validate(answer: &Answer) -> Vec<Issue> {

@@ -1,5 +1,6 @@
 //! `[[network.interfaces]]`: which NIC, DHCP or static addresses.
 
+use crate::answer::shown;
 use std::net::IpAddr;
 
 use crate::answer::{Interface, Issue, Network};
@@ -34,7 +35,7 @@ fn interface(iface: &Interface, path: &str, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(
                 format!("{path}.match.mac"),
-                format!("\"{mac}\" is not a MAC address"),
+                format!("{mac_shown} is not a MAC address", mac_shown = shown(mac)),
             )
             .with_hint("six hex pairs separated by \":\", e.g. \"52:54:00:12:34:56\""),
         );
@@ -49,7 +50,7 @@ fn interface(iface: &Interface, path: &str, out: &mut Vec<Issue>) {
         if !ok {
             out.push(Issue::new(
                 format!("{path}.match.name"),
-                format!("\"{name}\" is not an interface name (1-15 characters, no \"/\", \":\" or spaces)"),
+                format!("{name_shown} is not an interface name (1-15 characters, no \"/\", \":\" or spaces)", name_shown = shown(name)),
             ));
         }
     }
@@ -84,14 +85,14 @@ fn interface(iface: &Interface, path: &str, out: &mut Vec<Issue>) {
     {
         out.push(Issue::new(
             format!("{path}.gateway"),
-            format!("\"{gw}\" is not an IP address"),
+            format!("{gw_shown} is not an IP address", gw_shown = shown(gw)),
         ));
     }
     for (i, d) in iface.dns.iter().enumerate() {
         if d.parse::<IpAddr>().is_err() {
             out.push(Issue::new(
                 format!("{path}.dns[{i}]"),
-                format!("\"{d}\" is not an IP address"),
+                format!("{d_shown} is not an IP address", d_shown = shown(d)),
             ));
         }
     }
@@ -107,11 +108,17 @@ fn is_mac(s: &str) -> bool {
 
 fn cidr(s: &str) -> Result<(), String> {
     let Some((addr, prefix)) = s.split_once('/') else {
-        return Err(format!("\"{s}\" has no prefix length"));
+        return Err(format!(
+            "{s_shown} has no prefix length",
+            s_shown = shown(s)
+        ));
     };
-    let addr: IpAddr = addr
-        .parse()
-        .map_err(|_| format!("\"{addr}\" is not an IP address"))?;
+    let addr: IpAddr = addr.parse().map_err(|_| {
+        format!(
+            "{addr_shown} is not an IP address",
+            addr_shown = shown(addr)
+        )
+    })?;
     let max = if addr.is_ipv4() { 32 } else { 128 };
     match prefix.parse::<u8>() {
         Ok(p) if p <= max => Ok(()),

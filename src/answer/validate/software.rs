@@ -1,6 +1,7 @@
 //! What gets installed: `[[repos]]`, `[packages]`, `[kernel]`, `[selinux]`.
 
 use super::{is_word, url};
+use crate::answer::shown;
 use crate::answer::{Issue, Kernel, Packages, Repo, Selinux};
 
 pub(super) fn repos(repos: &[Repo], out: &mut Vec<Issue>) {
@@ -15,14 +16,14 @@ pub(super) fn repos(repos: &[Repo], out: &mut Vec<Issue>) {
             out.push(Issue::new(
                 path("name"),
                 format!(
-                    "repository name \"{}\" must be non-empty [A-Za-z0-9._-]",
-                    r.name
+                    "repository name {} must be non-empty [A-Za-z0-9._-]",
+                    shown(&r.name)
                 ),
             ));
         } else if names.contains(&r.name.as_str()) {
             out.push(Issue::new(
                 path("name"),
-                format!("repository name \"{}\" is used twice", r.name),
+                format!("repository name {} is used twice", shown(&r.name)),
             ));
         }
         names.push(&r.name);
@@ -75,7 +76,10 @@ pub(super) fn packages(p: &Packages, out: &mut Vec<Issue>) {
             if !is_word(name) {
                 let issue = Issue::new(
                     format!("packages.{key}[{i}]"),
-                    format!("\"{name}\" is not a package name (empty or has whitespace)"),
+                    format!(
+                        "{name_shown} is not a package name (empty or has whitespace)",
+                        name_shown = shown(name)
+                    ),
                 );
                 out.push(if key == "groups" {
                     issue.with_hint("use the group id, e.g. \"development-tools\"")
@@ -91,7 +95,7 @@ pub(super) fn kernel(k: &Kernel, out: &mut Vec<Issue>) {
     if !is_word(&k.package) {
         out.push(Issue::new(
             "kernel.package",
-            format!("\"{}\" is not a package name", k.package),
+            format!("{} is not a package name", shown(&k.package)),
         ));
     }
     let series_ok = k.series.split_once('.').is_some_and(|(major, minor)| {
@@ -103,7 +107,7 @@ pub(super) fn kernel(k: &Kernel, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(
                 "kernel.series",
-                format!("\"{}\" is not a kernel series", k.series),
+                format!("{} is not a kernel series", shown(&k.series)),
             )
             .with_hint("major.minor, e.g. \"6.18\""),
         );
@@ -113,7 +117,10 @@ pub(super) fn kernel(k: &Kernel, out: &mut Vec<Issue>) {
             out.push(
                 Issue::new(
                     format!("kernel.cmdline[{i}]"),
-                    format!("\"{arg}\" is not one kernel argument"),
+                    format!(
+                        "{arg_shown} is not one kernel argument",
+                        arg_shown = shown(arg)
+                    ),
                 )
                 .with_hint("give one argument per list entry"),
             );
@@ -130,7 +137,7 @@ pub(super) fn selinux(s: &Selinux, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(
                 "selinux.policy",
-                format!("\"{}\" is not a policy name", s.policy),
+                format!("{} is not a policy name", shown(&s.policy)),
             )
             .with_hint("e.g. \"targeted\" or \"mls\" ([a-z0-9_-])"),
         );

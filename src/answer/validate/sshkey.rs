@@ -1,5 +1,6 @@
 //! OpenSSH public keys as written in authorized_keys: `<type> <base64> [comment]`.
 
+use crate::answer::shown;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
@@ -15,6 +16,17 @@ const TYPES: &[&str] = &[
 
 /// Checks one public key line; the error says what is wrong.
 pub(super) fn check(line: &str) -> Result<(), String> {
+    // authorized_keys is read line by line: a second line would be a key (with any
+    // options, such as command=) that nothing here checked.
+    if line.trim_end_matches(['\n', '\r']).contains(['\n', '\r']) {
+        return Err("the entry holds more than one line; give one key per entry".into());
+    }
+    if let Some(c) = line
+        .chars()
+        .find(|c| c.is_control() && !"\n\r".contains(*c))
+    {
+        return Err(format!("the entry contains the control character {c:?}"));
+    }
     let mut parts = line.split_whitespace();
     let Some(ty) = parts.next() else {
         return Err("the key is empty".into());
@@ -24,13 +36,17 @@ pub(super) fn check(line: &str) -> Result<(), String> {
     }
     if !TYPES.contains(&ty) {
         return Err(format!(
-            "unknown key type \"{ty}\" (expected one of {}; authorized_keys options are not \
+            "unknown key type {ty_shown} (expected one of {}; authorized_keys options are not \
              supported here)",
-            TYPES.join(", ")
+            TYPES.join(", "),
+            ty_shown = shown(ty)
         ));
     }
     let Some(blob) = parts.next() else {
-        return Err(format!("no key data after \"{ty}\""));
+        return Err(format!(
+            "no key data after {ty_shown}",
+            ty_shown = shown(ty)
+        ));
     };
     let data = STANDARD
         .decode(blob)
@@ -43,8 +59,9 @@ pub(super) fn check(line: &str) -> Result<(), String> {
     match inner {
         Some(t) if t == ty.as_bytes() => Ok(()),
         Some(t) => Err(format!(
-            "the key data is a \"{}\" key, but the line says \"{ty}\"",
-            String::from_utf8_lossy(t)
+            "the key data is a {} key, but the line says {ty_shown}",
+            shown(String::from_utf8_lossy(t)),
+            ty_shown = shown(ty)
         )),
         None => Err("the key data is truncated or not an SSH public key".into()),
     }
@@ -66,6 +83,7 @@ mod tests {
     #[test]
     fn broken_keys_say_why() {
         let wrong_type = ED25519.replacen("ssh-ed25519", "ssh-rsa", 1);
+        let two_lines = format!("{ED25519}\ncommand=\"/bin/sh\" {ED25519}");
         for (key, why) in [
             ("", "empty"),
             ("ssh-ed25519", "no key data"),
@@ -77,6 +95,8 @@ mod tests {
                 "\"ssh-ed25519\" key, but the line says \"ssh-rsa\"",
             ),
             ("-----BEGIN OPENSSH PRIVATE KEY-----", "private key"),
+            (two_lines.as_str(), "one key per entry"),
+            ("ssh-ed25519 AAAA\u{1b}[2J", "control character"),
         ] {
             let err = check(key).expect_err(key);
             assert!(err.contains(why), "{key}: {err}");

@@ -1,13 +1,17 @@
 //! `[storage]`: auto layout options, or a custom partition list in disk order.
 
+use crate::answer::shown;
 use crate::answer::{FirmwareChoice, FsType, Issue, Layout, PartitionSpec, Size, Storage, Swap};
 
 pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>) {
     if let Swap::Size(size) = s.swap {
         if size.absolute().is_none() {
             out.push(
-                Issue::new("storage.swap", format!("swap cannot be \"{size}\""))
-                    .with_hint("use \"auto\", \"none\" or an absolute size such as \"4GiB\""),
+                Issue::new(
+                    "storage.swap",
+                    format!("swap cannot be {size_shown}", size_shown = shown(size)),
+                )
+                .with_hint("use \"auto\", \"none\" or an absolute size such as \"4GiB\""),
             );
         } else if s.layout == Layout::Custom {
             out.push(
@@ -76,13 +80,21 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
             if seen.contains(&p.mount.as_str()) {
                 out.push(Issue::new(
                     path(i, "mount"),
-                    format!("\"{}\" is given to more than one partition", p.mount),
+                    format!("{} is given to more than one partition", shown(&p.mount)),
                 ));
             } else {
                 seen.push(&p.mount);
             }
         }
         fs_fits_mount(p, &path(i, "fs"), out);
+        if let Some(options) = &p.options
+            && let Err(e) = mount_options(options)
+        {
+            out.push(
+                Issue::new(path(i, "options"), e)
+                    .with_hint("comma-separated options such as \"noatime,nodev\""),
+            );
+        }
         if let Some(label) = &p.label {
             check_label(label, p.fs_type(), &path(i, "label"), out);
         }
@@ -128,16 +140,85 @@ fn mount_point(m: &str, path: &str, out: &mut Vec<Issue>) {
         Some("must be a normalized path (no \"//\", \".\" or \"..\")")
     } else if m.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Some("must not contain whitespace")
+    } else if let Some(api) = under(m, API_FILESYSTEMS) {
+        Some(match api {
+            "/run" => "is a tmpfs the system mounts at boot (/run)",
+            _ => "is a kernel filesystem the system mounts at boot",
+        })
+    } else if under(m, ON_ROOT).is_some() {
+        Some("must be on the root filesystem (the system needs it before mounting others)")
     } else {
         None
     };
     if let Some(problem) = problem {
-        out.push(Issue::new(path, format!("mount point \"{m}\" {problem}")));
+        out.push(Issue::new(
+            path,
+            format!("mount point {m_shown} {problem}", m_shown = shown(m)),
+        ));
     }
+}
+
+/// Mounted by systemd before fstab is read; a partition there would hide them.
+const API_FILESYSTEMS: &[&str] = &["/proc", "/sys", "/dev", "/run"];
+/// Needed before other filesystems are mounted (as Anaconda refuses them too).
+const ON_ROOT: &[&str] = &["/etc", "/bin", "/sbin", "/lib", "/lib64", "/root"];
+/// The system's own trees: they need Unix permissions, owners, links and SELinux labels,
+/// which vfat has not.
+const POSIX_ONLY: &[&str] = &[
+    "/", "/boot", "/usr", "/var", "/home", "/srv", "/tmp", "/opt",
+];
+
+/// The first of `dirs` that `m` is or is below.
+fn under<'a>(m: &str, dirs: &[&'a str]) -> Option<&'a str> {
+    dirs.iter().copied().find(|d| {
+        *d == "/" && m == "/"
+            || m == *d
+            || (*d != "/" && m.strip_prefix(d).is_some_and(|r| r.starts_with('/')))
+    })
+}
+
+/// fstab's fourth field: comma-separated options, each a word of printable ASCII without
+/// the characters fstab or the shell would read as something else.
+fn mount_options(options: &str) -> Result<(), String> {
+    if options.trim().is_empty() {
+        return Err("the mount options are empty (leave options out for the defaults)".into());
+    }
+    for opt in options.split(',') {
+        if opt.is_empty() {
+            return Err("an empty option (two commas, or a comma at an end)".into());
+        }
+        if let Some(c) = opt
+            .chars()
+            .find(|c| !c.is_ascii_graphic() || "#\"'\\`$".contains(*c))
+        {
+            return Err(format!(
+                "option {} contains {c:?}, which fstab cannot hold",
+                super::shown(opt)
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
     let fs = p.fs_type();
+    let esp = p.mount == "/boot/efi" || p.mount == "/efi";
+    if fs == FsType::Vfat
+        && !esp
+        && let Some(tree) = under(&p.mount, POSIX_ONLY)
+    {
+        out.push(
+            Issue::new(
+                path,
+                format!(
+                    "{} cannot be vfat: {tree} needs Unix permissions and SELinux labels",
+                    shown(&p.mount)
+                ),
+            )
+            .with_hint("use ext4 or xfs; vfat is for /boot/efi and data shared with other systems"),
+        );
+        return;
+    }
     let want = match p.mount.as_str() {
         "swap" => Some((FsType::Swap, "swap")),
         "bios-boot" => Some((FsType::None, "none")),
@@ -148,20 +229,24 @@ fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
         Some((want, name)) if fs != want => out.push(
             Issue::new(
                 path,
-                format!("a \"{}\" partition needs fs = \"{name}\"", p.mount),
+                format!(
+                    "a {} partition needs fs = {name_shown}",
+                    shown(&p.mount),
+                    name_shown = shown(name)
+                ),
             )
             .with_hint("or leave fs out: it follows from the mount"),
         ),
         None if fs == FsType::Swap => out.push(
             Issue::new(
                 path,
-                format!("fs = \"swap\" cannot be mounted at \"{}\"", p.mount),
+                format!("fs = \"swap\" cannot be mounted at {}", shown(&p.mount)),
             )
             .with_hint("use mount = \"swap\""),
         ),
         None if fs == FsType::None => out.push(Issue::new(
             path,
-            format!("fs = \"none\" cannot be mounted at \"{}\"", p.mount),
+            format!("fs = \"none\" cannot be mounted at {}", shown(&p.mount)),
         )),
         _ => {}
     }

@@ -1,6 +1,7 @@
 //! `[system]` (host name, time zone, locale, keymap), `[scripts]` and `[reporting]`.
 
-use super::{is_word, url};
+use super::url;
+use crate::answer::shown;
 use crate::answer::{Issue, Reporting, Scripts, System};
 
 pub(super) fn check(s: &System, out: &mut Vec<Issue>) {
@@ -10,7 +11,10 @@ pub(super) fn check(s: &System, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(
                 "system.hostname",
-                format!("\"{h}\" is not a valid host name: {e}"),
+                format!(
+                    "{h_shown} is not a valid host name: {e}",
+                    h_shown = shown(h)
+                ),
             )
             .with_hint("RFC 1123: dot-separated labels of a-z, 0-9 and \"-\""),
         );
@@ -19,29 +23,71 @@ pub(super) fn check(s: &System, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(
                 "system.timezone",
-                format!("\"{}\" is not a time zone", s.timezone),
+                format!("{} is not a time zone", shown(&s.timezone)),
             )
             .with_hint("\"UTC\" or Area/City such as \"Europe/Paris\""),
         );
     }
-    if !is_word(&s.locale) || s.locale.contains('/') {
+    if !locale(&s.locale) {
         out.push(
             Issue::new(
                 "system.locale",
-                format!("\"{}\" is not a locale name", s.locale),
+                format!("{} is not a locale name", shown(&s.locale)),
             )
-            .with_hint("e.g. \"en_US.UTF-8\" or \"C.UTF-8\""),
+            .with_hint(
+                "language[_TERRITORY][.charset][@modifier], e.g. \"en_US.UTF-8\" or \"C.UTF-8\"",
+            ),
         );
     }
-    if !is_word(&s.keymap) || s.keymap.contains('/') {
+    if !keymap(&s.keymap) {
         out.push(
             Issue::new(
                 "system.keymap",
-                format!("\"{}\" is not a keymap name", s.keymap),
+                format!("{} is not a keymap name", shown(&s.keymap)),
             )
-            .with_hint("e.g. \"us\" or \"de-nodeadkeys\""),
+            .with_hint("letters, digits, \"-\", \"_\" and \".\", e.g. \"us\" or \"de-nodeadkeys\""),
         );
     }
+}
+
+/// POSIX locale names as glibc and localectl take them: `C`, `POSIX`, or
+/// language[_TERRITORY][.charset][@modifier]. They go into /etc/locale.conf, which login
+/// shells source: nothing else may get in.
+fn locale(l: &str) -> bool {
+    let word = |w: &str, max: usize, extra: &str| {
+        !w.is_empty()
+            && w.len() <= max
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+    };
+    let (rest, modifier) = match l.split_once('@') {
+        Some((r, m)) => (r, Some(m)),
+        None => (l, None),
+    };
+    let (rest, charset) = match rest.split_once('.') {
+        Some((r, c)) => (r, Some(c)),
+        None => (rest, None),
+    };
+    let (lang, territory) = match rest.split_once('_') {
+        Some((lang, t)) => (lang, Some(t)),
+        None => (rest, None),
+    };
+    let language = (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_lowercase());
+    let posix = matches!(lang, "C" | "POSIX") && territory.is_none();
+    (language || posix)
+        && territory.is_none_or(|t| word(t, 3, ""))
+        && charset.is_none_or(|c| word(c, 20, "-_"))
+        && modifier.is_none_or(|m| word(m, 20, ""))
+}
+
+/// Console keymap names as in kbd's keymaps and /etc/vconsole.conf ("us", "de-latin1",
+/// "fr_CH", "mac-us"): one word of [A-Za-z0-9_.-].
+fn keymap(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && !k.starts_with(['-', '.'])
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 /// RFC 1123 host name; the error names the first problem.
@@ -54,7 +100,10 @@ fn hostname(h: &str) -> Result<(), String> {
             return Err("empty label (\"..\", or a leading or trailing dot)".into());
         }
         if label.len() > 63 {
-            return Err(format!("label \"{label}\" is longer than 63 characters"));
+            return Err(format!(
+                "label {label_shown} is longer than 63 characters",
+                label_shown = shown(label)
+            ));
         }
         if let Some(c) = label
             .chars()
@@ -67,7 +116,10 @@ fn hostname(h: &str) -> Result<(), String> {
             });
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(format!("label \"{label}\" starts or ends with \"-\""));
+            return Err(format!(
+                "label {label_shown} starts or ends with \"-\"",
+                label_shown = shown(label)
+            ));
         }
     }
     Ok(())
@@ -140,6 +192,54 @@ mod tests {
             &long_name,
         ] {
             assert!(hostname(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn locales() {
+        for good in [
+            "en_US.UTF-8",
+            "C.UTF-8",
+            "C",
+            "POSIX",
+            "de_DE",
+            "sr_RS@latin",
+            "ast_ES.UTF-8",
+            "en_US.utf8",
+        ] {
+            assert!(locale(good), "{good}");
+        }
+        for bad in [
+            "",
+            "en_US.UTF-8;reboot",
+            "en_US.UTF-8\nLANG=x",
+            "en US",
+            "EN_us",
+            "C_US",
+            "en_US.UTF-8 x",
+            "../../x",
+            "en_US.$(id)",
+            "e",
+        ] {
+            assert!(!locale(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keymaps() {
+        for good in ["us", "de-latin1-nodeadkeys", "fr_CH", "mac-us", "br-abnt2"] {
+            assert!(keymap(good), "{good}");
+        }
+        for bad in [
+            "",
+            "us;reboot",
+            "us\nFONT=x",
+            "us x",
+            "-us",
+            "../us",
+            "us$(id)",
+        ] {
+            assert!(!keymap(bad), "{bad}");
         }
     }
 

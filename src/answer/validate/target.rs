@@ -1,5 +1,6 @@
 //! `[target]`: which disk, picked by path or by ordered rules.
 
+use crate::answer::shown;
 use crate::answer::{DiskRule, Issue, Size, Target, human_bytes};
 
 pub(super) fn check(t: &Target, out: &mut Vec<Issue>) {
@@ -100,8 +101,11 @@ fn absolute(size: Option<Size>, path: &str, out: &mut Vec<Issue>) -> Option<u64>
     let bytes = size.absolute();
     if bytes.is_none() {
         out.push(
-            Issue::new(path, format!("\"{size}\" is not a disk size"))
-                .with_hint("use an absolute size such as \"100GiB\""),
+            Issue::new(
+                path,
+                format!("{size_shown} is not a disk size", size_shown = shown(size)),
+            )
+            .with_hint("use an absolute size such as \"100GiB\""),
         );
     }
     bytes

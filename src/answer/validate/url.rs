@@ -1,13 +1,20 @@
 //! URL syntax for repositories, keys and the webhook, without a URL crate: the answer file
 //! only ever needs `file:///abs/path`, `http://host[:port]/...` and `https://...`.
 
+use crate::answer::shown;
 /// Checks `url` for one of `schemes` ("file", "http", "https"); the error says what is wrong.
 pub(super) fn check(url: &str, schemes: &[&str]) -> Result<(), String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("\"{url}\" contains whitespace"));
+        return Err(format!(
+            "{url_shown} contains whitespace",
+            url_shown = shown(url)
+        ));
     }
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(format!("\"{url}\" is not a URL (expected scheme://...)"));
+        return Err(format!(
+            "{url_shown} is not a URL (expected scheme://...)",
+            url_shown = shown(url)
+        ));
     };
     let scheme = scheme.to_ascii_lowercase();
     if !schemes.contains(&scheme.as_str()) {
@@ -25,16 +32,18 @@ pub(super) fn check(url: &str, schemes: &[&str]) -> Result<(), String> {
         // file://localhost/x is the same as file:///x; any other host is not local.
         if !(authority.is_empty() || authority == "localhost") {
             return Err(format!(
-                "\"{url}\" names host \"{authority}\"; a file:// URL needs an absolute path \
-                 (file:///path)"
+                "{url_shown} names host {authority_shown}; a file:// URL needs an absolute path \
+                 (file:///path)",
+                url_shown = shown(url),
+                authority_shown = shown(authority)
             ));
         }
         if path.is_empty() || path == "/" {
-            return Err(format!("\"{url}\" has no path"));
+            return Err(format!("{url_shown} has no path", url_shown = shown(url)));
         }
         return Ok(());
     }
-    host_port(authority).map_err(|e| format!("\"{url}\": {e}"))
+    host_port(authority).map_err(|e| format!("{url_shown}: {e}", url_shown = shown(url)))
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`, optionally after `user@`.
@@ -43,7 +52,10 @@ fn host_port(authority: &str) -> Result<(), String> {
     let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
         let (addr, after) = v6.split_once(']').ok_or("unclosed \"[\" in the host")?;
         if addr.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("\"{addr}\" is not an IPv6 address"));
+            return Err(format!(
+                "{addr_shown} is not an IPv6 address",
+                addr_shown = shown(addr)
+            ));
         }
         match after {
             "" => (addr, None),
@@ -63,12 +75,18 @@ fn host_port(authority: &str) -> Result<(), String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-._~%".contains(c))
     {
-        return Err(format!("\"{host}\" is not a valid host name"));
+        return Err(format!(
+            "{host_shown} is not a valid host name",
+            host_shown = shown(host)
+        ));
     }
     if let Some(p) = port
         && p.parse::<u16>().map_or(true, |n| n == 0)
     {
-        return Err(format!("\"{p}\" is not a port number"));
+        return Err(format!(
+            "{p_shown} is not a port number",
+            p_shown = shown(p)
+        ));
     }
     Ok(())
 }

@@ -169,7 +169,12 @@ fn authorized_keys(
     let dir_path = at(root, &ssh_dir);
     std::fs::create_dir_all(&dir_path).map_err(io_err(format!("creating {ssh_dir}")))?;
     // write_file leaves the file root's; the account must own its own keys.
-    super::write_file(root, &file, (keys.join("\n") + "\n").as_bytes(), 0o600)?;
+    // One line each: validation allows only a trailing newline (a TOML multi-line string).
+    let text: String = keys
+        .iter()
+        .map(|k| format!("{}\n", k.trim_end_matches(['\n', '\r'])))
+        .collect();
+    super::write_file(root, &file, text.as_bytes(), 0o600)?;
     for (path, shown, mode) in [(dir_path, &ssh_dir, 0o700), (at(root, &file), &file, 0o600)] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
             .map_err(io_err(format!("setting the mode of {shown}")))?;
