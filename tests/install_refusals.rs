@@ -1,6 +1,6 @@
-//! Refusals a live system can cause: a program the install would run is missing. The install
-//! is refused at preflight (exit 3) naming the program and its package, and the disk image
-//! is not touched: not one block of it is written.
+//! Refusals the live system can cause: a program the install would run is missing, or the
+//! target image is attached to a loop device and mounted. The install is refused at
+//! preflight (exit 3) saying why, and the disk image is not touched.
 
 mod common;
 
@@ -29,6 +29,10 @@ fn path_without(dir: &Path, left_out: &str) -> String {
 }
 
 fn answer_text(repo: &FixtureRepo, image: &Path) -> String {
+    answer_with(repo, image, "filesystem = \"xfs\"")
+}
+
+fn answer_with(repo: &FixtureRepo, image: &Path, storage: &str) -> String {
     format!(
         r#"version = 1
 [install]
@@ -39,13 +43,14 @@ path = "{}"
 wipe = true
 firmware = "uefi"
 [storage]
-filesystem = "xfs"
+{}
 [[repos]]
 name = "fixture"
 url = "{}"
 gpg_keys = ["{}"]
 "#,
         image.display(),
+        storage,
         repo.repo_url(),
         repo.key_url()
     )
@@ -93,4 +98,53 @@ flavored_tests! {
             .unwrap();
         assert!(o.status.success(), "{}", common::output_text(&o));
     }
+}
+
+#[test]
+fn an_image_attached_and_mounted_elsewhere_is_refused_and_left_alone() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let img = common::Image::sparse(2 << 30);
+    // Attached without --partscan, a filesystem on the whole device, mounted read-only
+    // (so that the mount itself writes nothing).
+    let out = Command::new("losetup")
+        .args(["--find", "--show"])
+        .arg(&img.path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lo = common::LoopDevice {
+        path: String::from_utf8_lossy(&out.stdout).trim().into(),
+    };
+    common::sh("mkfs.ext4", &["-q", "-F", &lo.path.to_string_lossy()]);
+    let mnt = img.dir.path().join("elsewhere");
+    let _m = common::Mount::new_ro(&lo.path, &mnt);
+    let before = common::sha256_of(&img.path);
+
+    let answer = img.dir.path().join("answer.toml");
+    let layout = "layout = \"custom\"\n[[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"300MiB\"\n\
+                  [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"";
+    std::fs::write(&answer, answer_with(&repo, &img.path, layout)).unwrap();
+    let sysimage = img.dir.path().join("sysimage");
+    let o = Command::new(common::bin())
+        .args(["install", "--yes", "--sysimage"])
+        .arg(&sysimage)
+        .arg(&answer)
+        .env("AZL_RUN_DIR", img.dir.path().join("run"))
+        .output()
+        .unwrap();
+    let text = common::output_text(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    let lo_name = lo.path.display().to_string();
+    assert!(
+        text.contains(&format!("it is attached to {lo_name} (losetup)"))
+            && text.contains(&format!("{lo_name} is mounted at {}", mnt.display())),
+        "{text}"
+    );
+    assert_eq!(
+        common::sha256_of(&img.path),
+        before,
+        "the image was written"
+    );
+    assert!(!sysimage.exists() || std::fs::read_dir(&sysimage).unwrap().next().is_none());
 }

@@ -7,6 +7,7 @@ mod finish;
 pub mod format;
 pub mod fstab;
 mod interrupt;
+mod lock;
 pub mod mount;
 pub mod payload;
 pub mod prefetch;

@@ -52,6 +52,8 @@ pub enum StepError {
     Interrupted,
     #[error("{} is already in use (is another install running?); nothing was written", .0.display())]
     Busy(PathBuf),
+    #[error(transparent)]
+    Locked(#[from] super::lock::LockError),
 }
 
 impl EngineError {
@@ -150,7 +152,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     let ev: &dyn Sink = events.as_ref();
     let done = |s: Step| opts.stop_after == Some(s);
     // Plain passwords are hashed once: the installed system and the saved answer agree.
-    let plan = step(ev, Step::Preflight, || {
+    let (plan, _target_lock) = step(ev, Step::Preflight, || {
         log(
             ev,
             Step::Preflight,
@@ -161,17 +163,21 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 plan.target.reason
             ),
         );
+        // One install per target, held until the end (the guard drops last): a second
+        // one, by whatever path or --sysimage, is refused before it writes anything.
+        let lock = super::lock::lock_target(&plan.target.disk.path)?;
         // A second install at the same time would mount over the first one's target.
         if mount::is_mount_point(&opts.root) {
             return Err(StepError::Busy(opts.root.clone()));
         }
-        plan.answer
-            .with_hashed_passwords()
-            .map(|answer| Plan {
+        let answer = plan.answer.with_hashed_passwords()?;
+        Ok::<_, StepError>((
+            Plan {
                 answer,
                 ..plan.clone()
-            })
-            .map_err(StepError::from)
+            },
+            lock,
+        ))
     })?;
     if done(Step::Preflight) {
         return Ok(());

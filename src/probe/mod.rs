@@ -111,3 +111,25 @@ pub fn image_disk(path: &Path) -> Result<Disk, ProbeError> {
     })?;
     Ok(disk)
 }
+
+/// An image is in use when a loop device is backed by it, and so is whatever uses that
+/// loop device (a mounted partition, swap, a holder): writing the image under them would
+/// corrupt what they see. `disks` is the probe's list, loop devices included.
+pub fn mark_attached(image: &mut Disk, disks: &[Disk]) {
+    let Ok(real) = std::fs::canonicalize(&image.path) else {
+        return;
+    };
+    for lo in disks {
+        // The kernel shows the backing file's path as it was when attached.
+        let backed = lo
+            .backing_file
+            .as_deref()
+            .is_some_and(|b| b == real || std::fs::canonicalize(b).is_ok_and(|b| b == real));
+        if backed {
+            image.usage.push(Usage::Attached {
+                device: lo.path.clone(),
+            });
+            image.usage.extend(lo.usage.iter().cloned());
+        }
+    }
+}

@@ -177,6 +177,8 @@ pub enum Usage {
     RunningSystem,
     /// Holds the media the installer booted from.
     InstallMedia,
+    /// A disk image attached to a loop device (whatever that device is used for).
+    Attached { device: PathBuf },
 }
 
 impl std::fmt::Display for Usage {
@@ -194,6 +196,9 @@ impl std::fmt::Display for Usage {
             }
             Usage::RunningSystem => f.write_str("it holds the running system"),
             Usage::InstallMedia => f.write_str("it holds the install media"),
+            Usage::Attached { device } => {
+                write!(f, "it is attached to {} (losetup)", device.display())
+            }
         }
     }
 }

@@ -148,9 +148,10 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
         Err(_) => return Ok(()),
     };
     if meta.is_file() {
-        let disk = probe::image_disk(p)
+        let mut disk = probe::image_disk(p)
             .with_context(|| format!("reading the disk image {path}"))
             .map_err(Failure::BadInput)?;
+        probe::mark_attached(&mut disk, &hw.disks);
         hw.disks.push(disk);
         return Ok(());
     }
