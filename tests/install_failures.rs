@@ -13,6 +13,7 @@ use std::sync::atomic::Ordering;
 
 use common::Image;
 use common::fixture::{FixtureRepo, HttpServer};
+use common::hook::Hook;
 use common::installed::{Installed, assert_nothing_left};
 use payload_common::SlowServer;
 use serde_json::Value;
@@ -305,57 +306,6 @@ flavored_tests! {
 
         let sys = Installed::open(&case.img.path, 512, 3, 2);
         assert_eq!(sys.read("/etc/hostname").trim(), "fail.example.com");
-    }
-}
-
-/// A deployment server on 127.0.0.1 that records the body of every POST.
-struct Hook {
-    port: u16,
-    bodies: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Hook {
-    fn listen() -> Hook {
-        use std::io::{BufRead, BufReader, Read, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let keep = bodies.clone();
-        // Ends with the test process; it only ever answers on 127.0.0.1.
-        std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let mut r = BufReader::new(conn);
-                // One request per connection: the reply says Connection: close.
-                let mut len = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        len = v.trim().parse().unwrap_or(0);
-                    }
-                }
-                let mut body = vec![0; len];
-                if r.read_exact(&mut body).is_ok() {
-                    keep.lock()
-                        .unwrap()
-                        .push(String::from_utf8_lossy(&body).into_owned());
-                }
-                let _ = r.get_mut().write_all(
-                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                );
-            }
-        });
-        Hook { port, bodies }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/installs", self.port)
-    }
-
-    fn bodies(&self) -> Vec<String> {
-        self.bodies.lock().unwrap().clone()
     }
 }
 

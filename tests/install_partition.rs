@@ -337,9 +337,15 @@ fn json_progress_is_one_event_per_line_in_step_order() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect();
+    // The stream's last word: done, nothing failed, the disk was changed.
+    let ended = events.last().unwrap();
+    assert_eq!(ended["event"], "ended");
+    assert_eq!(ended["exit_code"], 0);
+    assert_eq!(ended["disk_changed"], true);
+    assert!(ended.get("failed_step").is_none());
     let marks: Vec<String> = events
         .iter()
-        .filter(|e| e["event"] != "log" && e["event"] != "progress")
+        .filter(|e| e["event"] != "log" && e["event"] != "progress" && e["event"] != "ended")
         .map(|e| {
             format!(
                 "{} {}",

@@ -148,3 +148,42 @@ fn an_image_attached_and_mounted_elsewhere_is_refused_and_left_alone() {
     );
     assert!(!sysimage.exists() || std::fs::read_dir(&sysimage).unwrap().next().is_none());
 }
+
+#[test]
+fn a_refusal_ends_the_event_stream_and_reaches_the_webhook() {
+    let hook = common::hook::Hook::listen();
+    let img = common::Image::sparse(8 << 30);
+    let answer = img.dir.path().join("answer.toml");
+    let text = format!(
+        "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\nwipe = true\n\
+         [[repos]]\nname = \"gone\"\nurl = \"file:///nonexistent/repo\"\ngpg_check = false\nallow_unsigned = true\n\
+         [reporting]\nwebhook = \"{}\"\n",
+        img.path.display(),
+        hook.url()
+    );
+    std::fs::write(&answer, text).unwrap();
+    let o = Command::new(common::bin())
+        .args(["install", "--yes", "--progress", "json"])
+        .arg(&answer)
+        .env("AZL_RUN_DIR", img.dir.path().join("run"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("no event at all")).unwrap();
+    assert_eq!(last["event"], "ended", "{stdout}");
+    assert_eq!(last["exit_code"], 3);
+    assert_eq!(last["failed_step"], "preflight");
+    assert_eq!(last["disk_changed"], false);
+    assert!(
+        last["error"].as_str().unwrap().contains("repos[0]"),
+        "{last}"
+    );
+    // The webhook got the same last word (the install waits for it before exiting).
+    let posted = hook.bodies();
+    let hooked: serde_json::Value =
+        serde_json::from_str(posted.last().expect("nothing posted")).unwrap();
+    assert_eq!(hooked, last);
+    assert_eq!(std::fs::metadata(&img.path).unwrap().blocks(), 0);
+}

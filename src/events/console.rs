@@ -67,7 +67,8 @@ impl Sink for Console {
                 st.quarter = q;
                 format!("    {}: {done}/{total}", step.title())
             }
-            Event::Progress { .. } | Event::Finished { .. } => return,
+            // The command prints its own last words after Ended.
+            Event::Progress { .. } | Event::Finished { .. } | Event::Ended { .. } => return,
             Event::Started { step } => {
                 st.quarter = 0;
                 format!("==> {}", step.title())

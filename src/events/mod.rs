@@ -91,6 +91,19 @@ pub enum Event {
         step: Step,
         error: String,
     },
+    /// The last event of every install, whatever happened: refused at preflight, failed,
+    /// interrupted or done. A deployment server waits for this one.
+    Ended {
+        /// The exit code of the run (DESIGN.md): 0 done, 3 refused, 4, 5, 130.
+        exit_code: u8,
+        /// The step that failed, when one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failed_step: Option<Step>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        /// Whether a destructive step had begun: false means the disk is as it was.
+        disk_changed: bool,
+    },
 }
 
 /// Where events go. Sinks must not fail the install: they swallow their own errors.
@@ -131,6 +144,13 @@ impl Sink for Traced {
             },
             Event::Failed { step, error } => {
                 tracing::error!(target: "event", "{} failed: {error}", step.title())
+            }
+            Event::Ended {
+                exit_code,
+                disk_changed,
+                ..
+            } => {
+                tracing::info!(target: "event", "ended with exit code {exit_code} (disk changed: {disk_changed})")
             }
         }
     }

@@ -1,21 +1,28 @@
 //! `[reporting] webhook`: every event POSTed as JSON to a deployment server. A background
 //! thread does the posting, so a slow or dead server never slows the install; its failures
-//! are logged, never fatal, and when it falls behind events are dropped (and counted).
+//! are logged, never fatal; when it falls behind or is down, events are dropped (and
+//! counted), except the last one (`ended`), and the end of an install waits at most 30 s.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::{Event, Sink};
 
 /// Events waiting to be posted before new ones are dropped.
 const QUEUE: usize = 1024;
+/// After a failed post, events are dropped (and counted) for this long before the next try,
+/// so a dead or silent server costs one timeout per interval, not one per event.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+/// How long the end of an install waits for the last posts.
+const FINISH_WAIT: Duration = Duration::from_secs(30);
 
 pub struct Webhook {
     tx: Mutex<Option<SyncSender<Event>>>,
     worker: Mutex<Option<JoinHandle<()>>>,
-    dropped: AtomicU64,
+    dropped: Arc<AtomicU64>,
 }
 
 impl Webhook {
@@ -23,11 +30,13 @@ impl Webhook {
     pub fn start(url: &str, client: reqwest::blocking::Client) -> Webhook {
         let (tx, rx) = sync_channel(QUEUE);
         let url = url.to_owned();
-        let worker = std::thread::spawn(move || post_all(&url, &client, rx));
+        let dropped = Arc::new(AtomicU64::new(0));
+        let skipped = dropped.clone();
+        let worker = std::thread::spawn(move || post_all(&url, &client, rx, &skipped));
         Webhook {
             tx: Mutex::new(Some(tx)),
             worker: Mutex::new(Some(worker)),
-            dropped: AtomicU64::new(0),
+            dropped,
         }
     }
 
@@ -38,11 +47,19 @@ impl Webhook {
             tx.take();
         }
         if let Some(w) = self.worker.lock().ok().and_then(|mut w| w.take()) {
-            let _ = w.join();
+            let deadline = Instant::now() + FINISH_WAIT;
+            while !w.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if w.is_finished() {
+                let _ = w.join();
+            } else {
+                tracing::warn!("webhook: gave up waiting for the server after {FINISH_WAIT:?}");
+            }
         }
         let n = self.dropped.swap(0, Ordering::Relaxed);
         if n > 0 {
-            tracing::warn!("webhook: {n} event(s) dropped because the server was too slow");
+            tracing::warn!("webhook: {n} event(s) not posted: the server was too slow or down");
         }
     }
 }
@@ -50,9 +67,12 @@ impl Webhook {
 impl Sink for Webhook {
     fn send(&self, event: &Event) {
         let Ok(guard) = self.tx.lock() else { return };
-        if let Some(tx) = guard.as_ref()
-            && let Err(TrySendError::Full(_)) = tx.try_send(event.clone())
-        {
+        let Some(tx) = guard.as_ref() else { return };
+        // The last event is the one the server waits for: it waits for room rather than
+        // being dropped (each post is bounded, so this wait is too).
+        if matches!(event, Event::Ended { .. }) {
+            let _ = tx.send(event.clone());
+        } else if let Err(TrySendError::Full(_)) = tx.try_send(event.clone()) {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -64,9 +84,19 @@ impl Drop for Webhook {
     }
 }
 
-fn post_all(url: &str, client: &reqwest::blocking::Client, rx: Receiver<Event>) {
-    let mut failing = false;
+fn post_all(
+    url: &str,
+    client: &reqwest::blocking::Client,
+    rx: Receiver<Event>,
+    dropped: &AtomicU64,
+) {
+    let mut failed_at: Option<Instant> = None;
     for event in rx {
+        let last = matches!(event, Event::Ended { .. });
+        if !last && failed_at.is_some_and(|t| t.elapsed() < RETRY_AFTER) {
+            dropped.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
         let Ok(body) = serde_json::to_vec(&event) else {
             continue;
         };
@@ -77,13 +107,15 @@ fn post_all(url: &str, client: &reqwest::blocking::Client, rx: Receiver<Event>) 
             .send()
             .and_then(|r| r.error_for_status());
         match result {
-            Ok(_) => failing = false,
-            // One warning per outage, not one per event.
-            Err(e) if !failing => {
-                tracing::warn!("webhook {url}: {e}");
-                failing = true;
+            Ok(_) => failed_at = None,
+            Err(e) => {
+                // One warning per outage, not one per event.
+                if failed_at.is_none() {
+                    tracing::warn!("webhook {url}: {e}");
+                }
+                dropped.fetch_add(1, Ordering::Relaxed);
+                failed_at = Some(Instant::now());
             }
-            Err(_) => {}
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The unattended front door: load an answer, check it, resolve the plan against this
 //! machine, confirm, and run the engine with console or JSON progress.
 
+mod install;
 mod logs;
 mod source;
 
+pub use install::install;
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 
 pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
@@ -16,7 +18,7 @@ use anyhow::{Context, anyhow};
 
 use crate::answer::{self, Answer};
 use crate::engine;
-use crate::events::{Console, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Webhook};
+use crate::events::{Step, Webhook};
 use crate::plan::{self, Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 
@@ -167,7 +169,11 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
 
 /// Loads, probes and resolves: the plan for this machine, or why not.
 pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
-    let answer = load(source)?;
+    plan_for_answer(load(source)?)
+}
+
+/// Probes and resolves a loaded answer.
+pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
     let hw = hardware_for(&answer)?;
     // The verified repository metadata. A repository that cannot be loaded or verified is a
     // preflight refusal (exit 3) tied to its [[repos]] entry; the disk and layout problems
@@ -219,81 +225,6 @@ pub fn show_probe(json: bool, all: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `install`: the whole unattended install.
-pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
-    let plan = plan_for(source)?;
-    let mut sinks: Vec<Box<dyn Sink>> = vec![if opts.json {
-        Box::new(JsonLines)
-    } else {
-        Box::new(Console::new())
-    }];
-    if let Some(j) = opts
-        .logs
-        .events
-        .as_deref()
-        .and_then(|p| JournalFile::create(p).ok())
-    {
-        sinks.push(Box::new(j));
-    }
-    let webhook = plan
-        .answer
-        .reporting
-        .webhook
-        .as_deref()
-        .and_then(start_webhook);
-    if let Some(w) = &webhook {
-        sinks.push(Box::new(SharedSink(w.clone())));
-    }
-    if !opts.json {
-        eprint!("{}", plan::render(&plan));
-    }
-    if opts.stop_after == Some(Step::Preflight) {
-        return Ok(());
-    }
-    if plan.answer.install.confirm && !opts.yes {
-        confirm(&plan)?;
-    }
-    let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
-    let run = engine_options(opts.stop_after, &opts.logs, opts.sysimage.as_deref());
-    engine::handle_interrupts();
-    let started = std::time::Instant::now();
-    let result = engine::run(&plan, sink, &run);
-    // Whatever happened, the deployment server hears all of it before we exit.
-    if let Some(w) = &webhook {
-        w.finish();
-    }
-    result.map_err(|e| {
-        let log = match &opts.logs.install_log {
-            Some(p) => format!(" (log: {})", p.display()),
-            None => String::new(),
-        };
-        // Every error's text already names its causes: one line, no repeated chain.
-        let message = anyhow!("{e}{log}");
-        if e.interrupted() {
-            Failure::Interrupted
-        } else if e.refused() {
-            let p = plan::Problem::new("install", e.to_string());
-            Failure::Refused(Refused { problems: vec![p] })
-        } else if e.after_payload() {
-            Failure::AfterPayload(message)
-        } else {
-            Failure::Destructive(message)
-        }
-    })?;
-    if opts.stop_after.is_some() {
-        return Ok(());
-    }
-    let action = engine::finish_action(&plan);
-    if !opts.json {
-        eprintln!(
-            "\nInstalled onto {} in {} s. Logs: /var/log/azl-installer/ on the new system.",
-            plan::describe_disk(&plan.target.disk),
-            started.elapsed().as_secs()
-        );
-    }
-    engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))
-}
-
 /// How the engine runs for either front door: where it mounts, caches and keeps logs.
 pub fn engine_options(
     stop_after: Option<Step>,
@@ -322,7 +253,7 @@ pub fn engine_options(
 }
 
 /// Asks on the terminal before the first destructive step, naming the disk.
-fn confirm(plan: &Plan) -> Result<(), Failure> {
+pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Failure::BadInput(anyhow!(
@@ -351,7 +282,7 @@ fn confirm(plan: &Plan) -> Result<(), Failure> {
 
 /// The webhook's poster: each post bounded by 5 s to connect and 10 s for the answer, so a
 /// dead server costs the install nothing. Without a client, the install goes on unreported.
-fn start_webhook(url: &str) -> Option<Arc<Webhook>> {
+pub(super) fn start_webhook(url: &str) -> Option<Arc<Webhook>> {
     use std::time::Duration;
     match crate::repo::http_client(Duration::from_secs(5), Duration::from_secs(10)) {
         Ok(http) => Some(Arc::new(Webhook::start(url, http.client))),

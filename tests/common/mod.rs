@@ -4,6 +4,7 @@
 
 pub mod fixture;
 pub mod flavor;
+pub mod hook;
 pub mod installed;
 pub mod machine;
 pub mod tmux;

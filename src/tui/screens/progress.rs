@@ -132,6 +132,8 @@ pub fn event(app: &mut App, e: Event) -> Option<Effect> {
                 p.log.drain(..p.log.len() - LOG_KEEP);
             }
         }
+        // The TUI learns the end from the engine's result, not from an event.
+        Event::Ended { .. } => {}
     }
     None
 }

@@ -1,0 +1,158 @@
+//! `install`: the whole unattended install, and the one event every run ends with, so a
+//! deployment server (`--progress json`, the webhook) always hears how it ended: refused,
+//! failed, interrupted or done.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use anyhow::anyhow;
+
+use crate::answer::Finish;
+use crate::engine;
+use crate::events::{Console, Event, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step};
+use crate::plan::{self, Refused};
+
+use super::{
+    Failure, Options, Source, confirm, engine_options, load, plan_for_answer, start_webhook,
+};
+
+/// What the events of a run said about it: the failed step, and whether a destructive
+/// step began.
+#[derive(Default)]
+struct Watch {
+    failed: Mutex<Option<Step>>,
+    destructive: AtomicBool,
+}
+
+impl Sink for Watch {
+    fn send(&self, event: &Event) {
+        match event {
+            Event::Started { step } if *step != Step::Preflight => {
+                self.destructive.store(true, Ordering::Relaxed)
+            }
+            Event::Failed { step, .. } => {
+                if let Ok(mut f) = self.failed.lock() {
+                    *f = Some(*step);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A successful run: what to do now, and what to tell the admin.
+struct Done {
+    action: Finish,
+    disk: String,
+}
+
+/// `install`: loads, plans, confirms and runs; every outcome ends the event stream with
+/// `Ended`, which the webhook gets before the process exits.
+pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let answer = load(source);
+    let webhook = answer
+        .as_ref()
+        .ok()
+        .and_then(|a| a.reporting.webhook.as_deref())
+        .and_then(start_webhook);
+    let watch = Arc::new(Watch::default());
+    let mut sinks: Vec<Box<dyn Sink>> = vec![
+        if opts.json {
+            Box::new(JsonLines)
+        } else {
+            Box::new(Console::new())
+        },
+        Box::new(SharedSink(watch.clone())),
+    ];
+    if let Some(j) = opts
+        .logs
+        .events
+        .as_deref()
+        .and_then(|p| JournalFile::create(p).ok())
+    {
+        sinks.push(Box::new(j));
+    }
+    if let Some(w) = &webhook {
+        sinks.push(Box::new(SharedSink(w.clone())));
+    }
+    let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
+
+    let result = answer.and_then(|a| run(a, opts, sink.clone()));
+    let failed = watch.failed.lock().ok().and_then(|f| *f);
+    let ended = match &result {
+        Ok(_) => Event::Ended {
+            exit_code: 0,
+            failed_step: None,
+            error: None,
+            disk_changed: watch.destructive.load(Ordering::Relaxed),
+        },
+        Err(f) => Event::Ended {
+            exit_code: f.exit_code(),
+            failed_step: failed.or(matches!(f, Failure::Refused(_)).then_some(Step::Preflight)),
+            error: Some(f.to_string()),
+            disk_changed: watch.destructive.load(Ordering::Relaxed),
+        },
+    };
+    sink.send(&ended);
+    // Whatever happened, the deployment server hears all of it before we exit.
+    if let Some(w) = &webhook {
+        w.finish();
+    }
+    let Some(done) = result? else {
+        return Ok(());
+    };
+    if !opts.json {
+        eprintln!(
+            "\nInstalled onto {} in {} s. Logs: /var/log/azl-installer/ on the new system.",
+            done.disk,
+            started.elapsed().as_secs()
+        );
+    }
+    engine::finish(done.action).map_err(|e| Failure::AfterPayload(e.into()))
+}
+
+/// Plans, confirms and runs the engine. None when the run stopped early on purpose.
+fn run(
+    answer: crate::answer::Answer,
+    opts: &Options,
+    sink: Arc<dyn Sink>,
+) -> Result<Option<Done>, Failure> {
+    let plan = plan_for_answer(answer)?;
+    if !opts.json {
+        eprint!("{}", plan::render(&plan));
+    }
+    if opts.stop_after == Some(Step::Preflight) {
+        return Ok(None);
+    }
+    if plan.answer.install.confirm && !opts.yes {
+        confirm(&plan)?;
+    }
+    let run = engine_options(opts.stop_after, &opts.logs, opts.sysimage.as_deref());
+    engine::handle_interrupts();
+    engine::run(&plan, sink, &run).map_err(|e| {
+        let log = match &opts.logs.install_log {
+            Some(p) => format!(" (log: {})", p.display()),
+            None => String::new(),
+        };
+        // Every error's text already names its causes: one line, no repeated chain.
+        let message = anyhow!("{e}{log}");
+        if e.interrupted() {
+            Failure::Interrupted
+        } else if e.refused() {
+            let p = plan::Problem::new("install", e.to_string());
+            Failure::Refused(Refused { problems: vec![p] })
+        } else if e.after_payload() {
+            Failure::AfterPayload(message)
+        } else {
+            Failure::Destructive(message)
+        }
+    })?;
+    if opts.stop_after.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(Done {
+        action: engine::finish_action(&plan),
+        disk: plan::describe_disk(&plan.target.disk),
+    }))
+}
