@@ -228,8 +228,41 @@ fn quote(s: &OsStr) -> String {
     }
 }
 
+/// Where `name` would be run from: an absolute name as it is, any other from the first
+/// PATH directory holding an executable file of that name.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    find_in(name, &std::env::split_paths(&path).collect::<Vec<_>>())
+}
+
+fn find_in(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
+    if name.starts_with('/') {
+        return runnable(Path::new(name)).then(|| PathBuf::from(name));
+    }
+    dirs.iter().map(|d| d.join(name)).find(|p| runnable(p))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_program_is_found_only_where_it_is_executable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = vec![dir.path().to_owned()];
+        let prog = dir.path().join("mkfs.xfs");
+        std::fs::write(&prog, "").unwrap();
+        assert_eq!(super::find_in("mkfs.xfs", &dirs), None, "not executable");
+        std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(super::find_in("mkfs.xfs", &dirs), Some(prog.clone()));
+        assert_eq!(super::find_in("mkfs.ext4", &dirs), None);
+        let abs = prog.display().to_string();
+        assert_eq!(super::find_in(&abs, &[]), Some(prog));
+    }
+
     use super::*;
 
     #[test]

@@ -97,28 +97,14 @@ impl Default for LiveSystem {
 
 /// Looks at PATH and at the running kernel below `roots`.
 pub fn live_system(roots: &Roots) -> LiveSystem {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<_> = std::env::split_paths(&path).collect();
     LiveSystem {
         missing_programs: KNOWN_PROGRAMS
             .iter()
-            .filter(|k| !on_path(k.name, &dirs))
+            .filter(|k| crate::cmd::find_program(k.name).is_none())
             .map(|k| k.name.to_owned())
             .collect(),
         kernel_mounts_vfat: kernel_mounts(roots, "vfat"),
     }
-}
-
-/// An absolute name is looked up as it is; any other in each PATH directory.
-fn on_path(name: &str, dirs: &[std::path::PathBuf]) -> bool {
-    let runnable = |p: &Path| {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
-    if name.starts_with('/') {
-        return runnable(Path::new(name));
-    }
-    dirs.iter().any(|d| runnable(&d.join(name)))
 }
 
 /// Listed in /proc/filesystems, or a module of the running kernel (built in or loadable).
@@ -151,20 +137,6 @@ fn kernel_mounts(roots: &Roots, fstype: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_program_is_found_only_where_it_is_executable() {
-        let dir = tempfile::tempdir().unwrap();
-        let dirs = vec![dir.path().to_owned()];
-        let prog = dir.path().join("mkfs.xfs");
-        std::fs::write(&prog, "").unwrap();
-        assert!(!on_path("mkfs.xfs", &dirs), "not executable");
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(on_path("mkfs.xfs", &dirs));
-        assert!(!on_path("mkfs.ext4", &dirs));
-        assert!(on_path(&prog.display().to_string(), &[]));
-    }
 
     #[test]
     fn vfat_from_proc_filesystems() {

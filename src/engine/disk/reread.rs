@@ -133,7 +133,7 @@ pub fn udev_running() -> bool {
 
 /// `udevadm settle`, when there is a udev to wait for. None when skipped.
 pub fn settle() -> Option<Result<(), CmdError>> {
-    if !udev_running() || !in_path("udevadm") {
+    if !udev_running() || crate::cmd::find_program("udevadm").is_none() {
         return None;
     }
     Some(
@@ -142,12 +142,6 @@ pub fn settle() -> Option<Result<(), CmdError>> {
             .run()
             .map(drop),
     )
-}
-
-fn in_path(prog: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-        .unwrap_or(false)
 }
 
 /// Waits until /dev has a block node for each partition, with the device number sysfs

@@ -45,13 +45,6 @@ pub struct Request<'a> {
     pub download_only: bool,
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
 /// dnf 5 installed as `dnf` is a link whose target is named dnf5.
 fn is_dnf5(program: &Path) -> bool {
     std::fs::canonicalize(program).is_ok_and(|p| {
@@ -62,9 +55,9 @@ fn is_dnf5(program: &Path) -> bool {
 
 impl Tools {
     pub fn detect(private: &PrivateConfig) -> Result<Tools, PayloadError> {
-        let (flavor, program) = if find_on_path("dnf5").is_some() {
+        let (flavor, program) = if crate::cmd::find_program("dnf5").is_some() {
             (Flavor::Dnf5, "dnf5")
-        } else if let Some(p) = find_on_path("dnf") {
+        } else if let Some(p) = crate::cmd::find_program("dnf") {
             (
                 if is_dnf5(&p) {
                     Flavor::Dnf5
