@@ -4,12 +4,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use azl_installer::repo::{self, FetchPolicy, RepoSource};
 use common::fixture::{FixtureRepo, HttpServer};
+use common::raw_server::{RawServer, read_request};
 
 fn source(repo: &FixtureRepo) -> RepoSource {
     RepoSource {
@@ -27,6 +27,7 @@ fn quick() -> FetchPolicy {
         read_timeout: Duration::from_millis(500),
         attempts: 3,
         backoff: Duration::from_millis(100),
+        ..Default::default()
     }
 }
 
@@ -211,36 +212,13 @@ fn the_second_repo_failing_is_reported_with_its_position() {
     assert_eq!((e.position, e.repo.as_str()), (1, "extras"));
 }
 
-/// A server that accepts and then does `f` with each connection; counts connections.
-fn bad_server(
-    f: impl Fn(std::net::TcpStream) + Send + Sync + 'static,
-) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let c = count.clone();
-    let f = std::sync::Arc::new(f);
-    std::thread::spawn(move || {
-        for conn in listener.incoming().flatten() {
-            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let f = f.clone();
-            std::thread::spawn(move || f(conn));
-        }
-    });
-    (format!("http://127.0.0.1:{port}/repo"), count)
-}
-
-fn read_request(conn: &mut std::net::TcpStream) {
-    let mut buf = [0u8; 4096];
-    let _ = conn.read(&mut buf);
-}
-
 #[test]
 fn a_stalling_server_times_out_is_retried_then_named() {
-    let (url, count) = bad_server(|mut conn| {
+    let server = RawServer::start(|mut conn| {
         read_request(&mut conn);
         std::thread::sleep(Duration::from_secs(30));
     });
+    let url = format!("{}/repo", server.base);
     let src = RepoSource {
         name: "stall".into(),
         url: url.clone(),
@@ -259,12 +237,12 @@ fn a_stalling_server_times_out_is_retried_then_named() {
         e.contains("timed out") && e.contains("after 3 attempt(s)"),
         "{e}"
     );
-    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]
 fn a_connection_dropped_mid_body_is_retried_then_named() {
-    let (url, count) = bad_server(|mut conn| {
+    let server = RawServer::start(|mut conn| {
         read_request(&mut conn);
         let _ = conn.write_all(
             b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n<repomd",
@@ -272,6 +250,7 @@ fn a_connection_dropped_mid_body_is_retried_then_named() {
         let _ = conn.flush();
         // Dropping the stream closes the connection 7 bytes into 100000.
     });
+    let url = format!("{}/repo", server.base);
     let src = RepoSource {
         name: "drop".into(),
         url: url.clone(),
@@ -284,7 +263,7 @@ fn a_connection_dropped_mid_body_is_retried_then_named() {
         e.contains("reading the response") && e.contains("after 3 attempt(s)"),
         "{e}"
     );
-    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]

@@ -10,6 +10,10 @@ use toml::de::DeTable;
 use super::tree::{Lines, locate};
 use super::{Answer, Issue, Report, schema_value, shape, validate};
 
+/// The largest answer file read (1 MiB): ample for any real answer, and a file or URL that
+/// never ends (a device, an endless response) is refused instead of filling memory.
+pub const MAX_BYTES: u64 = 1 << 20;
+
 /// Why an answer file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -19,6 +23,10 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{}: larger than 1 MiB, the most an answer file may be; not read further", path.display())]
+    TooLarge { path: PathBuf },
+    #[error("{}: not UTF-8 text", path.display())]
+    NotText { path: PathBuf },
     /// The file was read but has problems; the report prints one per line.
     #[error("{report}")]
     Invalid { report: Report },
@@ -28,7 +36,7 @@ impl LoadError {
     /// The problems found in the file (none for read errors).
     pub fn issues(&self) -> &[Issue] {
         match self {
-            LoadError::Read { .. } => &[],
+            LoadError::Read { .. } | LoadError::TooLarge { .. } | LoadError::NotText { .. } => &[],
             LoadError::Invalid { report } => &report.issues,
         }
     }
@@ -36,9 +44,24 @@ impl LoadError {
 
 /// Reads and loads the answer file at `path`; issues are reported with its name.
 pub fn load_file(path: &Path) -> Result<Answer, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    use std::io::Read;
+    let read = |source| LoadError::Read {
         path: path.to_path_buf(),
         source,
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(read)?
+        .take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotText {
+        path: path.to_path_buf(),
     })?;
     load_str(&text).map_err(|issues| LoadError::Invalid {
         report: Report {

@@ -14,12 +14,14 @@ mod shape;
 mod size;
 mod tree;
 mod types;
+mod url;
 mod validate;
 
 pub use issue::{Issue, Report, did_you_mean, shown};
-pub use load::{LoadError, load_file, load_str, to_toml};
+pub use load::{LoadError, MAX_BYTES, load_file, load_str, to_toml};
 pub use password::{HashError, hash_plain};
 pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;
+pub use url::{Credentials, redact_url, split_credentials};
 pub use validate::validate;

@@ -26,13 +26,15 @@ pub struct Webhook {
 }
 
 impl Webhook {
-    /// Starts posting to `url` (http or https) with `client` (its timeouts bound each post).
-    pub fn start(url: &str, client: reqwest::blocking::Client) -> Webhook {
+    /// Starts posting to `url` (http or https) with `client` (its timeouts bound each post);
+    /// warnings name it as `shown` (the URL with any credentials masked).
+    pub fn start(url: &str, shown: &str, client: reqwest::blocking::Client) -> Webhook {
         let (tx, rx) = sync_channel(QUEUE);
         let url = url.to_owned();
+        let shown = shown.to_owned();
         let dropped = Arc::new(AtomicU64::new(0));
         let skipped = dropped.clone();
-        let worker = std::thread::spawn(move || post_all(&url, &client, rx, &skipped));
+        let worker = std::thread::spawn(move || post_all(&url, &shown, &client, rx, &skipped));
         Webhook {
             tx: Mutex::new(Some(tx)),
             worker: Mutex::new(Some(worker)),
@@ -86,6 +88,7 @@ impl Drop for Webhook {
 
 fn post_all(
     url: &str,
+    shown: &str,
     client: &reqwest::blocking::Client,
     rx: Receiver<Event>,
     dropped: &AtomicU64,
@@ -111,7 +114,8 @@ fn post_all(
             Err(e) => {
                 // One warning per outage, not one per event.
                 if failed_at.is_none() {
-                    tracing::warn!("webhook {url}: {e}");
+                    // reqwest's message would repeat the URL with its credentials.
+                    tracing::warn!("webhook {shown}: {}", e.without_url());
                 }
                 dropped.fetch_add(1, Ordering::Relaxed);
                 failed_at = Some(Instant::now());

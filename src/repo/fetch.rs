@@ -1,10 +1,17 @@
-//! Getting bytes from a file://, http:// or https:// URL, with connect and read timeouts,
-//! retries with exponential backoff for what a retry can fix (network errors, 5xx, 429), and
-//! proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
+//! Getting bytes from a file://, http:// or https:// URL within bounds: connect and read
+//! timeouts, a deadline for the whole fetch (retries and waits included), a size cap, retries
+//! with exponential backoff only for what a retry can fix (network errors, 5xx, 429; never a
+//! redirect loop or another 4xx), a message every 10 s while it waits, and proxies from the
+//! environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY). Messages mask credentials in URLs.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How patient a fetch is. The defaults suit a data-centre network; tests shorten them.
+use super::body::{Cut, Watch, read_bounded};
+use super::client::{HttpClient, describe, error_chain, http_client};
+use crate::answer::{human_bytes, redact_url};
+
+/// How patient a fetch is and how much it accepts. The defaults suit repository metadata on
+/// a data-centre network; tests shorten them.
 #[derive(Debug, Clone)]
 pub struct FetchPolicy {
     /// Time to establish a TCP (and TLS) connection.
@@ -15,6 +22,10 @@ pub struct FetchPolicy {
     pub attempts: u32,
     /// Wait before the second attempt; doubled for each further one.
     pub backoff: Duration,
+    /// Longest the whole fetch may take, every attempt and wait included.
+    pub deadline: Duration,
+    /// Largest body accepted; a larger one is refused, not read to its end.
+    pub max_bytes: u64,
 }
 
 impl Default for FetchPolicy {
@@ -24,6 +35,22 @@ impl Default for FetchPolicy {
             read_timeout: Duration::from_secs(30),
             attempts: 4,
             backoff: Duration::from_secs(1),
+            deadline: Duration::from_secs(600),
+            // Fedora's whole primary.xml.zst is a few tens of MiB.
+            max_bytes: 512 << 20,
+        }
+    }
+}
+
+impl FetchPolicy {
+    /// An answer file: at most 1 MiB, and (on the ISO the network may still be coming up)
+    /// retried for at most two minutes in all.
+    pub fn answer() -> FetchPolicy {
+        FetchPolicy {
+            attempts: 8,
+            deadline: Duration::from_secs(120),
+            max_bytes: crate::answer::MAX_BYTES,
+            ..Default::default()
         }
     }
 }
@@ -48,10 +75,28 @@ pub enum FetchError {
         what: String,
         attempts: u32,
     },
+    #[error("{url}: larger than {} (the most accepted); not read further", human_bytes(*.limit))]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url}: not complete within {} s, the limit for the whole fetch{}", .deadline.as_secs(), last_try(.last))]
+    Deadline {
+        url: String,
+        deadline: Duration,
+        last: String,
+    },
+    #[error("{url}: {what} (not retried: it would redirect the same way again)")]
+    Redirect { url: String, what: String },
     #[error("setting up the HTTP client: {0}")]
     Client(String),
     #[error("{url}: cannot verify https: {why} (the live system needs its CA certificates)")]
     NoTrust { url: String, why: String },
+}
+
+fn last_try(last: &str) -> String {
+    if last.is_empty() {
+        String::new()
+    } else {
+        format!(" (last attempt: {last})")
+    }
 }
 
 impl FetchError {
@@ -60,53 +105,10 @@ impl FetchError {
     }
 }
 
-/// Fetches `url` with the default policy. For one-off downloads (an answer file); loading
-/// a repository reuses one `Fetcher`.
+/// Fetches `url` with the default policy. For one-off downloads; loading a repository
+/// reuses one `Fetcher`.
 pub fn fetch(url: &str) -> Result<Vec<u8>, FetchError> {
     Fetcher::new(FetchPolicy::default()).get(url)
-}
-
-/// An HTTP client, and why https cannot be verified when the system has no CA certificates.
-pub struct HttpClient {
-    pub client: reqwest::blocking::Client,
-    pub no_roots: Option<String>,
-}
-
-/// The one way the installer builds an HTTP client (repositories, answer files, the
-/// webhook): rustls with ring, the system's CA certificates, proxies from the environment.
-/// A live system without CA certificates still gets a client: http:// works (an answer on
-/// the deployment server) and https:// is refused naming the cause, instead of no client.
-pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, FetchError> {
-    // reqwest is built without a default crypto provider (aws-lc needs cmake): use ring.
-    // Installing fails harmlessly when a provider is already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    // The blocking client's `timeout` bounds the wait for the response headers and, when
-    // the body is read through `io::Read`, each read: a read timeout, not a limit on the
-    // whole download (which `bytes()` would impose).
-    let builder = || {
-        reqwest::blocking::Client::builder()
-            .connect_timeout(connect)
-            .timeout(read)
-            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")))
-    };
-    match builder().build() {
-        Ok(client) => Ok(HttpClient {
-            client,
-            no_roots: None,
-        }),
-        Err(e) => {
-            let why = error_chain(&e);
-            let client = builder()
-                .tls_certs_only(std::iter::empty())
-                .build()
-                .map_err(|e2| FetchError::Client(format!("{why}; then: {}", error_chain(&e2))))?;
-            tracing::warn!("https cannot be verified on this system: {why}");
-            Ok(HttpClient {
-                client,
-                no_roots: Some(why),
-            })
-        }
-    }
 }
 
 /// A reusable HTTP client with its policy (connections are kept between requests).
@@ -130,12 +132,13 @@ impl Fetcher {
 
     /// The whole body of `url`.
     pub fn get(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+        let shown = redact_url(url).into_owned();
         let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
         match scheme.as_deref() {
-            Some("file") => read_file(url),
-            Some("http" | "https") => self.get_http(url),
+            Some("file") => read_file(url, &shown, self.policy.max_bytes),
+            Some("http" | "https") => self.get_http(url, &shown),
             _ => Err(FetchError::BadUrl {
-                url: url.to_owned(),
+                url: shown,
                 reason: "only file://, http:// and https:// URLs are supported".into(),
             }),
         }
@@ -149,7 +152,7 @@ impl Fetcher {
         Ok(self.client.get_or_init(|| c))
     }
 
-    fn get_http(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+    fn get_http(&self, url: &str, shown: &str) -> Result<Vec<u8>, FetchError> {
         let http = self.client()?;
         if let Some(why) = &http.no_roots
             && url
@@ -157,30 +160,54 @@ impl Fetcher {
                 .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
         {
             return Err(FetchError::NoTrust {
-                url: url.to_owned(),
+                url: shown.to_owned(),
                 why: why.clone(),
             });
         }
-        let client = &http.client;
-        let attempts = self.policy.attempts.max(1);
-        let mut wait = self.policy.backoff;
+        let policy = &self.policy;
+        let end = Instant::now() + policy.deadline;
+        let watch = Watch::start(shown.to_owned(), policy.deadline);
+        let attempts = policy.attempts.max(1);
+        let mut wait = policy.backoff;
         let mut last = String::new();
+        let out_of_time = |last: &str| FetchError::Deadline {
+            url: shown.to_owned(),
+            deadline: policy.deadline,
+            last: last.to_owned(),
+        };
         for attempt in 1..=attempts {
             if attempt > 1 {
+                if Instant::now() + wait >= end {
+                    return Err(out_of_time(&last));
+                }
                 tracing::warn!(
-                    "{url}: {last}; retrying in {wait:?} (attempt {attempt} of {attempts})"
+                    "{shown}: {last}; retrying in {wait:?} (attempt {attempt} of {attempts})"
                 );
                 std::thread::sleep(wait);
                 wait = wait.saturating_mul(2);
             }
-            match get_once(client, url) {
+            // No wait for bytes goes past the deadline.
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(out_of_time(&last));
+            }
+            let once = Once {
+                client: &http.client,
+                url,
+                shown,
+                timeout: left.min(policy.read_timeout),
+                end,
+                policy,
+                watch: &watch,
+            };
+            match once.get() {
                 Ok(body) => return Ok(body),
                 Err(Attempt::Final(e)) => return Err(e),
                 Err(Attempt::Retry(what)) => last = what,
             }
         }
         Err(FetchError::Network {
-            url: url.to_owned(),
+            url: shown.to_owned(),
             what: last,
             attempts,
         })
@@ -193,77 +220,96 @@ enum Attempt {
     Final(FetchError),
 }
 
-fn get_once(client: &reqwest::blocking::Client, url: &str) -> Result<Vec<u8>, Attempt> {
-    let resp = client
-        .get(url)
-        .send()
-        .map_err(|e| Attempt::Retry(describe(e)))?;
-    let status = resp.status();
-    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-        return Err(Attempt::Final(FetchError::NotFound { url: url.into() }));
-    }
-    if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-        return Err(Attempt::Retry(format!("HTTP status {status}")));
-    }
-    if !status.is_success() {
-        return Err(Attempt::Final(FetchError::Status {
-            url: url.into(),
-            status: status.as_u16(),
-        }));
-    }
-    // Reading the body is inside the attempt: a connection dropped mid-body is retried.
-    let mut body = Vec::new();
-    let mut resp = resp;
-    std::io::Read::read_to_end(&mut resp, &mut body)
-        .map_err(|e| Attempt::Retry(format!("reading the response: {}", error_chain(&e))))?;
-    Ok(body)
+/// One attempt at an http(s) fetch.
+struct Once<'a> {
+    client: &'a reqwest::blocking::Client,
+    url: &'a str,
+    shown: &'a str,
+    /// Longest wait for the headers and for each read of the body.
+    timeout: Duration,
+    /// When the whole fetch must have ended.
+    end: Instant,
+    policy: &'a FetchPolicy,
+    watch: &'a Watch,
 }
 
-/// "timed out: ..." first, and without the URL reqwest adds (the caller names it once).
-fn describe(e: reqwest::Error) -> String {
-    let what = if e.is_timeout() {
-        "timed out: "
-    } else if e.is_connect() {
-        "cannot connect: "
-    } else {
-        ""
-    };
-    format!("{what}{}", error_chain(&e.without_url()))
-}
-
-/// An error and its sources, joined with ": ", without repeating the URL reqwest adds.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
-            parts.push(t);
+impl Once<'_> {
+    fn get(&self) -> Result<Vec<u8>, Attempt> {
+        let url = self.shown.to_owned();
+        let sent = self.client.get(self.url).timeout(self.timeout).send();
+        let mut resp = sent.map_err(|e| {
+            if e.is_redirect() {
+                Attempt::Final(FetchError::Redirect {
+                    url: url.clone(),
+                    what: describe(e),
+                })
+            } else {
+                Attempt::Retry(describe(e))
+            }
+        })?;
+        let status = resp.status();
+        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+            return Err(Attempt::Final(FetchError::NotFound { url }));
         }
-        src = s.source();
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(Attempt::Retry(format!("HTTP status {status}")));
+        }
+        if !status.is_success() {
+            return Err(Attempt::Final(FetchError::Status {
+                url,
+                status: status.as_u16(),
+            }));
+        }
+        let limit = self.policy.max_bytes;
+        if resp.content_length().is_some_and(|n| n > limit) {
+            return Err(Attempt::Final(FetchError::TooLarge { url, limit }));
+        }
+        // Reading the body is inside the attempt: a connection dropped mid-body is retried.
+        read_bounded(&mut resp, limit, self.end, &self.watch.got).map_err(|cut| match cut {
+            Cut::TooLarge => Attempt::Final(FetchError::TooLarge { url, limit }),
+            Cut::Deadline => Attempt::Final(FetchError::Deadline {
+                url,
+                deadline: self.policy.deadline,
+                last: "still receiving the body".into(),
+            }),
+            Cut::Io(e) => Attempt::Retry(format!("reading the response: {}", error_chain(&e))),
+        })
     }
-    parts.join(": ")
 }
 
-fn read_file(url: &str) -> Result<Vec<u8>, FetchError> {
+fn read_file(url: &str, shown: &str, limit: u64) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
     let path = reqwest::Url::parse(url)
         .ok()
         .and_then(|u| u.to_file_path().ok())
         .ok_or_else(|| FetchError::BadUrl {
-            url: url.to_owned(),
+            url: shown.to_owned(),
             reason: "not a valid file:// URL (expected file:///absolute/path)".into(),
         })?;
-    std::fs::read(&path).map_err(|source| {
+    let failed = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::NotFound {
-            FetchError::NotFound { url: url.into() }
+            FetchError::NotFound { url: shown.into() }
         } else {
             FetchError::File {
-                url: url.into(),
+                url: shown.into(),
                 path: path.display().to_string(),
                 source,
             }
         }
-    })
+    };
+    // Bounded like a download: a device such as /dev/zero never ends.
+    let file = std::fs::File::open(&path).map_err(failed)?;
+    let mut body = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(failed)?;
+    if body.len() as u64 > limit {
+        return Err(FetchError::TooLarge {
+            url: shown.into(),
+            limit,
+        });
+    }
+    Ok(body)
 }
 
 /// `base` (a repository URL) joined with a relative `href` from its metadata.

@@ -5,6 +5,8 @@
 //! checked against `gpg_keys`; only then is repomd.xml parsed, and every file it points to
 //! (primary, comps) is checked against the checksum it gives before being decompressed.
 
+mod body;
+mod client;
 mod closure;
 mod comps;
 mod evr;
@@ -16,11 +18,13 @@ mod types;
 mod verify;
 mod xml;
 
+pub use client::{HttpClient, http_client};
 pub use evr::{Evr, rpmvercmp};
-pub use fetch::{FetchError, FetchPolicy, Fetcher, HttpClient, fetch, http_client};
+pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch};
 pub use types::*;
 pub use verify::VerifyError;
 
+use crate::answer::redact_url;
 use fetch::join;
 
 /// The verified index, and what the user should be told (e.g. unsigned repositories).
@@ -117,15 +121,16 @@ fn load_one(
         Some(check_signature(fetcher, source, &md_url, &md_bytes)?)
     } else {
         warnings.push(format!(
-            "repo \"{}\": gpg_check = false: repomd.xml ({md_url}) is not verified, so \
+            "repo \"{}\": gpg_check = false: repomd.xml ({}) is not verified, so \
              whoever controls the repository or the network path to it decides what is installed",
-            source.name
+            source.name,
+            redact_url(&md_url)
         ));
         None
     };
     let md = repomd::parse(&md_bytes).map_err(|detail| RepoFailure::Parse {
         file: "repomd.xml".into(),
-        url: md_url.clone(),
+        url: redact_url(&md_url).into_owned(),
         detail,
     })?;
     let open = |file: &repomd::DataFile| -> Result<(String, Vec<u8>), RepoFailure> {
@@ -139,13 +144,13 @@ fn load_one(
         let bytes = get(&short, &url)?;
         repomd::check(file, &bytes).map_err(|detail| RepoFailure::Checksum {
             file: short.clone(),
-            url: url.clone(),
+            url: redact_url(&url).into_owned(),
             detail: detail.trim_start_matches("checksum mismatch: ").to_owned(),
         })?;
         let data =
             repomd::decompress(&file.location, bytes).map_err(|detail| RepoFailure::Parse {
                 file: short.clone(),
-                url: url.clone(),
+                url: redact_url(&url).into_owned(),
                 detail,
             })?;
         Ok((url, data))
@@ -154,7 +159,7 @@ fn load_one(
     let (url, data) = open(&primary_file)?;
     let packages = primary::parse(&data).map_err(|detail| RepoFailure::Parse {
         file: "primary".into(),
-        url,
+        url: redact_url(&url).into_owned(),
         detail,
     })?;
     let group_file = ["group_gz", "group_zst", "group_xz", "group"]
@@ -167,8 +172,9 @@ fn load_one(
             // A comps file dnf could still use must not stop the install: warn instead.
             comps::parse(&data).unwrap_or_else(|e| {
                 warnings.push(format!(
-                    "repo \"{}\": ignoring the groups in {url}: {e}",
-                    source.name
+                    "repo \"{}\": ignoring the groups in {}: {e}",
+                    source.name,
+                    redact_url(&url)
                 ));
                 Vec::new()
             })
@@ -197,13 +203,13 @@ fn check_signature(
     let mut keys = Vec::new();
     for url in &source.gpg_keys {
         let bytes = fetcher.get(url).map_err(RepoFailure::KeyFetch)?;
-        keys.extend(verify::parse_keys(url, &bytes).map_err(RepoFailure::Key)?);
+        keys.extend(verify::parse_keys(&redact_url(url), &bytes).map_err(RepoFailure::Key)?);
     }
     let sig_url = format!("{md_url}.asc");
     let sig = fetcher.get(&sig_url).map_err(|e| {
         if e.is_not_found() {
             RepoFailure::Unsigned {
-                url: sig_url.clone(),
+                url: redact_url(&sig_url).into_owned(),
             }
         } else {
             RepoFailure::Fetch {
@@ -213,7 +219,7 @@ fn check_signature(
         }
     })?;
     verify::verify_detached(md, &sig, &keys).map_err(|source| RepoFailure::Signature {
-        url: sig_url,
+        url: redact_url(&sig_url).into_owned(),
         source,
     })
 }

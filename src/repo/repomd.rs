@@ -95,29 +95,80 @@ pub fn check(file: &DataFile, bytes: &[u8]) -> Result<(), String> {
 
 /// The file's content, decompressed according to its name.
 pub fn decompress(location: &str, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
+    decompress_within(location, bytes, MAX_OPEN)
+}
+
+/// The most a metadata file may decompress to (Fedora's primary.xml is a few hundred MiB):
+/// a small file that would decompress without end is refused, not read into memory.
+const MAX_OPEN: u64 = 2 << 30;
+
+fn decompress_within(location: &str, bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, String> {
     let name = location.to_ascii_lowercase();
-    let r = if name.ends_with(".gz") {
-        flate2::read::MultiGzDecoder::new(bytes.as_slice())
-            .read_to_end(&mut out)
-            .map(drop)
-            .map_err(|e| format!("gunzip: {e}"))
+    let reader: Box<dyn Read + '_> = if name.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(bytes.as_slice()))
     } else if name.ends_with(".zst") || name.ends_with(".zstd") {
-        ruzstd::decoding::StreamingDecoder::new(bytes.as_slice())
-            .map_err(|e| format!("zstd: {e}"))
-            .and_then(|mut d| {
-                d.read_to_end(&mut out)
-                    .map(drop)
-                    .map_err(|e| format!("zstd: {e}"))
-            })
+        Box::new(
+            ruzstd::decoding::StreamingDecoder::new(bytes.as_slice())
+                .map_err(|e| format!("zstd: {e}"))?,
+        )
     } else if name.ends_with(".xz") {
-        lzma_rs::xz_decompress(&mut bytes.as_slice(), &mut out).map_err(|e| format!("xz: {e}"))
+        // lzma-rs decodes into a writer: decode, then check the size. xz metadata is rare
+        // and its input is checksummed already.
+        let mut out = Vec::new();
+        lzma_rs::xz_decompress(&mut bytes.as_slice(), &mut Capped::new(&mut out, limit))
+            .map_err(|e| format!("xz: {e}"))?;
+        return Ok(out);
     } else if name.ends_with(".bz2") {
         return Err("bzip2-compressed metadata is not supported (use gz, zstd or xz)".into());
     } else {
         return Ok(bytes);
     };
-    r.map(|_| out)
+    let mut out = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("decompressing: {e}"))?;
+    if out.len() as u64 > limit {
+        return Err(format!(
+            "decompresses to more than {}, the most accepted",
+            crate::answer::human_bytes(limit)
+        ));
+    }
+    Ok(out)
+}
+
+/// A writer that fails once more than `left` bytes were written to it.
+struct Capped<'a> {
+    out: &'a mut Vec<u8>,
+    left: u64,
+    limit: u64,
+}
+
+impl<'a> Capped<'a> {
+    fn new(out: &'a mut Vec<u8>, limit: u64) -> Self {
+        Capped {
+            out,
+            left: limit,
+            limit,
+        }
+    }
+}
+
+impl std::io::Write for Capped<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "decompresses to more than {}, the most accepted",
+                crate::answer::human_bytes(self.limit)
+            )));
+        }
+        self.left -= buf.len() as u64;
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -168,5 +219,19 @@ mod tests {
         let z = gz.finish().unwrap();
         assert_eq!(decompress("a.xml.gz", z).unwrap(), b"hello");
         assert_eq!(decompress("a.xml", b"hi".to_vec()).unwrap(), b"hi");
+    }
+
+    #[test]
+    fn a_file_that_decompresses_past_the_limit_is_refused() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![b'x'; 1 << 20]).unwrap();
+        let z = gz.finish().unwrap();
+        let e = decompress_within("a.xml.gz", z.clone(), 1000).unwrap_err();
+        assert!(e.contains("more than"), "{e}");
+        assert_eq!(
+            decompress_within("a.xml.gz", z, 1 << 20).unwrap().len(),
+            1 << 20
+        );
     }
 }

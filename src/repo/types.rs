@@ -14,10 +14,16 @@ pub struct RepoIndex {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RepoSource {
     pub name: String,
+    /// Shown (`plan --json`) with any credentials masked.
+    #[serde(serialize_with = "masked_url")]
     pub url: String,
     /// file:// or https:// URLs of the keys.
     pub gpg_keys: Vec<String>,
     pub gpg_check: bool,
+}
+
+fn masked_url<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::answer::redact_url(url))
 }
 
 /// What `RepoIndex::closure` found: the packages a request pulls in, and what it could not

@@ -84,20 +84,16 @@ pub fn load(source: &Source) -> Result<Answer, Failure> {
         // The error's text names its cause already: one line, not the chain again.
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
         Source::Url(u) => {
-            // On the ISO the network may still be coming up: keep trying for about two
-            // minutes (1 + 2 + ... + 64 s between attempts) before giving up.
-            let policy = crate::repo::FetchPolicy {
-                attempts: 8,
-                ..Default::default()
-            };
-            let bytes = crate::repo::Fetcher::new(policy)
+            let shown = answer::redact_url(u).into_owned();
+            let bytes = crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
                 .get(u)
                 .map_err(|e| Failure::BadInput(anyhow!("fetching the answer file: {e}")))?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| Failure::BadInput(anyhow!("the answer file {u} is not UTF-8 text")))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::BadInput(anyhow!("the answer file {shown} is not UTF-8 text"))
+            })?;
             answer::load_str(&text).map_err(|issues| {
                 let report = answer::Report {
-                    file: u.clone(),
+                    file: shown,
                     issues,
                 };
                 Failure::BadInput(answer::LoadError::Invalid { report }.into())
@@ -284,10 +280,11 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
 /// dead server costs the install nothing. Without a client, the install goes on unreported.
 pub(super) fn start_webhook(url: &str) -> Option<Arc<Webhook>> {
     use std::time::Duration;
+    let shown = answer::redact_url(url);
     match crate::repo::http_client(Duration::from_secs(5), Duration::from_secs(10)) {
-        Ok(http) => Some(Arc::new(Webhook::start(url, http.client))),
+        Ok(http) => Some(Arc::new(Webhook::start(url, &shown, http.client))),
         Err(e) => {
-            tracing::warn!("webhook {url}: {e}; events are not posted");
+            tracing::warn!("webhook {shown}: {e}; events are not posted");
             None
         }
     }

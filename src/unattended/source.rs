@@ -17,7 +17,7 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Path(p) => write!(f, "{}", p.display()),
-            Source::Url(u) => f.write_str(u),
+            Source::Url(u) => f.write_str(&crate::answer::redact_url(u)),
         }
     }
 }
@@ -36,7 +36,9 @@ pub enum SourceError {
 /// `media:/path` / `cdrom:/path` (a file on the install media).
 pub fn parse(text: &str) -> Result<Source, SourceError> {
     let t = text.trim();
-    if t.starts_with("http://") || t.starts_with("https://") {
+    // Schemes are case-insensitive (RFC 3986): HTTP:// is http://.
+    let scheme = t.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if matches!(scheme.as_deref(), Some("http" | "https")) {
         return Ok(Source::Url(t.to_string()));
     }
     if let Some(rest) = t
@@ -46,7 +48,9 @@ pub fn parse(text: &str) -> Result<Source, SourceError> {
         if rest.starts_with('/') {
             return Ok(Source::Path(PathBuf::from(rest)));
         }
-        return Err(SourceError::Unsupported(t.into()));
+        return Err(SourceError::Unsupported(
+            crate::answer::redact_url(t).into_owned(),
+        ));
     }
     if let Some(rest) = t
         .strip_prefix("media:")
@@ -54,12 +58,16 @@ pub fn parse(text: &str) -> Result<Source, SourceError> {
     {
         let rel = rest.trim_start_matches('/');
         if rel.is_empty() || rel.split('/').any(|c| c == "..") {
-            return Err(SourceError::Unsupported(t.into()));
+            return Err(SourceError::Unsupported(
+                crate::answer::redact_url(t).into_owned(),
+            ));
         }
         return Ok(Source::Path(Path::new(MEDIA_ROOT).join(rel)));
     }
     if t.contains("://") || t.is_empty() {
-        return Err(SourceError::Unsupported(t.into()));
+        return Err(SourceError::Unsupported(
+            crate::answer::redact_url(t).into_owned(),
+        ));
     }
     Ok(Source::Path(PathBuf::from(t)))
 }
@@ -121,6 +129,12 @@ mod tests {
             Source::Path("/run/install/repo/a.toml".into())
         );
         assert_eq!(p("answer.toml"), Source::Path("answer.toml".into()));
+        assert_eq!(
+            p("HTTP://10.0.0.1/a.toml"),
+            Source::Url("HTTP://10.0.0.1/a.toml".into())
+        );
+        let secret = p("https://deploy:hunter2@x.example/a.toml").to_string();
+        assert_eq!(secret, "https://***@x.example/a.toml");
         for bad in [
             "ftp://x/a.toml",
             "file:relative",

@@ -7,6 +7,7 @@ pub mod flavor;
 pub mod hook;
 pub mod installed;
 pub mod machine;
+pub mod raw_server;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

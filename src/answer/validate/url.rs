@@ -1,19 +1,25 @@
 //! URL syntax for repositories, keys and the webhook, without a URL crate: the answer file
 //! only ever needs `file:///abs/path`, `http://host[:port]/...` and `https://...`.
 
-use crate::answer::shown;
+use crate::answer::{redact_url, shown};
+
+/// A URL as a message repeats it: credentials masked, quoted, cut.
+fn shown_url(url: &str) -> String {
+    shown(redact_url(url))
+}
+
 /// Checks `url` for one of `schemes` ("file", "http", "https"); the error says what is wrong.
 pub(super) fn check(url: &str, schemes: &[&str]) -> Result<(), String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(format!(
             "{url_shown} contains whitespace",
-            url_shown = shown(url)
+            url_shown = shown_url(url)
         ));
     }
     let Some((scheme, rest)) = url.split_once("://") else {
         return Err(format!(
             "{url_shown} is not a URL (expected scheme://...)",
-            url_shown = shown(url)
+            url_shown = shown_url(url)
         ));
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -34,16 +40,19 @@ pub(super) fn check(url: &str, schemes: &[&str]) -> Result<(), String> {
             return Err(format!(
                 "{url_shown} names host {authority_shown}; a file:// URL needs an absolute path \
                  (file:///path)",
-                url_shown = shown(url),
-                authority_shown = shown(authority)
+                url_shown = shown_url(url),
+                authority_shown = shown(authority.rsplit_once('@').map_or(authority, |(_, h)| h))
             ));
         }
         if path.is_empty() || path == "/" {
-            return Err(format!("{url_shown} has no path", url_shown = shown(url)));
+            return Err(format!(
+                "{url_shown} has no path",
+                url_shown = shown_url(url)
+            ));
         }
         return Ok(());
     }
-    host_port(authority).map_err(|e| format!("{url_shown}: {e}", url_shown = shown(url)))
+    host_port(authority).map_err(|e| format!("{url_shown}: {e}", url_shown = shown_url(url)))
 }
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`, optionally after `user@`.

@@ -40,10 +40,15 @@ pub fn resolve_repos(payload: &Payload) -> Result<Vec<ResolvedRepo>, PayloadErro
             if !id_ok {
                 return Err(PayloadError::BadRepoName(r.name.clone()));
             }
-            if r.url.trim().is_empty() || r.url.contains(['\n', '\r']) {
+            let creds = crate::answer::split_credentials(&r.url).1;
+            let bad_creds = creds.is_some_and(|c| {
+                let p = c.password.unwrap_or_default();
+                c.user.chars().chain(p.chars()).any(char::is_control)
+            });
+            if r.url.trim().is_empty() || r.url.contains(['\n', '\r']) || bad_creds {
                 return Err(PayloadError::BadRepoUrl {
                     repo: r.name.clone(),
-                    url: r.url.clone(),
+                    url: crate::answer::redact_url(&r.url).into_owned(),
                 });
             }
             let keys = r
@@ -106,6 +111,12 @@ impl PrivateConfig {
         let me = PrivateConfig { dir };
         let reposdir = me.reposdir();
         std::fs::create_dir_all(&reposdir).map_err(io("creating", &reposdir))?;
+        // Repository passwords may be in it: root only.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&me.dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io("restricting", &me.dir))?;
+        }
         write(&me.conf(), &dnf_conf(payload, &me.reposdir(), cache))?;
         for r in repos {
             let keys: Vec<String> = r
@@ -179,13 +190,21 @@ fn dnf_conf(payload: &Payload, reposdir: &Path, cache: &Path) -> String {
 }
 
 /// One `.repo` section; `gpg_check = false` turns off both package and metadata checks.
+/// Credentials in the URL become `username=`/`password=`, so that dnf's messages, which
+/// repeat the base URL, never show them.
 pub fn repo_file(r: &RepoSource, key_urls: &[String]) -> String {
     let check = if r.gpg_check { 1 } else { 0 };
+    let (url, creds) = crate::answer::split_credentials(&r.url);
     let mut s = format!(
         "[{name}]\nname={name}\nbaseurl={url}\nenabled=1\ngpgcheck={check}\nrepo_gpgcheck={check}\n",
         name = r.name,
-        url = r.url,
     );
+    if let Some(c) = creds {
+        s.push_str(&format!("username={}\n", c.user));
+        if let Some(p) = c.password {
+            s.push_str(&format!("password={p}\n"));
+        }
+    }
     if !key_urls.is_empty() {
         s.push_str(&format!("gpgkey={}\n", key_urls.join(" ")));
     }
@@ -212,6 +231,9 @@ pub fn write_target_repos(root: &Path, repos: &[ResolvedRepo]) -> Result<(), Pay
             .join(TARGET_REPO_DIR)
             .join(format!("{}.repo", r.source.name));
         write(&file, &repo_file(&r.source, &urls))?;
+        if has_credentials(&r.source) {
+            keep_private(&file)?;
+        }
     }
     Ok(())
 }
@@ -225,6 +247,17 @@ fn io<'a>(
         path: path.to_owned(),
         source,
     }
+}
+
+fn has_credentials(r: &RepoSource) -> bool {
+    crate::answer::split_credentials(&r.url).1.is_some()
+}
+
+/// A file holding a repository password is for root only.
+fn keep_private(path: &Path) -> Result<(), PayloadError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(io("restricting", path))
 }
 
 fn write(path: &Path, text: &str) -> Result<(), PayloadError> {
@@ -261,6 +294,29 @@ mod tests {
         let off = repo_file(&src("base", false), &[]);
         assert!(off.contains("gpgcheck=0\nrepo_gpgcheck=0\n"), "{off}");
         assert!(!off.contains("gpgkey"));
+    }
+
+    #[test]
+    fn credentials_go_to_their_own_keys_not_the_base_url() {
+        let mut r = src("base", true);
+        r.url = "https://deploy:p%40ss@mirror.example/azl/".into();
+        let f = repo_file(&r, &[]);
+        assert!(f.contains("baseurl=https://mirror.example/azl/\n"), "{f}");
+        assert!(f.contains("username=deploy\npassword=p@ss\n"), "{f}");
+        r.url = "https://deploy:a%0Ab@mirror.example/azl/".into();
+        let p = crate::plan::Payload {
+            repos: vec![r],
+            packages: vec![],
+            groups: vec![],
+            exclude: vec![],
+            weak_deps: true,
+            releasever: "4.0".into(),
+            kernel: "kernel".into(),
+            download_bytes: 0,
+            installed_bytes: 0,
+        };
+        let e = resolve_repos(&p).unwrap_err().to_string();
+        assert!(!e.contains("a%0Ab") && e.contains("***@"), "{e}");
     }
 
     #[test]

@@ -154,7 +154,10 @@ pub fn install(
 fn sources(repos: &[ResolvedRepo]) -> String {
     repos
         .iter()
-        .map(|r| format!("{} at {}", r.source.name, r.source.url))
+        .map(|r| {
+            let url = crate::answer::redact_url(&r.source.url);
+            format!("{} at {url}", r.source.name)
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
