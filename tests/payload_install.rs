@@ -173,3 +173,43 @@ flavored_tests! {
         );
     }
 }
+
+flavored_tests! {
+    fn a_repository_behind_a_login_installs_and_keeps_the_password_private() {
+        if skip_unless_root() {
+            return;
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let repo = FixtureRepo::base();
+        // A password with characters a URL must escape: '@', ':' and '/'.
+        let server = common::fixture::HttpServer::serve_with_login(&repo.repo_dir(), "fleet", "p@ss:w/rd");
+        let url = format!("http://fleet:p%40ss%3Aw%2Frd@127.0.0.1:{}/", server.port);
+        let mut p = payload(&url, &repo.key_url());
+        p.packages = vec!["tmux".into()];
+        p.groups.clear();
+        p.kernel.clear();
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("root");
+        let rec = Recorder::default();
+        payload::install(&p, &root, &tmp.path().join("cache"), &rec).expect("install with a login");
+        assert!(names_in(&root).contains(&"tmux".to_owned()));
+        let served = server.requests();
+        assert!(
+            served.iter().any(|r| r.contains(".rpm") && r.ends_with(" 200")),
+            "{served:?}"
+        );
+        // The installed system can use the repository too, and only root can read how.
+        let file = root.join("etc/yum.repos.d/fixture.repo");
+        let repofile = std::fs::read_to_string(&file).unwrap();
+        let bare = format!("baseurl=http://127.0.0.1:{}/\n", server.port);
+        assert!(repofile.contains(&bare), "{repofile}");
+        assert!(
+            repofile.contains("username=fleet\npassword=p@ss:w/rd\n"),
+            "{repofile}"
+        );
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file:?} is readable by others");
+        let said = format!("{:?}", rec.events());
+        assert!(!said.contains("p@ss") && !said.contains("p%40ss"), "{said}");
+    }
+}

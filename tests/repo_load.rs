@@ -108,6 +108,35 @@ fn loads_over_http() {
 }
 
 #[test]
+fn loads_over_http_with_a_login_in_the_url() {
+    let repo = FixtureRepo::base();
+    let server = HttpServer::serve_with_login(&repo.dir, "fleet", "p@ss:w/rd");
+    let with_login = |path: &str| {
+        server
+            .url(path)
+            .replace("http://", "http://fleet:p%40ss%3Aw%2Frd@")
+    };
+    let src = RepoSource {
+        url: with_login("repo"),
+        gpg_keys: vec![with_login("RPM-GPG-KEY-fixture")],
+        ..source(&repo)
+    };
+    let loaded = repo::load(std::slice::from_ref(&src)).expect("loading with a login");
+    check_base_index(&loaded.index);
+    // Without it, the server says no, and the message does not show the URL's password.
+    let wrong = RepoSource {
+        url: src.url.replace("fleet:", "fleex:"),
+        ..src
+    };
+    let e = load_err(&[wrong]);
+    assert!(
+        e.contains("401") && e.contains("http://***@127.0.0.1"),
+        "{e}"
+    );
+    assert!(!e.contains("p%40ss"), "{e}");
+}
+
+#[test]
 fn refuses_an_unsigned_repomd() {
     let repo = FixtureRepo::build("unsigned-repomd");
     let e = load_err(&[source(&repo)]);

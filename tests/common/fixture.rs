@@ -284,6 +284,8 @@ pub fn run_ok(cmd: &str, args: &[&str]) -> String {
 /// one thread per connection, `Connection: close`. Stops when dropped.
 pub struct HttpServer {
     pub port: u16,
+    /// When set, every request needs `Authorization: Basic` with these "user:password".
+    login: Option<String>,
     stop: Arc<AtomicBool>,
     requests: Arc<Mutex<Vec<String>>>,
     thread: Option<JoinHandle<()>>,
@@ -291,25 +293,42 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn serve(root: &Path) -> HttpServer {
+        HttpServer::serve_login(root, None)
+    }
+
+    /// A server that answers 401 to any request without the HTTP basic login "user:password".
+    pub fn serve_with_login(root: &Path, user: &str, password: &str) -> HttpServer {
+        HttpServer::serve_login(root, Some(format!("{user}:{password}")))
+    }
+
+    fn serve_login(root: &Path, login: Option<String>) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(Mutex::new(Vec::new()));
         let (root, stop2, requests2) = (root.to_owned(), stop.clone(), requests.clone());
+        let want = login.as_deref().map(|l| {
+            use base64::Engine;
+            format!(
+                "basic {}",
+                base64::engine::general_purpose::STANDARD.encode(l)
+            )
+        });
         let thread = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (root, requests) = (root.clone(), requests2.clone());
+                let (root, requests, want) = (root.clone(), requests2.clone(), want.clone());
                 std::thread::spawn(move || {
-                    let _ = handle_http(conn, &root, &requests);
+                    let _ = handle_http(conn, &root, &requests, want.as_deref());
                 });
             }
         });
         HttpServer {
             port,
+            login,
             stop,
             requests,
             thread: Some(thread),
@@ -342,24 +361,43 @@ impl Drop for HttpServer {
     }
 }
 
-fn handle_http(conn: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+/// `want`: the whole `Authorization` value required (lower-case scheme), if any.
+fn handle_http(
+    conn: TcpStream,
+    root: &Path,
+    log: &Mutex<Vec<String>>,
+    want: Option<&str>,
+) -> std::io::Result<()> {
     conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
+    let mut authorization = None;
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
             break;
         }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("authorization")
+        {
+            let value = value.trim();
+            // The scheme is case-insensitive, the credentials are not.
+            authorization = value
+                .split_once(' ')
+                .map(|(scheme, rest)| format!("{} {rest}", scheme.to_ascii_lowercase()));
+        }
     }
+    let authorized = want.is_none_or(|w| authorization.as_deref() == Some(w));
     let mut parts = request.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let rel = percent_decode(path.trim_start_matches('/'));
     let file = root.join(&rel);
     let mut conn = conn;
-    let (status, body) = if rel.split('/').any(|c| c == "..") {
+    let (status, body) = if !authorized {
+        ("401 Unauthorized", None)
+    } else if rel.split('/').any(|c| c == "..") {
         ("403 Forbidden", None)
     } else if method != "GET" && method != "HEAD" {
         ("405 Method Not Allowed", None)
@@ -387,7 +425,12 @@ fn handle_http(conn: TcpStream, root: &Path, log: &Mutex<Vec<String>>) -> std::i
         }
         None => write!(
             conn,
-            "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n{}\r\n",
+            if authorized {
+                ""
+            } else {
+                "WWW-Authenticate: Basic realm=\"fixture\"\r\n"
+            }
         )?,
     }
     conn.flush()
