@@ -127,7 +127,13 @@ pub fn run(cli: Cli) -> u8 {
         None => unattended::locate(None, &cli.common.cmdline).is_err(),
         _ => false,
     };
-    let logs = unattended::init_logging(cli.common.log.as_deref(), installs, tui);
+    let logs = match unattended::init_logging(cli.common.log.as_deref(), installs, tui) {
+        Ok(logs) => logs,
+        Err(e) => {
+            eprintln!("azl-installer: {e}");
+            return Failure::BadInput(e.into()).exit_code();
+        }
+    };
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
     let result = match cli.command {

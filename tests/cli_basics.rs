@@ -204,3 +204,50 @@ fn without_ca_certificates_https_is_refused_naming_the_cause() {
         "{err}"
     );
 }
+
+#[test]
+fn a_log_file_that_cannot_be_written_is_an_error_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = "installer-config/examples/minimal-uefi.toml";
+    let missing = dir.path().join("no-such-dir/install.log");
+    for (log, cause) in [
+        (missing.as_path(), "No such file or directory"),
+        (dir.path(), "Is a directory"),
+    ] {
+        let o = run(&["validate", "--log", &log.to_string_lossy(), answer]);
+        let text = common::output_text(&o);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains(&format!("cannot write the log file {}", log.display()))
+                && text.contains(cause),
+            "{text}"
+        );
+        assert!(!text.contains(": ok"), "it went on to validate: {text}");
+    }
+    // A writable one gets the log.
+    let log = dir.path().join("install.log");
+    let o = run(&["validate", "--log", &log.to_string_lossy(), answer]);
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    assert!(log.is_file());
+}
+
+#[test]
+fn a_run_directory_that_cannot_be_created_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "version = 1\n").unwrap();
+    let o = Command::new(common::bin())
+        .args(["install", "--yes", &bad.to_string_lossy()])
+        .env("AZL_RUN_DIR", file.join("run"))
+        .output()
+        .expect("running azl-installer");
+    let text = common::output_text(&o);
+    assert_eq!(o.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(&format!("cannot write {}", file.join("run").display()))
+            && text.contains("keeps no log there"),
+        "{text}"
+    );
+}

@@ -17,29 +17,60 @@ pub struct LogFiles {
     pub events: Option<PathBuf>,
 }
 
-fn run_dir() -> Option<PathBuf> {
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot write the log file {path}: {source} (--log needs a file in a directory that exists and is writable)"
+)]
+pub struct LogError {
+    path: String,
+    source: std::io::Error,
+}
+
+fn run_dir() -> Result<PathBuf, (PathBuf, std::io::Error)> {
     let dir = std::env::var_os("AZL_RUN_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(RUN_DIR));
-    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::create_dir_all(&dir).map_err(|e| (dir.clone(), e))?;
     // Logs name disks and users: keep them to root.
     use std::os::unix::fs::PermissionsExt;
     let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-    Some(dir)
+    Ok(dir)
+}
+
+type Shared = std::sync::Mutex<std::fs::File>;
+
+fn create(path: &Path) -> std::io::Result<Shared> {
+    std::fs::File::create(path).map(std::sync::Mutex::new)
 }
 
 /// Sets up logging for this process: for installs (`journal`) the run directory's log
-/// (when it can be created), `extra` (`--log FILE`) always, and warnings on stderr.
-/// `quiet`: nothing on stderr (the TUI owns the terminal; warnings would draw over it).
-pub fn init(extra: Option<&Path>, journal: bool, quiet: bool) -> LogFiles {
+/// (when it can be created: a warning says when it cannot), `extra` (`--log FILE`) always,
+/// and warnings on stderr. `quiet`: nothing on stderr (the TUI owns the terminal; warnings
+/// would draw over it). A `--log` that cannot be written is an error: the admin asked for
+/// that file and would find nothing.
+pub fn init(extra: Option<&Path>, journal: bool, quiet: bool) -> Result<LogFiles, LogError> {
     use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let other = match extra {
+        Some(p) => Some(create(p).map_err(|source| LogError {
+            path: p.display().to_string(),
+            source,
+        })?),
+        None => None,
+    };
     let pid = std::process::id();
-    let dir = if journal { run_dir() } else { None };
+    let mut trouble = None;
+    let dir = if journal {
+        run_dir().map_err(|(d, e)| trouble = Some((d, e))).ok()
+    } else {
+        None
+    };
     let install_log = dir.as_ref().map(|d| d.join(format!("install-{pid}.log")));
     let events = dir.as_ref().map(|d| d.join(format!("events-{pid}.jsonl")));
-    let open = |p: &Path| std::fs::File::create(p).ok().map(std::sync::Mutex::new);
-    let main = install_log.as_deref().and_then(open);
-    let other = extra.and_then(open);
+    let main = install_log.as_deref().and_then(|p| {
+        create(p)
+            .map_err(|e| trouble = Some((p.to_owned(), e)))
+            .ok()
+    });
     // Warnings on stderr, but not the events: the console sink shows those already.
     let stderr = std::io::stderr
         .with_max_level(tracing::Level::WARN)
@@ -54,9 +85,15 @@ pub fn init(extra: Option<&Path>, journal: bool, quiet: bool) -> LogFiles {
         (None, Some(b)) => builder.with_writer(stderr.and(b)).try_init(),
         (None, None) => builder.with_writer(stderr).try_init(),
     };
-    LogFiles {
+    if let Some((path, e)) = trouble {
+        tracing::warn!(
+            "cannot write {}: {e}; this install keeps no log there (--log FILE keeps one elsewhere)",
+            path.display()
+        );
+    }
+    Ok(LogFiles {
         install_log: install_log.filter(|p| p.exists()),
         events,
         dir,
-    }
+    })
 }
