@@ -33,7 +33,11 @@ fn mbr_image_with_ext4() {
     assert!(d.signatures.is_empty());
     assert_eq!(d.partitions.len(), 1);
     let p = &d.partitions[0];
-    assert_eq!(p.name, "disk.imgp1");
+    assert_eq!(p.name, "partition 1 of disk.img");
+    assert_eq!(
+        p.path, img,
+        "an image partition has no node: it lives in the image"
+    );
     assert_eq!(p.number, 1);
     assert_eq!((p.start_bytes, p.size_bytes), (1 << 20, 31 << 20));
     assert_eq!(p.fs_type.as_deref(), Some("ext4"));

@@ -125,6 +125,71 @@ fn loop_device_with_4096_byte_sectors() {
     assert!(d.partitions[0].part_uuid.is_some(), "{d:?}");
 }
 
+#[test]
+fn partitions_the_kernel_was_not_told_of_are_still_counted() {
+    require_loop_devices!();
+    let img = Image::sparse(64 << 20);
+    let img_path = img.path.to_str().expect("UTF-8 path");
+    sh(
+        "sgdisk",
+        &[
+            "-o",
+            "-n",
+            "1:2048:+16M",
+            "-n",
+            "2:0:0",
+            "-c",
+            "2:data",
+            img_path,
+        ],
+    );
+    // ext4 inside partition 2 (from 17 MiB), written through the image file.
+    sh(
+        "mkfs.ext4",
+        &[
+            "-q",
+            "-F",
+            "-L",
+            "kept",
+            "-E",
+            "offset=17825792",
+            img_path,
+            "16M",
+        ],
+    );
+    let lo = LoopDevice::attach_without_partscan(&img.path);
+    assert!(!lo.partition(1).exists(), "losetup without -P made nodes");
+
+    let hw = probe_host();
+    let d = find(&hw, &lo.path);
+    assert_eq!(d.table.as_deref(), Some("gpt"));
+    let numbers: Vec<u32> = d.partitions.iter().map(|p| p.number).collect();
+    assert_eq!(numbers, [1, 2], "{d:?}");
+    let p2 = &d.partitions[1];
+    assert_eq!(
+        p2.path,
+        lo.partition(2),
+        "named as the kernel would name it"
+    );
+    assert_eq!(p2.start_bytes, 17 << 20);
+    assert_eq!(p2.part_label.as_deref(), Some("data"));
+    assert_eq!(
+        p2.fs_type.as_deref(),
+        Some("ext4"),
+        "read through the whole disk"
+    );
+    assert_eq!(p2.label.as_deref(), Some("kept"));
+
+    // What an admin reads before saying yes: both partitions are destroyed.
+    let answer = format!("version = 1\n[target]\npath = \"{}\"\n", lo.path.display());
+    let answer: azl_installer::answer::Answer = toml::from_str(&answer).expect("answer");
+    let refused = azl_installer::plan::Plan::resolve(&answer, &hw, &common::machine::small_index())
+        .expect_err("a disk with data and no wipe = true");
+    let text = refused.to_string();
+    assert!(text.contains("with 2 partition(s)"), "{text}");
+    assert!(text.contains("ext4 \"kept\""), "{text}");
+}
+
 /// The disk under "/" found without the probe: mountinfo's device number, then sysfs.
 fn root_disk_from_mountinfo() -> Option<String> {
     let info = std::fs::read_to_string("/proc/self/mountinfo").expect("reading mountinfo");

@@ -204,9 +204,13 @@ fn destroys(disk: &Disk) -> Vec<String> {
             (Some(fs), None) => fs.clone(),
             (None, _) => "no filesystem".into(),
         };
+        // An image's partitions have no node: their name says where they are.
+        let which = match disk.transport {
+            crate::probe::Transport::Image => p.name.clone(),
+            _ => p.path.display().to_string(),
+        };
         v.push(format!(
-            "{} ({}, {what})",
-            p.path.display(),
+            "{which} ({}, {what})",
             crate::answer::human_bytes(p.size_bytes)
         ));
     }

@@ -44,6 +44,7 @@ pub fn fill(disk: &mut Disk) {
     };
     disk.table = contents.table;
     disk.signatures = contents.signatures;
+    add_unknown_to_kernel(disk, &contents.entries);
     for part in &mut disk.partitions {
         let entry = contents
             .entries
@@ -74,24 +75,61 @@ pub fn fill(disk: &mut Disk) {
     }
 }
 
+/// Partitions of the on-disk table that the kernel has no node for: a loop device attached
+/// without `--partscan`, a table written since the last re-read. They are on the disk, so a
+/// wipe destroys them and the plan must count them. Named as the kernel would name them; their
+/// `path` is that name under /dev, which does not exist (`fill` then reads their filesystem
+/// through the whole disk).
+fn add_unknown_to_kernel(disk: &mut Disk, entries: &[Entry]) {
+    for e in entries {
+        if disk
+            .partitions
+            .iter()
+            .any(|p| p.number == e.number || p.start_bytes == e.start_bytes)
+        {
+            continue;
+        }
+        let sep = if disk.name.ends_with(|c: char| c.is_ascii_digit()) {
+            "p"
+        } else {
+            ""
+        };
+        let node = match disk.path.file_name() {
+            Some(f) => format!("{}{sep}{}", f.to_string_lossy(), e.number),
+            None => continue,
+        };
+        let name = format!("{}{sep}{}", disk.name, e.number);
+        let path = disk.path.with_file_name(node);
+        disk.partitions.push(partition(name, path, e));
+    }
+    disk.partitions.sort_by_key(|p| p.number);
+}
+
+fn partition(name: String, path: std::path::PathBuf, e: &Entry) -> Partition {
+    Partition {
+        name,
+        path,
+        number: e.number,
+        start_bytes: e.start_bytes,
+        size_bytes: e.size_bytes,
+        fs_type: None,
+        label: None,
+        uuid: None,
+        part_uuid: e.part_uuid.clone(),
+        part_label: e.part_label.clone(),
+    }
+}
+
 /// Fills an image file's table, signatures and partitions (which only libblkid knows of).
+/// An image's partitions have no nodes: each is named "partition N of FILE" and its `path`
+/// is the image file that holds it.
 pub fn fill_image(disk: &mut Disk) -> Result<(), BlkIdError> {
     let contents = read_contents(&disk.path)?;
     disk.table = contents.table;
     disk.signatures = contents.signatures;
-    for e in contents.entries {
-        let mut part = Partition {
-            name: format!("{}p{}", disk.name, e.number),
-            path: format!("{}p{}", disk.path.display(), e.number).into(),
-            number: e.number,
-            start_bytes: e.start_bytes,
-            size_bytes: e.size_bytes,
-            fs_type: None,
-            label: None,
-            uuid: None,
-            part_uuid: e.part_uuid,
-            part_label: e.part_label,
-        };
+    for e in &contents.entries {
+        let name = format!("partition {} of {}", e.number, disk.name);
+        let mut part = partition(name, disk.path.clone(), e);
         if let Some(s) = signature_at(&disk.path, Some((e.start_bytes, e.size_bytes)))? {
             apply(&mut part, s);
         }

@@ -73,9 +73,20 @@ pub struct LoopDevice {
 
 impl LoopDevice {
     pub fn attach(image: &Path, sector_size: u32) -> LoopDevice {
+        Self::attach_with(image, sector_size, &["--partscan"])
+    }
+
+    /// A plain `losetup --find`: the kernel is not asked for the partitions, so it has no
+    /// nodes for them (what an admin gets without `-P`).
+    pub fn attach_without_partscan(image: &Path) -> LoopDevice {
+        Self::attach_with(image, 512, &[])
+    }
+
+    fn attach_with(image: &Path, sector_size: u32, extra: &[&str]) -> LoopDevice {
         let out = Command::new("losetup")
-            .args(["--find", "--show", "--partscan", "--sector-size"])
+            .args(["--find", "--show", "--sector-size"])
             .arg(sector_size.to_string())
+            .args(extra)
             .arg(image)
             .output()
             .expect("running losetup");
