@@ -323,14 +323,21 @@ flavored_tests! {
         );
         let case = Case::new(&repo.repo_url(), &repo.key_url(), &script);
         let mut child = Command::new(common::bin())
-            .args(["install", "--yes", "--sysimage"])
+            .args(["install", "--yes", "--progress", "json", "--sysimage"])
             .arg(case.sysimage())
             .arg(&case.answer)
             .env("AZL_RUN_DIR", case.run_dir())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("running azl-installer");
+        // Read as it comes, so a full pipe never stalls the installer.
+        let mut out = child.stdout.take().unwrap();
+        let events = std::thread::spawn(move || {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut out, &mut s).unwrap();
+            s
+        });
         let waited = std::time::Instant::now();
         while !mark.exists() {
             if let Some(st) = child.try_wait().unwrap() {
@@ -358,6 +365,14 @@ flavored_tests! {
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
         assert_eq!(status.code(), Some(130), "{stderr}");
         assert!(stderr.contains("interrupted"), "{stderr}");
+        // A deployment server reading the JSON stream hears how it ended.
+        let events = events.join().unwrap();
+        let last: serde_json::Value =
+            serde_json::from_str(events.lines().last().expect("no event at all")).unwrap();
+        assert_eq!(last["event"], "ended", "{events}");
+        assert_eq!(last["exit_code"], 130, "{last}");
+        assert_eq!(last["failed_step"], "post_scripts", "{last}");
+        assert_eq!(last["disk_changed"], true, "{last}");
         assert_nothing_left(&case.img.path, &case.sysimage());
         let left = common::processes_mentioning(&mark.display().to_string());
         assert!(left.is_empty(), "still running: {left:?}");

@@ -58,11 +58,14 @@ fn interactive_install_in_tmux() {
         ],
     );
     let start = dir.join("start.toml");
-    std::fs::write(
-        &start,
-        start_answer(&repo, &img.path, "[install]\nfinish = \"reboot\"\n"),
-    )
-    .unwrap();
+    // A deployment server and a post script, which the summary must name.
+    let hook = common::hook::Hook::listen();
+    let extra = format!(
+        "[install]\nfinish = \"reboot\"\n[reporting]\nwebhook = \"{}\"\n\
+         [[scripts.post]]\nrun = \"echo from-the-tui > /root/post-script-ran\"\n",
+        hook.url()
+    );
+    std::fs::write(&start, start_answer(&repo, &img.path, &extra)).unwrap();
     let out = dir.join("out.toml");
     let began = Instant::now();
     let run = TuiRun::start(
@@ -143,6 +146,23 @@ fn interactive_install_in_tmux() {
         pane.contains("the gpt partition table with 1 partition(s)"),
         "{pane}"
     );
+    // An image's partition has no node: named for what it is, not "disk.imgp1".
+    assert!(
+        pane.contains("partition 1 of disk.img (64 MiB, no filesystem)"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains("Post scripts: 1 to run")
+            && pane.contains("1. in the new system: echo from-the-tui"),
+        "{pane}"
+    );
+    assert!(
+        pane.contains(&format!(
+            "Reporting: every event is posted to {}",
+            hook.url()
+        )),
+        "{pane}"
+    );
     assert!(
         pane.contains(HOSTNAME) && pane.contains("permissive"),
         "{pane}"
@@ -172,6 +192,23 @@ fn interactive_install_in_tmux() {
 
     check_exported(&out);
     check_installed(&img, &log, &out);
+
+    // The deployment server heard the whole install, ending with its last word.
+    let posted: Vec<Value> = hook
+        .bodies()
+        .iter()
+        .map(|b| serde_json::from_str(b).unwrap())
+        .collect();
+    assert!(
+        posted
+            .iter()
+            .any(|e| e["event"] == "started" && e["step"] == "payload"),
+        "{posted:?}"
+    );
+    let last = posted.last().expect("nothing posted");
+    assert_eq!(last["event"], "ended", "{posted:?}");
+    assert_eq!(last["exit_code"], 0);
+    assert_eq!(last["disk_changed"], true);
 }
 
 /// The exported answer: valid, hashes only, and what was chosen on the screens.
@@ -213,6 +250,8 @@ fn check_installed(img: &Image, log: &Path, out: &Path) {
         .expect("a root partition") as u32
         + 1;
     let sys = Installed::open(&img.path, 512, parts.len() as u32, root);
+    // The post script ran inside the new system.
+    assert_eq!(sys.read("/root/post-script-ran"), "from-the-tui\n");
 
     // fstab: every filesystem by the UUID blkid reports.
     let fstab = sys.read("/etc/fstab");

@@ -11,6 +11,7 @@ mod lock;
 pub mod mount;
 pub mod payload;
 pub mod prefetch;
+mod report;
 mod run;
 pub mod save_logs;
 pub mod scripts;
@@ -18,4 +19,5 @@ pub mod target;
 
 pub use finish::{action as finish_action, finish};
 pub use interrupt::{install_handlers as handle_interrupts, interrupted, request as interrupt};
+pub use report::start_webhook;
 pub use run::{EngineError, RunOptions, StepError, run};

@@ -74,6 +74,20 @@ impl EngineError {
     pub fn interrupted(&self) -> bool {
         matches!(*self.source, StepError::Interrupted)
     }
+
+    /// The exit code of DESIGN.md: 130 interrupted, 3 refused before any write, 5 after the
+    /// payload, else 4 (a destructive step failed).
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted() {
+            130
+        } else if self.refused() {
+            3
+        } else if self.after_payload() {
+            5
+        } else {
+            4
+        }
+    }
 }
 
 /// How to run the plan.

@@ -2,9 +2,11 @@
 //! sinks turn events into console lines, JSON lines or webhook posts.
 
 mod console;
+mod watch;
 mod webhook;
 
 pub use console::Console;
+pub use watch::Watch;
 
 pub use webhook::Webhook;
 

@@ -9,7 +9,7 @@ use std::sync::mpsc::Sender;
 
 use crate::answer::Answer;
 use crate::engine::prefetch::Prefetch;
-use crate::events::{Event, JournalFile, Sink, Traced};
+use crate::events::{Event, Fanout, JournalFile, SharedSink, Sink, Traced, Watch};
 use crate::plan::Payload;
 use crate::plan::{Plan, Refused};
 use crate::probe::{self, Hardware, Roots, Transport};
@@ -37,11 +37,19 @@ pub trait Backend {
 }
 
 /// Forwards engine events to the TUI's channel (and the journal file), remembering whether
-/// a step failed.
+/// a step failed. `close` lets the TUI go on before the webhook's last posts are done.
 struct ChannelSink {
-    tx: std::sync::Mutex<Sender<Event>>,
+    tx: std::sync::Mutex<Option<Sender<Event>>>,
     journal: Option<JournalFile>,
     failed: AtomicBool,
+}
+
+impl ChannelSink {
+    fn close(&self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+    }
 }
 
 impl Sink for ChannelSink {
@@ -53,7 +61,9 @@ impl Sink for ChannelSink {
             j.send(event);
         }
         // The TUI may have gone away (terminal closed): the install goes on regardless.
-        if let Ok(tx) = self.tx.lock() {
+        if let Ok(tx) = self.tx.lock()
+            && let Some(tx) = tx.as_ref()
+        {
             let _ = tx.send(event.clone());
         }
     }
@@ -73,6 +83,18 @@ pub struct RealBackend {
     /// Where the events are written, one JSON object a line, as `install` writes them; the
     /// save-logs step copies it onto the target.
     pub journal: Option<PathBuf>,
+    /// The engine's thread, which ends after the webhook's last posts: waited for on drop,
+    /// so that leaving the TUI (to reboot) does not cut the deployment server's report short.
+    worker: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for RealBackend {
+    fn drop(&mut self) {
+        if let Some(w) = self.worker.lock().ok().and_then(|mut w| w.take()) {
+            // The webhook bounds its own wait (30 s); the engine is done by now.
+            let _ = w.join();
+        }
+    }
 }
 
 impl RealBackend {
@@ -83,6 +105,7 @@ impl RealBackend {
             run_options,
             prefetch: std::sync::Mutex::new(None),
             journal: None,
+            worker: std::sync::Mutex::new(None),
         }
     }
 
@@ -142,22 +165,50 @@ impl Backend for RealBackend {
             // No journal to save: the save-logs step must not look for one.
             opts.logs.retain(|(p, _)| Some(p) != self.journal.as_ref());
         }
-        std::thread::spawn(move || {
-            let sink = Arc::new(ChannelSink {
-                tx: std::sync::Mutex::new(events),
+        let webhook = plan
+            .answer
+            .reporting
+            .webhook
+            .as_deref()
+            .and_then(crate::engine::start_webhook);
+        let worker = std::thread::spawn(move || {
+            let channel = Arc::new(ChannelSink {
+                tx: std::sync::Mutex::new(Some(events)),
                 journal,
                 failed: AtomicBool::new(false),
             });
-            if let Err(e) = crate::engine::run(&plan, sink.clone(), &opts) {
-                // Some errors (attaching an image) come before any step started.
-                if !sink.failed.load(Ordering::SeqCst) {
-                    sink.send(&Event::Failed {
-                        step: e.step,
-                        error: e.to_string(),
-                    });
+            let watch = Arc::new(Watch::default());
+            let mut sinks: Vec<Box<dyn Sink>> = vec![
+                Box::new(SharedSink(channel.clone())),
+                Box::new(SharedSink(watch.clone())),
+            ];
+            if let Some(w) = &webhook {
+                sinks.push(Box::new(SharedSink(w.clone())));
+            }
+            let sink = Arc::new(Fanout(sinks));
+            let ended = match crate::engine::run(&plan, sink.clone(), &opts) {
+                Ok(()) => watch.ended(0, None, None),
+                Err(e) => {
+                    // Some errors (attaching an image) come before any step started.
+                    if !channel.failed.load(Ordering::SeqCst) {
+                        sink.send(&Event::Failed {
+                            step: e.step,
+                            error: e.to_string(),
+                        });
+                    }
+                    watch.ended(e.exit_code(), Some(e.to_string()), Some(e.step))
                 }
+            };
+            // As after an unattended install: the deployment server hears how it ended.
+            sink.send(&ended);
+            channel.close();
+            if let Some(w) = &webhook {
+                w.finish();
             }
         });
+        if let Ok(mut w) = self.worker.lock() {
+            *w = Some(worker);
+        }
     }
 
     fn abort_install(&self) {

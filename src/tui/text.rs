@@ -186,6 +186,8 @@ pub const S_DESTROYS_NOTHING: &str = "The disk is empty: nothing on it is destro
 pub const S_SOFTWARE: &str = "Software: ";
 pub const S_ACCOUNTS: &str = "Accounts: ";
 pub const S_NETWORK: &str = "Network: ";
+pub const S_SCRIPTS: &str = "Post scripts: ";
+pub const S_REPORTING: &str = "Reporting: ";
 pub const S_BLOCKED: &str = "The install cannot start until these are fixed:";
 pub const ALL_DHCP: &str = "DHCP on every interface";
 pub const OTHERS_DHCP: &str = "others DHCP";
@@ -244,6 +246,38 @@ pub fn system_line(a: &Answer) -> String {
     )
 }
 
+/// One post script for the summary: where it runs, its first line and how many follow.
+/// Control characters are shown as "?" so a script cannot move the cursor.
+pub fn script_line(n: usize, chroot: bool, run: &str) -> String {
+    let mut lines = run.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first: String = lines
+        .next()
+        .unwrap_or("(empty)")
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let more = lines.count();
+    let where_ = if chroot {
+        "in the new system"
+    } else {
+        "in the installer"
+    };
+    let tail = match more {
+        0 => String::new(),
+        1 => " (+1 line)".into(),
+        m => format!(" (+{m} lines)"),
+    };
+    format!("  {n}. {where_}: {first}{tail}")
+}
+
+pub fn scripts_count(n: usize) -> String {
+    format!("{n} to run after the system is configured")
+}
+
+pub fn reporting(url: &str) -> String {
+    format!("every event is posted to {url}")
+}
+
 pub fn account(locked: bool, keys: usize) -> String {
     let pw = if locked { "no password" } else { "password" };
     format!("({pw}, {keys} SSH key{})", if keys == 1 { "" } else { "s" })
@@ -268,6 +302,7 @@ pub const ABORT_TITLE: &str = "Abort the install?";
 pub const ABORT_BODY: &str =
     "Stop the install now? The disk is left partly written and will not boot.";
 pub const YES_NO: &str = "y: yes    n: no";
+pub const QUIT_KEYS: &str = "y or Ctrl-C: quit    n or Esc: stay";
 
 pub fn confirm_body(disk: &str) -> String {
     format!("Everything on {disk} will be erased.")

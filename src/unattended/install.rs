@@ -2,43 +2,16 @@
 //! deployment server (`--progress json`, the webhook) always hears how it ended: refused,
 //! failed, interrupted or done.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::anyhow;
 
 use crate::answer::Finish;
 use crate::engine;
-use crate::events::{Console, Event, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step};
+use crate::events::{Console, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
 use crate::plan::{self, Refused};
 
-use super::{
-    Failure, Options, Source, confirm, engine_options, load, plan_for_answer, start_webhook,
-};
-
-/// What the events of a run said about it: the failed step, and whether a destructive
-/// step began.
-#[derive(Default)]
-struct Watch {
-    failed: Mutex<Option<Step>>,
-    destructive: AtomicBool,
-}
-
-impl Sink for Watch {
-    fn send(&self, event: &Event) {
-        match event {
-            Event::Started { step } if *step != Step::Preflight => {
-                self.destructive.store(true, Ordering::Relaxed)
-            }
-            Event::Failed { step, .. } => {
-                if let Ok(mut f) = self.failed.lock() {
-                    *f = Some(*step);
-                }
-            }
-            _ => {}
-        }
-    }
-}
+use super::{Failure, Options, Source, confirm, engine_options, load, plan_for_answer};
 
 /// A successful run: what to do now, and what to tell the admin.
 struct Done {
@@ -55,7 +28,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
         .as_ref()
         .ok()
         .and_then(|a| a.reporting.webhook.as_deref())
-        .and_then(start_webhook);
+        .and_then(engine::start_webhook);
     let watch = Arc::new(Watch::default());
     let mut sinks: Vec<Box<dyn Sink>> = vec![
         if opts.json {
@@ -79,20 +52,13 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
 
     let result = answer.and_then(|a| run(a, opts, sink.clone()));
-    let failed = watch.failed.lock().ok().and_then(|f| *f);
     let ended = match &result {
-        Ok(_) => Event::Ended {
-            exit_code: 0,
-            failed_step: None,
-            error: None,
-            disk_changed: watch.destructive.load(Ordering::Relaxed),
-        },
-        Err(f) => Event::Ended {
-            exit_code: f.exit_code(),
-            failed_step: failed.or(matches!(f, Failure::Refused(_)).then_some(Step::Preflight)),
-            error: Some(f.to_string()),
-            disk_changed: watch.destructive.load(Ordering::Relaxed),
-        },
+        Ok(_) => watch.ended(0, None, None),
+        Err(f) => watch.ended(
+            f.exit_code(),
+            Some(f.to_string()),
+            matches!(f, Failure::Refused(_)).then_some(Step::Preflight),
+        ),
     };
     sink.send(&ended);
     // Whatever happened, the deployment server hears all of it before we exit.
@@ -137,15 +103,14 @@ fn run(
         };
         // Every error's text already names its causes: one line, no repeated chain.
         let message = anyhow!("{e}{log}");
-        if e.interrupted() {
-            Failure::Interrupted
-        } else if e.refused() {
-            let p = plan::Problem::new("install", e.to_string());
-            Failure::Refused(Refused { problems: vec![p] })
-        } else if e.after_payload() {
-            Failure::AfterPayload(message)
-        } else {
-            Failure::Destructive(message)
+        match e.exit_code() {
+            130 => Failure::Interrupted,
+            3 => {
+                let p = plan::Problem::new("install", e.to_string());
+                Failure::Refused(Refused { problems: vec![p] })
+            }
+            5 => Failure::AfterPayload(message),
+            _ => Failure::Destructive(message),
         }
     })?;
     if opts.stop_after.is_some() {

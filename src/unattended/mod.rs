@@ -12,13 +12,12 @@ pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_s
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow};
 
 use crate::answer::{self, Answer};
 use crate::engine;
-use crate::events::{Step, Webhook};
+use crate::events::Step;
 use crate::plan::{self, Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 
@@ -273,19 +272,5 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::Interrupted)
-    }
-}
-
-/// The webhook's poster: each post bounded by 5 s to connect and 10 s for the answer, so a
-/// dead server costs the install nothing. Without a client, the install goes on unreported.
-pub(super) fn start_webhook(url: &str) -> Option<Arc<Webhook>> {
-    use std::time::Duration;
-    let shown = answer::redact_url(url);
-    match crate::repo::http_client(Duration::from_secs(5), Duration::from_secs(10)) {
-        Ok(http) => Some(Arc::new(Webhook::start(url, &shown, http.client))),
-        Err(e) => {
-            tracing::warn!("webhook {shown}: {e}; events are not posted");
-            None
-        }
     }
 }

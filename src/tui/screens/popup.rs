@@ -10,12 +10,13 @@ use crate::tui::{Outcome, text, ui};
 pub fn update(app: &mut App, key: Action) -> Option<Effect> {
     let popup = app.popup.as_mut()?;
     match popup {
+        // A second Ctrl-C means it: nothing has been written yet, so quitting is safe.
         Popup::Quit => match key {
-            Action::Char('y' | 'Y') => {
+            Action::Char('y' | 'Y') | Action::Interrupt => {
                 app.popup = None;
                 Some(Effect::Quit(Outcome::Quit))
             }
-            Action::Char('n' | 'N') | Action::Esc | Action::Interrupt => {
+            Action::Char('n' | 'N') | Action::Esc => {
                 app.popup = None;
                 None
             }
@@ -70,7 +71,7 @@ pub fn lines(app: &App, popup: &Popup) -> (&'static str, Vec<Line<'static>>) {
             vec![
                 Line::from(text::QUIT_BODY),
                 Line::from(""),
-                Line::from(text::YES_NO),
+                Line::from(text::QUIT_KEYS),
             ],
         ),
         Popup::Abort => (

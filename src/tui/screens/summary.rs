@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::answer::{Issue, Password, human_bytes, to_toml};
+use crate::answer::{Issue, Password, human_bytes, redact_url, to_toml};
 use crate::plan::{Plan, describe_disk};
 use crate::probe::Firmware;
 use crate::tui::app::{Action, App, Effect, Popup, Screen};
@@ -142,6 +142,26 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
         format!("{}; {}", net.join("; "), text::OTHERS_DHCP)
     };
     v.push(Line::from(ui::cut(&format!("{}{net}", text::S_NETWORK), w)));
+    let scripts = &a.scripts.post;
+    if !scripts.is_empty() {
+        v.push(Line::from(vec![
+            Span::styled(text::S_SCRIPTS, ui::heading()),
+            Span::raw(text::scripts_count(scripts.len())),
+        ]));
+        for (i, s) in scripts.iter().enumerate() {
+            v.push(Line::from(ui::cut(
+                &text::script_line(i + 1, s.chroot, &s.run),
+                w,
+            )));
+        }
+    }
+    if let Some(url) = &a.reporting.webhook {
+        let shown = text::reporting(&redact_url(url));
+        v.push(Line::from(vec![
+            Span::styled(text::S_REPORTING, ui::heading()),
+            Span::raw(ui::cut(&shown, w.saturating_sub(text::S_REPORTING.len()))),
+        ]));
+    }
     v
 }
 

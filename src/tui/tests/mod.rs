@@ -21,7 +21,12 @@ pub struct H<'b> {
 
 impl<'b> H<'b> {
     pub fn new(fake: &'b FakeBackend) -> H<'b> {
-        let mut app = App::new(fake.hw.clone(), App::default_answer());
+        Self::with_answer(fake, App::default_answer())
+    }
+
+    /// Starts from `answer`, as `tui --answer` does.
+    pub fn with_answer(fake: &'b FakeBackend, answer: crate::answer::Answer) -> H<'b> {
+        let mut app = App::new(fake.hw.clone(), answer);
         app.ascii = true;
         H {
             app,

@@ -315,3 +315,15 @@ fn quit_asks_first() {
     h.press([Interrupt]);
     assert_eq!(h.press([Char('y')]), Some(Outcome::Quit));
 }
+
+#[test]
+fn ctrl_c_twice_quits() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Char('q')]);
+    h.press([Char('n')]);
+    h.press([Interrupt]);
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(h.render().contains("Ctrl-C: quit"));
+    assert_eq!(h.press([Interrupt]), Some(Outcome::Quit));
+}

@@ -101,6 +101,32 @@ fn summary() {
 }
 
 #[test]
+fn summary_names_post_scripts_and_the_webhook() {
+    let fake = FakeBackend::default();
+    let mut answer = App::default_answer();
+    let script = |chroot, run: &str| crate::answer::Script {
+        chroot,
+        run: run.into(),
+        timeout: crate::answer::Duration(std::time::Duration::from_secs(60)),
+    };
+    answer.scripts.post = vec![
+        script(true, "systemctl enable myagent\n"),
+        script(
+            false,
+            "\u{1b}[2Jcurl -fsS https://deploy.example/done\necho 1\necho 2\n",
+        ),
+    ];
+    answer.reporting.webhook = Some("https://fleet:s3cret@deploy.example/api/installs".into());
+    let mut h = H::with_answer(&fake, answer);
+    h.press([Enter, Right]);
+    walk_to(&mut h, Screen::Summary);
+    let screen = h.render();
+    assert!(!screen.contains("s3cret"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+    snap("summary_scripts_webhook", &h);
+}
+
+#[test]
 fn progress_and_finished() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
