@@ -1,6 +1,7 @@
 //! The destructive steps. The engine only sends events; it never prints.
 
 pub mod configure;
+mod devlinks;
 pub mod disk;
 mod fat_copy;
 mod finish;

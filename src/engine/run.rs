@@ -218,6 +218,16 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
         return detach(ev, attached);
     }
     let formatted = step(ev, Step::Format, || format::format(&plan.table, &nodes, ev))?;
+    // Removed on return, after everything that runs in the target.
+    let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
+    for w in warnings {
+        log(
+            ev,
+            Step::Format,
+            Level::Warn,
+            format!("no by-uuid link: {w}"),
+        );
+    }
     let mut mounts = step(ev, Step::Mount, || {
         mount::mount_target(&formatted, &opts.root, ev)
     })?;

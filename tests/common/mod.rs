@@ -8,6 +8,7 @@ pub mod hook;
 pub mod installed;
 pub mod machine;
 pub mod raw_server;
+pub mod real;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

@@ -68,12 +68,16 @@ pub(super) fn install(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     }
 }
 
-/// /etc/default/grub as Anaconda writes it. grub2-mkconfig puts `root=` and `ro` in front
-/// of GRUB_CMDLINE_LINUX itself, and Fedora's rewrites the BLS entries' options with it.
+/// /etc/default/grub as Anaconda writes it, from the installed system's command line
+/// (/etc/kernel/cmdline, written by the configure step). grub2-mkconfig puts `root=` and
+/// `ro` in front of GRUB_CMDLINE_LINUX itself, and Fedora's rewrites the BLS entries'
+/// options with it.
 fn default_grub(ctx: &Context) -> Result<(), ConfigureError> {
-    let args: Vec<String> = super::kernel_cmdline(ctx.plan, ctx.formatted)?
-        .into_iter()
-        .filter(|a| !a.starts_with("root=") && a != "ro")
+    let cmdline = std::fs::read_to_string(at(ctx.root, "/etc/kernel/cmdline"))
+        .map_err(io_err("reading /etc/kernel/cmdline"))?;
+    let args: Vec<&str> = cmdline
+        .split_whitespace()
+        .filter(|a| !a.starts_with("root=") && *a != "ro")
         .collect();
     let quoted = args
         .join(" ")

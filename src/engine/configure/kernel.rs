@@ -9,7 +9,7 @@
 
 use crate::answer::SelinuxMode;
 use crate::cmd::Cmd;
-use crate::plan::{Plan, Role};
+use crate::plan::{Plan, Role, Transport};
 
 use super::{ConfigureError, Context, Formatted, Log, at, find_tool, io_err, write_file};
 
@@ -105,6 +105,12 @@ pub const HARDENING_SYSCTL: &[(&str, &str, &str)] = &[
 
 pub const SYSCTL_DROP_IN: &str = "/etc/sysctl.d/90-azl-hardening.conf";
 
+/// dracut's configuration for a system installed onto a disk image.
+pub const GENERIC_DRACUT: &str = "/etc/dracut.conf.d/90-azl-generic.conf";
+const GENERIC_DRACUT_TEXT: &str = "# Written by azl-installer: this system was installed onto a disk image, which boots\n\
+     # on other hardware than the machine that installed it. Remove for host-only images.\n\
+     hostonly=\"no\"\n";
+
 /// The installed system's kernel command line: root, SELinux, hardening, the answer's.
 pub fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, ConfigureError> {
     let uuid = super::partition(formatted, Role::Root)
@@ -125,7 +131,18 @@ pub fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     let kernels = check_series(ctx)?;
-    let cmdline = kernel_cmdline(ctx.plan, ctx.formatted)?.join(" ");
+    let mut args = kernel_cmdline(ctx.plan, ctx.formatted)?;
+    if ctx.plan.answer.selinux.mode != SelinuxMode::Disabled
+        && kernels
+            .iter()
+            .any(|k| kernel_config(ctx, k).is_some_and(|c| selinux_not_first(&c)))
+    {
+        // The kernel would start AppArmor (or another major LSM) and SELinux would never
+        // load, whatever /etc/selinux/config says (Debian's kernels are built that way).
+        args.push("security=selinux".into());
+        log.info("SELinux is not the kernel's first major LSM: security=selinux added");
+    }
+    let cmdline = args.join(" ");
     write_file(
         ctx.root,
         "/etc/kernel/cmdline",
@@ -136,6 +153,23 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     if ctx.plan.answer.kernel.hardening {
         write_file(ctx.root, SYSCTL_DROP_IN, sysctl_text().as_bytes(), 0o644)?;
         log.info(format!("hardening sysctls in {SYSCTL_DROP_IN}"));
+    }
+    if matches!(
+        ctx.plan.target.disk.transport,
+        Transport::Image | Transport::Loop
+    ) {
+        // An image boots on other hardware than this machine's: a host-only initramfs
+        // would hold only the drivers this machine uses (Fedora's dracut-config-generic
+        // says the same for its cloud images), now and for every later kernel update.
+        write_file(
+            ctx.root,
+            GENERIC_DRACUT,
+            GENERIC_DRACUT_TEXT.as_bytes(),
+            0o644,
+        )?;
+        log.info(format!(
+            "a disk image: generic initramfs images ({GENERIC_DRACUT})"
+        ));
     }
     // The payload's scriptlets made an initramfs and boot entry already, but with the
     // installer's command line: rebuild them now that /etc/kernel/cmdline exists.
@@ -163,6 +197,32 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         }
     }
     Ok(())
+}
+
+/// The build configuration of kernel `ver`: Debian's /boot/config-VER, Fedora's
+/// /lib/modules/VER/config.
+fn kernel_config(ctx: &Context, ver: &str) -> Option<String> {
+    [
+        format!("/boot/config-{ver}"),
+        format!("/usr/lib/modules/{ver}/config"),
+        format!("/lib/modules/{ver}/config"),
+    ]
+    .iter()
+    .find_map(|p| std::fs::read_to_string(at(ctx.root, p)).ok())
+}
+
+/// True when the kernel's default LSM order (CONFIG_LSM) starts another of the mutually
+/// exclusive major LSMs before SELinux: only the first of them is enabled.
+fn selinux_not_first(config: &str) -> bool {
+    let Some(order) = config.lines().find_map(|l| l.strip_prefix("CONFIG_LSM=")) else {
+        return false;
+    };
+    const MAJOR: &[&str] = &["selinux", "apparmor", "smack", "tomoyo"];
+    order
+        .trim_matches('"')
+        .split(',')
+        .find(|m| MAJOR.contains(m))
+        .is_some_and(|first| first != "selinux")
 }
 
 fn sysctl_text() -> String {
@@ -208,7 +268,18 @@ fn check_series(ctx: &Context) -> Result<Vec<String>, ConfigureError> {
 
 #[cfg(test)]
 mod tests {
-    use super::of_series;
+    use super::{of_series, selinux_not_first};
+
+    #[test]
+    fn lsm_order() {
+        // Debian 13's kernels: AppArmor first.
+        let debian = "CONFIG_X=y\nCONFIG_LSM=\"landlock,lockdown,yama,loadpin,safesetid,integrity,apparmor,selinux,smack,tomoyo,bpf,ipe\"\n";
+        assert!(selinux_not_first(debian));
+        // Fedora's: SELinux first.
+        let fedora = "CONFIG_LSM=\"lockdown,yama,integrity,selinux,bpf,landlock,ipe\"\n";
+        assert!(!selinux_not_first(fedora));
+        assert!(!selinux_not_first("CONFIG_SECURITY=y\n"));
+    }
 
     #[test]
     fn series_matching() {

@@ -227,6 +227,21 @@ pub(crate) fn need_tool(
     find_tool(root, tool).ok_or(ConfigureError::MissingTool { tool, package })
 }
 
+/// The first of `names` that the target ships as a unit file of its own (not an alias
+/// link, which `systemctl enable` refuses): distributions name some services differently
+/// (Fedora's sshd.service is Debian's ssh.service, with sshd.service an alias).
+pub(crate) fn find_unit<'n>(root: &Path, names: &[&'n str]) -> Option<&'n str> {
+    names.iter().copied().find(|n| {
+        ["/usr/lib/systemd/system", "/lib/systemd/system"]
+            .iter()
+            .any(|d| {
+                at(root, &format!("{d}/{n}"))
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.is_file())
+            })
+    })
+}
+
 /// The formatted partition of `role`.
 pub(crate) fn partition(formatted: &[Formatted], role: crate::plan::Role) -> Option<&Formatted> {
     formatted.iter().find(|f| f.role == role)

@@ -5,16 +5,18 @@
 use crate::answer::PermitRootLogin;
 use crate::cmd::Cmd;
 
-use super::{ConfigureError, Context, Log, at, need_tool, write_file};
+use super::{ConfigureError, Context, Log, find_unit, need_tool, write_file};
 
 /// sshd keeps the first value it reads for a keyword and reads drop-ins in name order:
 /// this name sorts before the distribution's `50-azurelinux.conf`, so these settings win.
 pub const DROP_IN: &str = "/etc/ssh/sshd_config.d/50-azl-installer.conf";
 
+/// The OpenSSH server's unit: Fedora's name, then Debian's.
+const UNITS: &[&str] = &["sshd.service", "ssh.service"];
+
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     let ssh = &ctx.plan.answer.ssh;
-    let installed = at(ctx.root, "/usr/lib/systemd/system/sshd.service").is_file();
-    if !installed {
+    let Some(unit) = find_unit(ctx.root, UNITS) else {
         if ssh.enable {
             return Err(ConfigureError::MissingFile {
                 path: "/usr/lib/systemd/system/sshd.service".into(),
@@ -23,15 +25,15 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         }
         log.info("ssh: openssh-server not installed; nothing to configure");
         return Ok(());
-    }
+    };
     write_file(ctx.root, DROP_IN, drop_in(ctx).as_bytes(), 0o600)?;
     let systemctl = need_tool(ctx.root, "systemctl", "systemd")?;
     let verb = if ssh.enable { "enable" } else { "disable" };
     Cmd::new(systemctl)
-        .args([verb, "sshd.service"])
+        .args([verb, unit])
         .in_root(ctx.root)
         .run()?;
-    log.info(format!("ssh: sshd {verb}d, settings in {DROP_IN}"));
+    log.info(format!("ssh: {unit} {verb}d, settings in {DROP_IN}"));
     Ok(())
 }
 

@@ -50,6 +50,11 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
             }
         } else {
             let mut c = Cmd::new(&useradd).arg("-m");
+            // Fedora's useradd gives bash; Debian's login.defs gives /bin/sh (dash), a poor
+            // login shell for an administrator.
+            if at(root, "/bin/bash").is_file() {
+                c = c.args(["-s", "/bin/bash"]);
+            }
             if !groups.is_empty() {
                 c = c.args(["-G", &groups]);
             }
