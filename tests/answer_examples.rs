@@ -38,6 +38,7 @@ fn every_example_validates() {
         "bios.toml",
         "custom-layout.toml",
         "demo.toml",
+        "demo-fixture.toml",
         "match-rules.toml",
         "minimal-uefi.toml",
         "static-network.toml",
@@ -102,25 +103,28 @@ fn examples_say_what_their_names_say() {
 }
 
 #[test]
-fn demo_example_matches_what_tests_demo_expects() {
-    let demo = example("demo.toml");
-    assert_eq!(demo.target.path.as_deref(), Some("target/demo/disk.img"));
-    assert!(demo.target.wipe);
-    assert!(!demo.install.confirm);
-    assert_eq!(demo.repos[0].url, "file:///run/azl-demo/repo");
-    assert_eq!(
-        demo.repos[0].gpg_keys,
-        ["file:///run/azl-demo/repo/RPM-GPG-KEY-fixture"]
-    );
-    assert_eq!(demo.system.hostname.as_deref(), Some("demo.example.com"));
-    assert_eq!(demo.selinux.mode, SelinuxMode::Enforcing);
-    let admin = &demo.users[0];
-    assert_eq!(admin.name, "admin");
-    assert_eq!(admin.groups, ["wheel"]);
-    assert!(
-        matches!(&admin.password, Password::Hash { hash } if hash.starts_with("$y$")),
-        "admin needs a yescrypt hash"
-    );
+fn demo_examples_match_what_tests_demo_expects() {
+    for (name, policy) in [("demo.toml", "default"), ("demo-fixture.toml", "targeted")] {
+        let demo = example(name);
+        assert_eq!(demo.target.path.as_deref(), Some("target/demo/disk.img"));
+        assert!(demo.target.wipe);
+        assert!(!demo.install.confirm);
+        assert_eq!(demo.repos[0].url, "file:///run/azl-demo/repo");
+        assert_eq!(
+            demo.repos[0].gpg_keys,
+            ["file:///run/azl-demo/RPM-GPG-KEY-azl-demo"]
+        );
+        assert_eq!(demo.system.hostname.as_deref(), Some("demo.example.com"));
+        assert_eq!(demo.selinux.mode, SelinuxMode::Enforcing);
+        assert_eq!(demo.selinux.policy, policy, "{name}");
+        let admin = &demo.users[0];
+        assert_eq!(admin.name, "admin");
+        assert_eq!(admin.groups, ["wheel"]);
+        assert!(
+            matches!(&admin.password, Password::Hash { hash } if hash.starts_with("$y$")),
+            "admin needs a yescrypt hash"
+        );
+    }
 }
 
 #[test]
