@@ -36,12 +36,11 @@ pub trait Backend {
     fn hash_password(&self, plain: &str) -> Result<String, String>;
 }
 
-/// Forwards engine events to the TUI's channel (and the journal file), remembering whether
-/// a step failed. `close` lets the TUI go on before the webhook's last posts are done.
+/// Forwards engine events to the TUI's channel (and the journal file). `close` lets the TUI
+/// go on before the webhook's last posts are done.
 struct ChannelSink {
     tx: std::sync::Mutex<Option<Sender<Event>>>,
     journal: Option<JournalFile>,
-    failed: AtomicBool,
 }
 
 impl ChannelSink {
@@ -54,9 +53,6 @@ impl ChannelSink {
 
 impl Sink for ChannelSink {
     fn send(&self, event: &Event) {
-        if matches!(event, Event::Failed { .. }) {
-            self.failed.store(true, Ordering::SeqCst);
-        }
         if let Some(j) = &self.journal {
             j.send(event);
         }
@@ -175,7 +171,6 @@ impl Backend for RealBackend {
             let channel = Arc::new(ChannelSink {
                 tx: std::sync::Mutex::new(Some(events)),
                 journal,
-                failed: AtomicBool::new(false),
             });
             let watch = Arc::new(Watch::default());
             let mut sinks: Vec<Box<dyn Sink>> = vec![
@@ -190,7 +185,7 @@ impl Backend for RealBackend {
                 Ok(()) => watch.ended(0, None, None),
                 Err(e) => {
                     // Some errors (attaching an image) come before any step started.
-                    if !channel.failed.load(Ordering::SeqCst) {
+                    if watch.failed_step().is_none() {
                         sink.send(&Event::Failed {
                             step: e.step,
                             error: e.to_string(),

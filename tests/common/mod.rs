@@ -186,6 +186,7 @@ pub fn sha256_of(path: &Path) -> String {
 pub fn sh(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd)
         .args(args)
+        .stdin(std::process::Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {cmd}: {e}"));
     assert!(

@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use super::fixture::target_dir;
 use super::flavor::Flavor;
@@ -21,17 +20,7 @@ impl RealRepo {
         // Inside the forky root there is no debootstrap: the host built it.
         if Flavor::current() == Flavor::Dnf4 {
             let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/real/build-repo");
-            let out = Command::new(&script)
-                .arg(&dir)
-                .stdin(Stdio::null())
-                .output()
-                .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-            assert!(
-                out.status.success(),
-                "{} failed:\n{}",
-                script.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            super::sh(&script.to_string_lossy(), &[&dir.to_string_lossy()]);
         }
         assert!(
             dir.join("real.env").is_file(),

@@ -112,7 +112,7 @@ const GENERIC_DRACUT_TEXT: &str = "# Written by azl-installer: this system was i
      hostonly=\"no\"\n";
 
 /// The installed system's kernel command line: root, SELinux, hardening, the answer's.
-pub fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, ConfigureError> {
+fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, ConfigureError> {
     let uuid = super::partition(formatted, Role::Root)
         .ok_or(ConfigureError::NoPartition { what: "root" })?
         .uuid

@@ -23,7 +23,7 @@ use crate::plan::Plan;
 use super::target::Formatted;
 
 pub use bootloader::{EFI_LABEL, EFI_VENDOR, EfiVars};
-pub use kernel::{HARDENING_CMDLINE, HARDENING_SYSCTL, kernel_cmdline};
+pub use kernel::{HARDENING_CMDLINE, HARDENING_SYSCTL};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigureError {
