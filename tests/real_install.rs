@@ -142,6 +142,16 @@ flavored_tests! {
             );
         }
         assert!(sys.path("/etc/dracut.conf.d/90-azl-generic.conf").is_file());
+        // Built fast (gzip -1: the gzip header's XFL byte is 4, "fastest"; dracut's own
+        // gzip -9 writes 2), and the install-time setting is gone: kernel updates use the
+        // distribution's.
+        let image = std::fs::read(sys.path(&initrd)).expect("reading the initramfs");
+        let gz = image
+            .windows(3)
+            .position(|w| w == [0x1f, 0x8b, 0x08])
+            .expect("a gzip-compressed initramfs");
+        assert_eq!(image[gz + 8], 4, "XFL of the initramfs's gzip header");
+        assert!(!sys.path("/etc/dracut.conf.d/99-azl-install-compress.conf").exists());
 
         // grub.cfg by grub-mkconfig: the installed kernel, its initramfs, the root by UUID,
         // and the installed command line (hardening, SELinux enabled on this kernel).

@@ -8,10 +8,9 @@
 //! `enforcing=0`: that would silently override a later change of the config file.
 
 use crate::answer::SelinuxMode;
-use crate::cmd::Cmd;
 use crate::plan::{Plan, Role, Transport};
 
-use super::{ConfigureError, Context, Formatted, Log, at, find_tool, io_err, write_file};
+use super::{ConfigureError, Context, Formatted, Log, at, io_err, write_file};
 
 /// Kernel arguments added when `kernel.hardening` is true; each costs little on a server:
 ///
@@ -173,30 +172,11 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     }
     // The payload's scriptlets made an initramfs and boot entry already, but with the
     // installer's command line: rebuild them now that /etc/kernel/cmdline exists.
-    for ver in &kernels {
-        let image = format!("/lib/modules/{ver}/vmlinuz");
-        if let Some(ki) = find_tool(ctx.root, "kernel-install") {
-            Cmd::new(ki)
-                .args(["add", ver, &image])
-                .in_root(ctx.root)
-                .run()?;
-            log.info(format!(
-                "kernel {ver}: initramfs and boot entry (kernel-install)"
-            ));
-        } else if let Some(dracut) = find_tool(ctx.root, "dracut") {
-            let initrd = format!("/boot/initramfs-{ver}.img");
-            Cmd::new(dracut)
-                .args(["-f", &initrd, ver])
-                .in_root(ctx.root)
-                .run()?;
-            log.info(format!("kernel {ver}: initramfs (dracut)"));
-        } else {
-            log.warn(format!(
-                "kernel {ver}: the target has neither kernel-install nor dracut; no initramfs made"
-            ));
-        }
-    }
-    Ok(())
+    let configs: Vec<String> = kernels
+        .iter()
+        .filter_map(|k| kernel_config(ctx, k))
+        .collect();
+    super::initramfs::build(ctx, &kernels, &configs, log)
 }
 
 /// The build configuration of kernel `ver`: Debian's /boot/config-VER, Fedora's

@@ -5,6 +5,7 @@
 //! configuration files are written directly. fstab is the mount step's business.
 
 mod bootloader;
+mod initramfs;
 mod kernel;
 mod network;
 mod selinux;

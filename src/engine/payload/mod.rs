@@ -264,6 +264,16 @@ pub(super) fn download_only(
     events: &dyn Sink,
     kill: &KillHandle,
 ) -> Result<(), PayloadError> {
+    if payload.repos.iter().all(|r| r.url.starts_with("file:")) {
+        // dnf reads local packages where they are: a prefetch would only resolve the
+        // whole transaction a second time, on a core the partitioning needs.
+        events.send(&Event::Log {
+            step: Some(Step::Payload),
+            level: Level::Info,
+            message: "prefetch: every repository is local; nothing to download".into(),
+        });
+        return Ok(());
+    }
     let Setup {
         repos,
         private,
