@@ -23,10 +23,14 @@ fn main() {
     }
     let (root, cache) = (Path::new(&args[2]), Path::new(&args[3]));
     // The same request the payload tests check.
-    let p = payload_common::payload(&args[0], &args[1]);
+    let prefetch = args.iter().any(|a| a == "--prefetch");
+    let mut p = payload_common::payload(&args[0], &args[1]);
+    if prefetch {
+        // The package files the plan would give the prefetch.
+        p = payload_common::with_files(p);
+    }
     let events = Arc::new(Recorder::default());
-    if args.iter().any(|a| a == "--prefetch")
-        && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait()
+    if prefetch && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait()
     {
         eprintln!("prefetch: {e}");
         std::process::exit(1);

@@ -14,7 +14,7 @@ use super::disk::{self, DiskError};
 use super::format::{self, FormatError};
 use super::mount::{self, MountError};
 use super::payload::{self, PayloadError};
-use super::prefetch::Prefetch;
+use super::prefetch::{Prefetch, PrefetchError};
 use super::scripts::{self, ScriptError};
 use super::target::{Formatted, SYSIMAGE};
 use super::{fstab, interrupted, save_logs};
@@ -260,10 +260,10 @@ fn install_system(
     device: &Path,
 ) -> Result<(), EngineError> {
     step(ev, Step::Payload, || {
+        // Not fatal, and said already: the transaction downloads what the prefetch did not.
         if let Some(p) = prefetch
-            && let Err(e) = p.wait()
+            && let Err(e @ PrefetchError::Panicked) = p.wait()
         {
-            // Not fatal: the transaction downloads whatever the prefetch did not.
             log(ev, Step::Payload, Level::Warn, format!("prefetch: {e}"));
         }
         payload::install(&plan.payload, root, &opts.cache, ev)

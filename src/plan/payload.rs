@@ -180,6 +180,7 @@ pub(super) fn resolve(
         weak_deps: p.weak_deps,
         releasever: RELEASEVER.into(),
         kernel: kernel.map(Package::nevra).unwrap_or_default(),
+        files: index.package_files(&closure),
         download_bytes: closure.download_bytes(),
         installed_bytes,
     })

@@ -169,6 +169,9 @@ pub struct Payload {
     pub releasever: String,
     /// The kernel the preflight found, e.g. "kernel-6.18.2-1.azl4.x86_64".
     pub kernel: String,
+    /// The package files of the dependency closure in primary (dnf may choose a few
+    /// differently): what the prefetch downloads.
+    pub files: Vec<crate::repo::PackageFile>,
     /// Estimated from the dependency closure in primary.
     pub download_bytes: u64,
     pub installed_bytes: u64,

@@ -20,7 +20,7 @@ mod xml;
 
 pub use client::{HttpClient, http_client};
 pub use evr::{Evr, rpmvercmp};
-pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch};
+pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch, join as join_url};
 pub use types::*;
 pub use verify::VerifyError;
 

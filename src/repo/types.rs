@@ -44,6 +44,43 @@ impl Closure<'_> {
     }
 }
 
+/// One package file the payload needs: which repository has it, where, and how to check it.
+/// The prefetch downloads these while the disk is prepared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageFile {
+    /// `[[repos]].name`.
+    pub repo: String,
+    pub nevra: String,
+    /// Path relative to the repository URL.
+    pub location: String,
+    /// (algorithm, hex digest), from primary.
+    pub checksum: (String, String),
+    pub size: u64,
+}
+
+impl RepoIndex {
+    /// The files of `closure`'s packages, each with the repository it came from.
+    pub fn package_files(&self, closure: &Closure<'_>) -> Vec<PackageFile> {
+        closure
+            .packages
+            .iter()
+            .filter_map(|p| {
+                let repo = self
+                    .repos
+                    .iter()
+                    .find(|r| r.packages.as_ptr_range().contains(&std::ptr::from_ref(*p)))?;
+                Some(PackageFile {
+                    repo: repo.name.clone(),
+                    nevra: p.nevra(),
+                    location: p.location.clone(),
+                    checksum: p.checksum.clone(),
+                    size: p.size_package,
+                })
+            })
+            .collect()
+    }
+}
+
 /// One repository, as verified.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RepoMeta {

@@ -42,9 +42,23 @@ pub fn payload(repo_url: &str, key_url: &str) -> Payload {
         weak_deps: true,
         releasever: "4.0".into(),
         kernel: "kernel".into(),
+        files: vec![],
         download_bytes: 0,
         installed_bytes: 0,
     }
+}
+
+/// `p` with the package files the plan finds in the verified metadata (what the prefetch
+/// downloads).
+pub fn with_files(mut p: Payload) -> Payload {
+    let index = azl_installer::repo::load(&p.repos)
+        .expect("loading the fixture repository")
+        .index;
+    let mut names = p.packages.clone();
+    names.extend((!p.kernel.is_empty()).then(|| p.kernel.clone()));
+    let closure = index.closure(&names, &p.groups, &p.exclude, p.weak_deps);
+    p.files = index.package_files(&closure);
+    p
 }
 
 /// Package names in ROOT's rpmdb at /var/lib/rpm (rpm told so by the installer's macro).

@@ -8,6 +8,7 @@
 //! only while the installer builds the images: later kernel updates use the distribution's.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::cmd::Cmd;
 
@@ -31,13 +32,16 @@ pub(super) fn build(
     };
     for ver in kernels {
         let image = format!("/lib/modules/{ver}/vmlinuz");
+        let started = Instant::now();
+        let took = || format!("{:.1} s", started.elapsed().as_secs_f64());
         if let Some(ki) = find_tool(ctx.root, "kernel-install") {
             Cmd::new(ki)
                 .args(["add", ver, &image])
                 .in_root(ctx.root)
                 .run()?;
             log.info(format!(
-                "kernel {ver}: initramfs and boot entry (kernel-install{how})"
+                "kernel {ver}: initramfs and boot entry (kernel-install{how}) in {}",
+                took()
             ));
         } else if let Some(dracut) = find_tool(ctx.root, "dracut") {
             let initrd = format!("/boot/initramfs-{ver}.img");
@@ -45,7 +49,10 @@ pub(super) fn build(
                 .args(["-f", &initrd, ver])
                 .in_root(ctx.root)
                 .run()?;
-            log.info(format!("kernel {ver}: initramfs (dracut{how})"));
+            log.info(format!(
+                "kernel {ver}: initramfs (dracut{how}) in {}",
+                took()
+            ));
         } else {
             log.warn(format!(
                 "kernel {ver}: the target has neither kernel-install nor dracut; no initramfs made"

@@ -145,11 +145,6 @@ impl PrivateConfig {
     pub fn home(&self) -> PathBuf {
         self.dir.join("home")
     }
-
-    /// A scratch directory inside the private dir (prefetch's throwaway install root).
-    pub fn scratch(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
 }
 
 impl Drop for PrivateConfig {
@@ -187,6 +182,18 @@ fn dnf_conf(payload: &Payload, reposdir: &Path, cache: &Path) -> String {
         cache = cache.display(),
         weak = if payload.weak_deps { 1 } else { 0 },
     )
+}
+
+/// The directory dnf (4 and 5 alike) keeps repository `r`'s package downloads in under
+/// `cache`: `ID-HASH/packages`, HASH the first 16 hex digits of the SHA-256 of the baseurl
+/// as `repo_file` writes it (tests/payload_network.rs checks both dnfs find them there).
+pub fn dnf_packages_dir(cache: &Path, r: &RepoSource) -> PathBuf {
+    use sha2::Digest;
+    let (url, _) = crate::answer::split_credentials(&r.url);
+    let hash = hex::encode(sha2::Sha256::digest(url.as_bytes()));
+    cache
+        .join(format!("{}-{}", r.name, &hash[..16]))
+        .join("packages")
 }
 
 /// One `.repo` section; `gpg_check = false` turns off both package and metadata checks.
@@ -312,6 +319,7 @@ mod tests {
             weak_deps: true,
             releasever: "4.0".into(),
             kernel: "kernel".into(),
+            files: vec![],
             download_bytes: 0,
             installed_bytes: 0,
         };
@@ -329,6 +337,7 @@ mod tests {
             weak_deps: true,
             releasever: "4.0".into(),
             kernel: "kernel".into(),
+            files: vec![],
             download_bytes: 0,
             installed_bytes: 0,
         };

@@ -37,12 +37,11 @@ pub struct DnfFailure {
     pub source: CmdError,
 }
 
-/// What a dnf run does: install into the root, or only fill the cache.
+/// What a dnf run installs, where, with which package cache.
 pub struct Request<'a> {
     pub payload: &'a Payload,
     pub root: &'a Path,
     pub cache: &'a Path,
-    pub download_only: bool,
 }
 
 /// dnf 5 installed as `dnf` is a link whose target is named dnf5.
@@ -214,14 +213,7 @@ fn dnf_args(flavor: Flavor, private: &PrivateConfig, req: &Request) -> Vec<Strin
     for e in &p.exclude {
         a.push(format!("--exclude={e}"));
     }
-    // dnf 4 takes --downloadonly anywhere; in dnf 5 it is an option of `install`.
-    if req.download_only && flavor == Flavor::Dnf4 {
-        a.push("--downloadonly".to_owned());
-    }
     a.push("install".to_owned());
-    if req.download_only && flavor == Flavor::Dnf5 {
-        a.push("--downloadonly".to_owned());
-    }
     a.extend(request_specs(p));
     a
 }
@@ -250,12 +242,13 @@ mod tests {
             weak_deps: false,
             releasever: "4.0".into(),
             kernel: "kernel-6.18.2-1.azl4.x86_64".into(),
+            files: vec![],
             download_bytes: 0,
             installed_bytes: 0,
         }
     }
 
-    fn args(flavor: Flavor, download_only: bool) -> Vec<String> {
+    fn args(flavor: Flavor) -> Vec<String> {
         let p = payload();
         let cache = Path::new("/cache");
         let private = PrivateConfig::create(&p, &[], cache).unwrap();
@@ -263,7 +256,6 @@ mod tests {
             payload: &p,
             root: Path::new("/mnt/sysimage"),
             cache,
-            download_only,
         };
         dnf_args(flavor, &private, &req)
     }
@@ -277,7 +269,7 @@ mod tests {
     #[test]
     fn both_flavors_get_host_paths_checks_and_the_request() {
         for flavor in [Flavor::Dnf4, Flavor::Dnf5] {
-            let a = args(flavor, false);
+            let a = args(flavor);
             assert!(
                 a.contains(&"--installroot=/mnt/sysimage".to_owned()),
                 "{a:?}"
@@ -291,7 +283,6 @@ mod tests {
             assert!(a.contains(&"--setopt=install_weak_deps=False".to_owned()));
             assert!(a.contains(&"--releasever=4.0".to_owned()));
             assert!(a.contains(&"--exclude=nano".to_owned()));
-            assert!(!a.contains(&"--downloadonly".to_owned()));
             let i = position(&a, "install");
             assert_eq!(
                 a[i + 1..],
@@ -302,15 +293,10 @@ mod tests {
     }
 
     #[test]
-    fn dnf5_caches_in_the_installer_cache_and_downloads_only_as_an_install_option() {
-        let a5 = args(Flavor::Dnf5, true);
+    fn dnf5_caches_in_the_installer_cache() {
+        let a5 = args(Flavor::Dnf5);
         assert!(a5.contains(&"--setopt=system_cachedir=/cache".to_owned()));
-        assert_eq!(
-            position(&a5, "--downloadonly"),
-            position(&a5, "install") + 1
-        );
-        let a4 = args(Flavor::Dnf4, true);
-        assert!(position(&a4, "--downloadonly") < position(&a4, "install"));
+        let a4 = args(Flavor::Dnf4);
         assert!(!a4.iter().any(|x| x.contains("system_cachedir")));
     }
 

@@ -11,7 +11,7 @@ pub(crate) mod progress;
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{CmdError, KillHandle};
+use crate::cmd::CmdError;
 use crate::events::{Event, Level, Sink, Step};
 use crate::plan::Payload;
 
@@ -19,7 +19,7 @@ use config::{PrivateConfig, ResolvedRepo};
 use driver::{DnfFailure, Flavor, Request, Tools};
 use progress::Tracker;
 
-pub use config::RPM_MACROS;
+pub use config::{RPM_MACROS, dnf_packages_dir};
 pub use driver::request_specs;
 
 #[derive(Debug, thiserror::Error)]
@@ -55,12 +55,6 @@ pub enum PayloadError {
         reason: String,
         source: Box<CmdError>,
     },
-    #[error("downloading packages ahead of the install: {source}")]
-    Prefetch { source: CmdError },
-    #[error("the package download ahead of the install was cancelled")]
-    Cancelled,
-    #[error("the download thread ended abnormally")]
-    Panicked,
     #[error(
         "dnf finished, but {}/var/lib/rpm holds no rpm database{hint}; the installed system could not manage its packages",
         .root.display()
@@ -108,7 +102,6 @@ pub fn install(
         payload,
         root,
         cache,
-        download_only: false,
     };
     let result = tools.dnf(&private, &req, None, |l| tracker.line(l));
     let out = match result {
@@ -255,49 +248,6 @@ fn set_up(
         private,
         tools,
     })
-}
-
-/// For `prefetch`: the same configuration and dnf, downloading only, into a throwaway root.
-pub(super) fn download_only(
-    payload: &Payload,
-    cache: &Path,
-    events: &dyn Sink,
-    kill: &KillHandle,
-) -> Result<(), PayloadError> {
-    if payload.repos.iter().all(|r| r.url.starts_with("file:")) {
-        // dnf reads local packages where they are: a prefetch would only resolve the
-        // whole transaction a second time, on a core the partitioning needs.
-        events.send(&Event::Log {
-            step: Some(Step::Payload),
-            level: Level::Info,
-            message: "prefetch: every repository is local; nothing to download".into(),
-        });
-        return Ok(());
-    }
-    let Setup {
-        repos,
-        private,
-        tools,
-    } = set_up(payload, cache, events, "prefetch: ")?;
-    let scratch = private.scratch("root");
-    tools.init_root(&scratch, &all_keys(&repos))?;
-    let mut tracker = Tracker::new(events, "prefetch: ", false);
-    let req = Request {
-        payload,
-        root: &scratch,
-        cache,
-        download_only: true,
-    };
-    match tools.dnf(&private, &req, Some(kill), |l| tracker.line(l)) {
-        Ok(_) => Ok(()),
-        Err(_) if kill.is_killed() => Err(PayloadError::Cancelled),
-        Err(DnfFailure { reason, source }) => {
-            for l in reason.lines() {
-                tracker.log(Level::Warn, l.to_owned());
-            }
-            Err(PayloadError::Prefetch { source })
-        }
-    }
 }
 
 #[cfg(test)]
