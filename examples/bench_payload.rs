@@ -30,8 +30,7 @@ fn main() {
         p = payload_common::with_files(p);
     }
     let events = Arc::new(Recorder::default());
-    if prefetch && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait()
-    {
+    if prefetch && let Err(e) = Prefetch::start(&p, cache, events.clone()).wait() {
         eprintln!("prefetch: {e}");
         std::process::exit(1);
     }
