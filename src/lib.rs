@@ -12,3 +12,4 @@ pub mod probe;
 pub mod repo;
 pub mod tui;
 pub mod unattended;
+pub mod units;

@@ -87,26 +87,16 @@ fn probe_json_lists_the_disks_of_this_machine() {
 
 #[test]
 fn plan_refuses_the_disk_holding_the_running_system_with_exit_3() {
-    // Find the disk under / independently of the probe.
-    let o = run(&["probe", "--json"]);
-    let hw: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let Some(root_disk) = hw["disks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["usage"].to_string().contains("running_system"))
-    else {
-        eprintln!("skipped: no disk holds / here (container?)");
+    // The disk under /, found without the probe under test.
+    let Some(root_disk) = common::root_disk() else {
+        common::skip_or_fail("no disk holds / here (a container?)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.toml");
     std::fs::write(
         &a,
-        format!(
-            "version = 1\n[target]\npath = \"{}\"\nwipe = true\n",
-            root_disk["path"].as_str().unwrap()
-        ),
+        format!("version = 1\n[target]\npath = \"/dev/{root_disk}\"\nwipe = true\n"),
     )
     .unwrap();
     let o = run(&["plan", a.to_str().unwrap()]);

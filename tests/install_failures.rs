@@ -18,7 +18,7 @@ use common::installed::{Installed, assert_nothing_left};
 use payload_common::SlowServer;
 use serde_json::Value;
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 
 /// A small UEFI install: ESP, a 1 GiB root (quick to fill), rest /var.
 fn answer(repo_url: &str, key_url: &str, image: &Path, script: &str) -> String {

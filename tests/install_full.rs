@@ -12,7 +12,7 @@ use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files
 use common::{Image, sh};
 use serde_json::Value;
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const ADMIN_PASSWORD: &str = "Tr0ub4dor&3-not-in-logs";
 const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
 

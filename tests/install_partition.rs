@@ -10,7 +10,7 @@ use common::{Image, LoopDevice, Mount, sh, sha256_of};
 use serde_json::Value;
 
 const MIB: u64 = 1 << 20;
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 
 /// A layout small enough for images that are hashed whole (1 GiB).
 const SMALL_LAYOUT: &str = "firmware = \"uefi\"\n[storage]\nlayout = \"custom\"\n\

@@ -33,16 +33,6 @@ fn logs(rec: &Recorder) -> Vec<String> {
         .collect()
 }
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .is_some_and(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 #[test]
 fn outside_the_chroot_the_root_is_in_the_environment() {
     let root = tempfile::tempdir().expect("temp dir");
@@ -69,8 +59,7 @@ fn outside_the_chroot_the_root_is_in_the_environment() {
 
 #[test]
 fn inside_the_chroot_the_target_shell_runs() {
-    if !is_root() {
-        eprintln!("skipped: chroot needs root");
+    if !common::is_root() && common::skip_or_fail("chroot needs root") {
         return;
     }
     let busybox = Path::new("/bin/busybox");

@@ -10,7 +10,7 @@ use azl_installer::plan::Plan;
 use azl_installer::probe::{Disk, Firmware, Hardware, Transport, Usage};
 use azl_installer::repo::RepoIndex;
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 
 fn disk(name: &str, transport: Transport, gib: u64, ssd: bool, model: &str, serial: &str) -> Disk {
     Disk {

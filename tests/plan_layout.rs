@@ -9,7 +9,7 @@ use azl_installer::probe::{Firmware, Hardware, Partition};
 use azl_installer::repo::RepoIndex;
 
 const MIB: u64 = 1 << 20;
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const TIB: u64 = 1 << 40;
 
 fn answer(extra: &str) -> Answer {

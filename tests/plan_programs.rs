@@ -7,7 +7,7 @@ use azl_installer::answer::Answer;
 use azl_installer::plan::{Plan, Refused};
 use azl_installer::probe::{Firmware, Hardware, LiveSystem, Transport};
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 
 fn answer(extra: &str) -> Answer {
     toml::from_str(&format!(

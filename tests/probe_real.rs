@@ -190,33 +190,18 @@ fn partitions_the_kernel_was_not_told_of_are_still_counted() {
     assert!(text.contains("ext4 \"kept\""), "{text}");
 }
 
-/// The disk under "/" found without the probe: mountinfo's device number, then sysfs.
-fn root_disk_from_mountinfo() -> Option<String> {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").expect("reading mountinfo");
-    let devno = info.lines().find_map(|l| {
-        let f: Vec<&str> = l.split(' ').collect();
-        (f.get(4) == Some(&"/")).then(|| f[2].to_owned())
-    })?;
-    let dev = std::fs::canonicalize(format!("/sys/dev/block/{devno}")).ok()?;
-    let node = if dev.join("partition").exists() {
-        dev.parent()?.to_owned()
-    } else {
-        dev
-    };
-    Some(node.file_name()?.to_string_lossy().into_owned())
-}
-
 #[test]
 fn the_running_systems_disk_is_marked() {
-    let Some(name) = root_disk_from_mountinfo() else {
-        eprintln!("skipped: / is not on a block device here");
+    let Some(name) = common::root_disk() else {
+        common::skip_or_fail("/ is not on a block device here");
         return;
     };
     let hw = probe_host();
-    let Some(d) = hw.disks.iter().find(|d| d.name == name) else {
-        eprintln!("skipped: / is on {name}, which is not a disk (dm, md)");
-        return;
-    };
+    let d = hw
+        .disks
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("{name}, the disk under /, was not probed"));
     assert!(d.usage.contains(&Usage::RunningSystem), "{d:?}");
     assert!(
         d.usage.iter().any(

@@ -49,7 +49,7 @@ fn disk_rows_and_what_is_on_them() {
         cells(row(&text, "nvme0n1 ")),
         [
             "nvme0n1",
-            "40.0 MiB",
+            "40 MiB",
             "nvme",
             "SSD",
             "Samsung SSD 980 PRO 1TB",
@@ -64,7 +64,7 @@ fn disk_rows_and_what_is_on_them() {
         cells(row(&text, "sdc ")),
         [
             "sdc",
-            "8.0 MiB",
+            "8 MiB",
             "usb (removable)",
             "HDD",
             "SanDisk Cruzer Blade",
@@ -73,7 +73,7 @@ fn disk_rows_and_what_is_on_them() {
     );
     assert_eq!(
         cells(row(&text, "  nvme0n1p2")),
-        ["nvme0n1p2", "16.0 MiB", "ext4", "\"root\""]
+        ["nvme0n1p2", "16 MiB", "ext4", "\"root\""]
     );
     assert!(text.contains("  table gpt\n"), "{text}");
     assert!(text.contains("  4096-byte sectors\n"), "{text}");
@@ -109,7 +109,7 @@ fn loop_devices_only_when_asked() {
     let shown = table(&hw, true);
     assert_eq!(
         cells(row(&shown, "loop0 ")),
-        ["loop0", "1.0 MiB", "loop", "-", "-", "-"]
+        ["loop0", "1 MiB", "loop", "-", "-", "-"]
     );
     assert!(
         shown.contains("  backing file /var/lib/images/test.img\n"),
@@ -160,7 +160,7 @@ fn an_empty_machine_says_so() {
         live: Default::default(),
     };
     let text = table(&hw, false);
-    assert!(text.starts_with("Firmware: BIOS\nCPU:      unknown (1 CPUs)\nMemory:   512.0 MiB\n"));
+    assert!(text.starts_with("Firmware: BIOS\nCPU:      unknown (1 CPUs)\nMemory:   512 MiB\n"));
     assert!(text.contains("no disks found"), "{text}");
     assert!(text.contains("no network interfaces found"), "{text}");
 }

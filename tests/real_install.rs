@@ -15,7 +15,7 @@ use common::Image;
 use common::installed::{Installed, assert_nothing_left, blkid_uuid};
 use common::real::RealRepo;
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
 
 fn answer(repo: &RealRepo, image: &Path) -> String {

@@ -8,7 +8,7 @@ use azl_installer::plan::{self, Plan, Problem};
 use azl_installer::probe::{Firmware, Hardware};
 use azl_installer::repo::{Package, RepoIndex, RepoMeta};
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const MIB: u64 = 1 << 20;
 
 fn answer(extra: &str) -> Answer {

@@ -13,7 +13,7 @@ use common::fixture::FixtureRepo;
 use common::installed::assert_nothing_left;
 use common::tmux::{TuiRun, start_answer};
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const SCREEN: Duration = Duration::from_secs(10);
 
 /// Everything the screens need is in the answer, so Enter walks through them; the post

@@ -16,7 +16,7 @@ use common::tmux::{TuiRun, start_answer};
 use common::{Image, sh};
 use serde_json::Value;
 
-const GIB: u64 = 1 << 30;
+use azl_installer::units::GIB;
 const ROOT_PASSWORD: &str = "R00t-typed-in-tmux";
 const ADMIN_PASSWORD: &str = "Adm1n-typed-in-tmux";
 const HOSTNAME: &str = "tui01.example.com";

@@ -7,10 +7,7 @@ use std::str::FromStr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-const KIB: u64 = 1024;
-const MIB: u64 = KIB * 1024;
-const GIB: u64 = MIB * 1024;
-const TIB: u64 = GIB * 1024;
+use crate::units::{GIB, KIB, MIB, TIB};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SizeError {
@@ -107,20 +104,7 @@ impl fmt::Display for Size {
     }
 }
 
-/// Human-readable byte count for messages (`"1.5 GiB"`), not for round trips.
-pub fn human_bytes(b: u64) -> String {
-    for (unit, m) in [("TiB", TIB), ("GiB", GIB), ("MiB", MIB), ("KiB", KIB)] {
-        if b >= m {
-            let v = b as f64 / m as f64;
-            return if b.is_multiple_of(m) {
-                format!("{} {unit}", b / m)
-            } else {
-                format!("{v:.1} {unit}")
-            };
-        }
-    }
-    format!("{b} B")
-}
+pub use crate::units::human_bytes;
 
 impl Serialize for Size {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -264,12 +248,5 @@ mod tests {
         assert!("5 minutes".parse::<Duration>().is_err());
         assert!("99999999999999999999h".parse::<Duration>().is_err());
         assert!("9999999999999999999h".parse::<Duration>().is_err());
-    }
-
-    #[test]
-    fn human_bytes_reads_well() {
-        assert_eq!(human_bytes(600 * MIB), "600 MiB");
-        assert_eq!(human_bytes(3 * GIB / 2), "1.5 GiB");
-        assert_eq!(human_bytes(100), "100 B");
     }
 }

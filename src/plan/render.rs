@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::answer::{Layout, SelinuxMode, human_bytes};
+use crate::answer::{Layout, human_bytes};
 use crate::probe::Firmware;
 
 use super::{Plan, describe_disk, layout::fs_name};
@@ -45,11 +45,7 @@ pub(super) fn steps(plan: &Plan) -> Vec<String> {
         "configure: hostname {}, timezone {}, SELinux {}, SSH {}, {} user(s)",
         a.system.hostname.as_deref().unwrap_or("localhost"),
         a.system.timezone,
-        match a.selinux.mode {
-            SelinuxMode::Enforcing => "enforcing",
-            SelinuxMode::Permissive => "permissive",
-            SelinuxMode::Disabled => "disabled",
-        },
+        a.selinux.mode.word(),
         if a.ssh.enable { "enabled" } else { "disabled" },
         a.users.len()
     ));

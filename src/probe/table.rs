@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{Disk, Firmware, Hardware, Nic, Transport};
+use crate::units::human_bytes;
 
 /// The report. Loop devices are left out unless `show_loop`: they are rarely install targets
 /// and a live system has several.
@@ -173,24 +174,9 @@ fn line(cells: &[String], widths: &[usize]) -> String {
     format!("{}\n", padded.join("  ").trim_end())
 }
 
-/// "476.9 GiB": binary units, one decimal; plain bytes below 1 KiB.
-fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 6] = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Transport, human_bytes};
+    use super::Transport;
 
     #[test]
     fn transport_names_are_the_json_names() {
@@ -200,13 +186,5 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(t).unwrap(), t.name());
         }
-    }
-
-    #[test]
-    fn human_sizes() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(600 << 20), "600.0 MiB");
-        assert_eq!(human_bytes(512_110_190_592), "476.9 GiB");
-        assert_eq!(human_bytes(2 << 40), "2.0 TiB");
     }
 }

@@ -136,7 +136,11 @@ pub fn hash_failed(e: &str) -> String {
 // Security
 pub const SECURITY_TITLE: &str = "Security";
 pub const F_SELINUX: &str = "SELinux";
-pub const SELINUX_MODES: [&str; 3] = ["enforcing", "permissive", "disabled"];
+pub const SELINUX_MODES: [&str; 3] = [
+    SelinuxMode::ALL[0].word(),
+    SelinuxMode::ALL[1].word(),
+    SelinuxMode::ALL[2].word(),
+];
 pub const SSH_HEAD: &str = "SSH server";
 pub const F_SSH: &str = "Enabled";
 pub const F_ROOT_LOGIN: &str = "Root login";
@@ -219,11 +223,7 @@ pub fn sizes(download: &str, installed: &str) -> String {
 }
 
 pub fn system_line(a: &Answer) -> String {
-    let selinux = match a.selinux.mode {
-        SelinuxMode::Enforcing => "enforcing",
-        SelinuxMode::Permissive => "permissive",
-        SelinuxMode::Disabled => "disabled",
-    };
+    let selinux = a.selinux.mode.word();
     let ssh = if !a.ssh.enable {
         "off".to_string()
     } else {

@@ -13,29 +13,11 @@ use std::thread::JoinHandle;
 
 use super::flavor::Flavor;
 
-/// True when running as root (the fixture tests install into chroots with dnf).
-pub fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 /// Returns true (after saying why) when the calling test should return early because it
 /// is not running as root. `AZL_REQUIRE_ROOT_TESTS=1` turns the skip into a failure.
 pub fn skip_unless_root() -> bool {
-    if is_root() {
-        return false;
-    }
-    if std::env::var_os("AZL_REQUIRE_ROOT_TESTS").is_some() {
-        panic!("this test needs root (dnf --installroot runs scriptlets in a chroot)");
-    }
-    eprintln!("skipped: needs root (dnf --installroot runs scriptlets in a chroot)");
-    true
+    !super::is_root()
+        && super::skip_or_fail("needs root (dnf --installroot runs scriptlets in a chroot)")
 }
 
 /// `target/` of this build (integration tests get `<target>/tmp` from cargo).

@@ -16,7 +16,7 @@ use std::process::Command;
 
 /// True when the test may use loop devices (root, and losetup works).
 pub fn can_use_loop_devices() -> bool {
-    nix_is_root()
+    is_root()
         && Command::new("losetup")
             .arg("--version")
             .output()
@@ -24,16 +24,28 @@ pub fn can_use_loop_devices() -> bool {
             .unwrap_or(false)
 }
 
-fn nix_is_root() -> bool {
-    // SAFETY-free check: /proc/self/status Uid line, so tests need no libc.
+/// True when the test runs with an effective user id of 0 (what chroot, mount and losetup
+/// check), read from /proc so the tests need no libc.
+pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
         })
         .unwrap_or(false)
+}
+
+/// For a test whose subject this machine lacks: returns true (the test returns early)
+/// after saying why, or fails when `AZL_REQUIRE_ROOT_TESTS` is set, as in `tests/run`,
+/// where every test must run.
+pub fn skip_or_fail(why: &str) -> bool {
+    if std::env::var_os("AZL_REQUIRE_ROOT_TESTS").is_some() {
+        panic!("this test cannot run here: {why}");
+    }
+    eprintln!("skipped: {why}");
+    true
 }
 
 /// Skips the calling test (returns from it) when loop devices are unavailable, saying why.
@@ -41,14 +53,36 @@ fn nix_is_root() -> bool {
 #[macro_export]
 macro_rules! require_loop_devices {
     () => {
-        if !common::can_use_loop_devices() {
-            if std::env::var_os("AZL_REQUIRE_ROOT_TESTS").is_some() {
-                panic!("this test needs root and loop devices");
-            }
-            eprintln!("skipped: needs root and loop devices");
+        if !common::can_use_loop_devices() && common::skip_or_fail("needs root and loop devices") {
             return;
         }
     };
+}
+
+/// The whole disk holding "/", found without the probe under test: mountinfo's device
+/// number, then sysfs, down through device-mapper and md layers (`slaves/`) to a disk.
+/// None when "/" is not on a block device (a container's overlay).
+pub fn root_disk() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+    let devno = info.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(' ').collect();
+        (f.get(4) == Some(&"/")).then(|| f[2].to_owned())
+    })?;
+    let mut dev = std::fs::canonicalize(format!("/sys/dev/block/{devno}")).ok()?;
+    loop {
+        if dev.join("partition").exists() {
+            dev = dev.parent()?.to_owned();
+        }
+        let lower = std::fs::read_dir(dev.join("slaves"))
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .and_then(|e| std::fs::canonicalize(e.path()).ok());
+        match lower {
+            Some(l) => dev = l,
+            None => return Some(dev.file_name()?.to_string_lossy().into_owned()),
+        }
+    }
 }
 
 /// A sparse image file in its own temporary directory.

@@ -191,11 +191,14 @@ impl TuiRun {
         );
         let script = dir.join("run.sh");
         // The shell stays after the installer exits, so the pane can still be read.
+        // The status file appears whole (renamed into place): `wait_exit` reads it as soon
+        // as it exists, and a plain `>` would let it see an empty file.
         std::fs::write(
             &script,
             format!(
                 "AZL_RUN_DIR={run} TERM=linux {bin} tui {args} --disk-image {img} \
-                 --sysimage {sys} --log {log}\necho EXIT=$? > {status}\nsleep 600\n",
+                 --sysimage {sys} --log {log}\necho EXIT=$? > {status}.part\n\
+                 mv {status}.part {status}\nsleep 600\n",
                 run = dir.join("run").display(),
                 bin = super::bin().display(),
                 img = image.display(),

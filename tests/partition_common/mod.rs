@@ -12,7 +12,7 @@ use azl_installer::answer::FsType;
 use azl_installer::plan::{PartitionTable, PlannedPartition, Role};
 
 pub const MIB: u64 = 1 << 20;
-pub const GIB: u64 = 1 << 30;
+pub use azl_installer::units::GIB;
 
 pub fn part(
     number: u32,

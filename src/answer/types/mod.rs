@@ -202,6 +202,24 @@ pub enum SelinuxMode {
     Disabled,
 }
 
+impl SelinuxMode {
+    /// Every mode, in the order a menu offers them.
+    pub const ALL: [SelinuxMode; 3] = [
+        SelinuxMode::Enforcing,
+        SelinuxMode::Permissive,
+        SelinuxMode::Disabled,
+    ];
+
+    /// The word of the answer file, which is also /etc/selinux/config's `SELINUX=` value.
+    pub const fn word(self) -> &'static str {
+        match self {
+            SelinuxMode::Enforcing => "enforcing",
+            SelinuxMode::Permissive => "permissive",
+            SelinuxMode::Disabled => "disabled",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ssh {

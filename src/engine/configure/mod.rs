@@ -78,26 +78,6 @@ pub struct Context<'a> {
     pub efivars: EfiVars,
 }
 
-/// Configures the system in `root`. The disk is an argument because the plan only knows it
-/// by its probed path, while an image install runs on the loop device the engine attached.
-pub fn configure(
-    plan: &Plan,
-    root: &Path,
-    formatted: &[Formatted],
-    disk: &Path,
-    events: &dyn Sink,
-) -> Result<(), ConfigureError> {
-    let ctx = Context {
-        plan,
-        root,
-        formatted,
-        disk,
-        efivars: EfiVars::detect(),
-    };
-    configure_with(&ctx, events)
-}
-
-/// `configure` with every input given, the firmware's state included.
 /// All of configure in order (system, bootloader, relabel), as one call.
 pub fn configure_with(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
     system(ctx, events)?;

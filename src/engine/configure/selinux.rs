@@ -14,14 +14,6 @@ use super::{ConfigureError, Context, Log, at, find_tool, io_err, write_file};
 
 pub const CONFIG: &str = "/etc/selinux/config";
 
-fn mode_word(mode: SelinuxMode) -> &'static str {
-    match mode {
-        SelinuxMode::Enforcing => "enforcing",
-        SelinuxMode::Permissive => "permissive",
-        SelinuxMode::Disabled => "disabled",
-    }
-}
-
 /// Sets the two keys in the packaged file, keeping its comments; creates it when absent.
 pub(super) fn write_config(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     let se = &ctx.plan.answer.selinux;
@@ -31,13 +23,9 @@ pub(super) fn write_config(ctx: &Context, log: &Log) -> Result<(), ConfigureErro
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io_err(format!("reading {CONFIG}"))(e)),
     };
-    let text = edit_config(&old, mode_word(se.mode), &se.policy);
+    let text = edit_config(&old, se.mode.word(), &se.policy);
     write_file(ctx.root, CONFIG, text.as_bytes(), 0o644)?;
-    log.info(format!(
-        "SELinux {} (policy {})",
-        mode_word(se.mode),
-        se.policy
-    ));
+    log.info(format!("SELinux {} (policy {})", se.mode.word(), se.policy));
     Ok(())
 }
 
