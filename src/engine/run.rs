@@ -150,25 +150,18 @@ fn step<T, E: Into<StepError>>(
     }
 }
 
-fn log(events: &dyn Sink, step: Step, level: Level, message: String) {
-    events.send(&Event::Log {
-        step: Some(step),
-        level,
-        message,
-    });
-}
-
 /// Carries out `plan`.
 pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), EngineError> {
     // The install log gets every event too, whichever front door is listening.
-    let events: Arc<dyn Sink> =
-        Arc::new(Fanout(vec![Box::new(SharedSink(events)), Box::new(Traced)]));
+    let events: Arc<dyn Sink> = Arc::new(Fanout::new(vec![
+        Box::new(SharedSink(events)),
+        Box::new(Traced),
+    ]));
     let ev: &dyn Sink = events.as_ref();
     let done = |s: Step| opts.stop_after == Some(s);
     // Plain passwords are hashed once: the installed system and the saved answer agree.
     let (plan, _target_lock) = step(ev, Step::Preflight, || {
-        log(
-            ev,
+        ev.log(
             Step::Preflight,
             Level::Info,
             format!(
@@ -221,12 +214,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
     for w in warnings {
-        log(
-            ev,
-            Step::Format,
-            Level::Warn,
-            format!("no by-uuid link: {w}"),
-        );
+        ev.log(Step::Format, Level::Warn, format!("no by-uuid link: {w}"));
     }
     let mut mounts = step(ev, Step::Mount, || {
         mount::mount_target(&formatted, &opts.root, ev)
@@ -264,7 +252,7 @@ fn install_system(
         if let Some(p) = prefetch
             && let Err(e @ PrefetchError::Panicked) = p.wait()
         {
-            log(ev, Step::Payload, Level::Warn, format!("prefetch: {e}"));
+            ev.log(Step::Payload, Level::Warn, format!("prefetch: {e}"));
         }
         payload::install(&plan.payload, root, &opts.cache, ev)
     })?;

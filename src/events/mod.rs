@@ -111,14 +111,39 @@ pub enum Event {
 /// Where events go. Sinks must not fail the install: they swallow their own errors.
 pub trait Sink: Send + Sync {
     fn send(&self, event: &Event);
+
+    /// A log line of `step`: how every part of the engine says what it does.
+    fn log(&self, step: Step, level: Level, message: String) {
+        self.send(&Event::Log {
+            step: Some(step),
+            level,
+            message,
+        });
+    }
 }
 
 /// Sends every event to several sinks.
-pub struct Fanout(pub Vec<Box<dyn Sink>>);
+/// One event at a time: the engine sends from more than one thread (the prefetch logs
+/// while the disk is partitioned), and every sink must hear the same order.
+pub struct Fanout {
+    sinks: Vec<Box<dyn Sink>>,
+    order: std::sync::Mutex<()>,
+}
+
+impl Fanout {
+    pub fn new(sinks: Vec<Box<dyn Sink>>) -> Fanout {
+        Fanout {
+            sinks,
+            order: std::sync::Mutex::new(()),
+        }
+    }
+}
 
 impl Sink for Fanout {
     fn send(&self, event: &Event) {
-        for s in &self.0 {
+        // A sink that panicked while holding the lock must not silence the others.
+        let _one_at_a_time = self.order.lock().unwrap_or_else(|e| e.into_inner());
+        for s in &self.sinks {
             s.send(event);
         }
     }
@@ -216,5 +241,44 @@ impl Sink for Recorder {
 impl Recorder {
     pub fn events(&self) -> Vec<Event> {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A sink sharing a recorder, so the test keeps a handle on what it heard.
+    struct Shared(Arc<Recorder>);
+
+    impl Sink for Shared {
+        fn send(&self, event: &Event) {
+            self.0.send(event);
+            // Between two sinks is where another thread's event could slip in.
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn every_sink_of_a_fanout_hears_one_order_from_many_threads() {
+        let (a, b) = (Arc::new(Recorder::default()), Arc::new(Recorder::default()));
+        let fan = Fanout::new(vec![
+            Box::new(Shared(a.clone())),
+            Box::new(Shared(b.clone())),
+        ]);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let fan = &fan;
+                s.spawn(move || {
+                    for i in 0..2000 {
+                        fan.log(Step::Payload, Level::Info, format!("{t}/{i}"));
+                    }
+                });
+            }
+        });
+        let (a, b) = (a.events(), b.events());
+        assert_eq!(a.len(), 8000);
+        assert!(a == b, "the sinks heard different orders");
     }
 }

@@ -180,7 +180,7 @@ impl Backend for RealBackend {
             if let Some(w) = &webhook {
                 sinks.push(Box::new(SharedSink(w.clone())));
             }
-            let sink = Arc::new(Fanout(sinks));
+            let sink = Arc::new(Fanout::new(sinks));
             let ended = match crate::engine::run(&plan, sink.clone(), &opts) {
                 Ok(()) => watch.ended(0, None, None),
                 Err(e) => {

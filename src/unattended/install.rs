@@ -49,7 +49,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     if let Some(w) = &webhook {
         sinks.push(Box::new(SharedSink(w.clone())));
     }
-    let sink: Arc<dyn Sink> = Arc::new(Fanout(sinks));
+    let sink: Arc<dyn Sink> = Arc::new(Fanout::new(sinks));
 
     let result = answer.and_then(|a| run(a, opts, sink.clone()));
     let ended = match &result {
