@@ -113,6 +113,15 @@ const CASES: &[Case] = &[
         says: "EFI system partition",
     },
     Case {
+        name: "ESP at /efi, where shim and GRUB do not install",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\nfirmware = \"uefi\"\n[storage]\n\
+               layout = \"custom\"\n[[storage.partitions]]\nmount = \"/efi\"\nsize = \"600MiB\"\n\
+               fs = \"vfat\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",
+        path: "storage.partitions[0].mount",
+        line: 8,
+        says: "mounted at \"/boot/efi\" on this distribution",
+    },
+    Case {
         name: "label too long for xfs",
         text: "version = 1\n[target]\npath = \"/dev/vda\"\n[storage]\nlayout = \"custom\"\n\
                [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\nfs = \"xfs\"\nlabel = \"thirteen-char\"\n",

@@ -57,8 +57,8 @@ pub fn format(
     for (i, (part, node)) in table.partitions.iter().zip(nodes).enumerate() {
         let label = part.fs_label.as_deref().map(|l| fs_label(part.fs, l));
         if let Some(cmd) = mkfs(part.fs, node, label.as_deref(), table.sector_size) {
-            log(
-                events,
+            events.log(
+                Step::Format,
                 Level::Info,
                 format!("creating {} on {}", part.fs.as_str(), node.display()),
             );
@@ -70,8 +70,8 @@ pub fn format(
         }
         let found = read_back(node, part)?;
         if let Some(uuid) = &found.uuid {
-            log(
-                events,
+            events.log(
+                Step::Format,
                 Level::Debug,
                 format!("{} has UUID {uuid}", node.display()),
             );
@@ -109,8 +109,8 @@ fn run_mkfs(cmd: &Cmd, node: &Path, events: &dyn Sink) -> Result<(), CmdError> {
                 if stderr.contains("Device or resource busy")
                     || stderr.contains("is apparently in use by the system") =>
             {
-                log(
-                    events,
+                events.log(
+                    Step::Format,
                     Level::Warn,
                     format!(
                         "{} is busy ({}); trying again in {wait:?} ({attempt} of {TRIES})",
@@ -125,14 +125,6 @@ fn run_mkfs(cmd: &Cmd, node: &Path, events: &dyn Sink) -> Result<(), CmdError> {
         }
     }
     cmd.run().map(drop)
-}
-
-fn log(events: &dyn Sink, level: Level, message: String) {
-    events.send(&Event::Log {
-        step: Some(Step::Format),
-        level,
-        message,
-    });
 }
 
 /// The label as the filesystem stores it. Validation already bounds the length; FAT labels

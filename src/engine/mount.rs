@@ -83,8 +83,9 @@ impl MountGuard {
                     source,
                 }
             })?;
-            log(
-                events,
+            events.log(
+                Step::Mount,
+                Level::Info,
                 format!(
                     "copied {n} entries of {} into {}",
                     dir.display(),
@@ -216,8 +217,9 @@ pub fn mount_target(
                 continue;
             }
             let opts = options(f);
-            log(
-                events,
+            events.log(
+                Step::Mount,
+                Level::Info,
                 format!(
                     "mounting {} ({ty}, {opts}) at {}",
                     f.device.display(),
@@ -236,8 +238,9 @@ pub fn mount_target(
             let host = Path::new("/").join(dir);
             let target = root.join(dir);
             mkdir(&target)?;
-            log(
-                events,
+            events.log(
+                Step::Mount,
+                Level::Info,
                 format!("binding {} at {}", host.display(), target.display()),
             );
             // rbind brings the submounts (/dev/pts, efivarfs under /sys) that the tools in
@@ -274,14 +277,6 @@ fn mount(cmd: Cmd, what: String, target: &Path) -> Result<(), MountError> {
         target: target.to_owned(),
         source,
     })
-}
-
-fn log(events: &dyn Sink, message: String) {
-    events.send(&Event::Log {
-        step: Some(Step::Mount),
-        level: Level::Info,
-        message,
-    });
 }
 
 /// Unmounts `top` and everything mounted below it, deepest and latest first. Usable without

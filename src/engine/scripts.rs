@@ -32,8 +32,8 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
     for (i, script) in scripts.iter().enumerate() {
         let key = format!("scripts.post[{i}]");
         let timeout = script.timeout.0;
-        log(
-            events,
+        events.log(
+            Step::PostScripts,
             Level::Info,
             format!(
                 "running {key} {}, timeout {}s",
@@ -64,7 +64,7 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
                 Stream::Stdout => Level::Info,
                 Stream::Stderr => Level::Warn,
             };
-            log(events, level, format!("{key}: {line}"));
+            events.log(Step::PostScripts, level, format!("{key}: {line}"));
         };
         let result = cmd
             .run_streaming(
@@ -81,7 +81,7 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
             key: key.clone(),
             source,
         })?;
-        log(events, Level::Info, format!("{key} finished"));
+        events.log(Step::PostScripts, Level::Info, format!("{key} finished"));
         events.send(&Event::Progress {
             step: Step::PostScripts,
             done: i as u64 + 1,
@@ -89,14 +89,6 @@ pub fn run_post(scripts: &[Script], root: &Path, events: &dyn Sink) -> Result<()
         });
     }
     Ok(())
-}
-
-fn log(events: &dyn Sink, level: Level, message: String) {
-    events.send(&Event::Log {
-        step: Some(Step::PostScripts),
-        level,
-        message,
-    });
 }
 
 /// A script's text on disk, removed on drop. In the target's /tmp for chroot scripts (so the

@@ -1,7 +1,9 @@
 //! Turning the storage section into a GPT: auto layouts per firmware, custom layouts in disk
 //! order, 1 MiB alignment, at the disk's logical sector size.
 
-use crate::answer::{FsType, Layout, PartitionSpec, RootFs, Size, Storage, Swap, human_bytes};
+use crate::answer::{
+    ESP_MOUNT, FsType, Layout, PartitionSpec, RootFs, Size, Storage, Swap, human_bytes,
+};
 use crate::probe::Firmware;
 
 use super::{PartitionTable, PlannedPartition, Problem, Role};
@@ -82,7 +84,7 @@ fn auto_layout(storage: &Storage, firmware: Firmware, disk: u64, memory: u64) ->
             Role::Esp,
             Size::Bytes(600 * MIB),
             FsType::Vfat,
-            Some("/boot/efi"),
+            Some(ESP_MOUNT),
             "ESP",
             Some("umask=0077,shortname=winnt"),
         )),

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::answer::{Answer, Finish, FsType};
+use crate::answer::{Answer, Finish, FsType, MountKind};
 use crate::probe::{Disk, Firmware, Transport};
 
 /// Everything the engine needs, decided before anything is written.
@@ -102,18 +102,18 @@ pub enum Role {
 impl Role {
     /// From a custom layout's `mount`.
     pub fn for_mount(mount: &str) -> Role {
-        match mount {
-            "/boot/efi" | "/efi" => Role::Esp,
-            "bios-boot" => Role::BiosBoot,
-            "/boot" => Role::Boot,
-            "/" => Role::Root,
-            "swap" => Role::Swap,
-            "/home" => Role::Home,
-            "/srv" => Role::Srv,
-            "/var" => Role::Var,
-            "/var/tmp" => Role::VarTmp,
-            "/usr" => Role::Usr,
-            _ => Role::Data,
+        match MountKind::of(mount) {
+            MountKind::Esp => Role::Esp,
+            MountKind::BiosBoot => Role::BiosBoot,
+            MountKind::Swap => Role::Swap,
+            MountKind::Path("/boot") => Role::Boot,
+            MountKind::Path("/") => Role::Root,
+            MountKind::Path("/home") => Role::Home,
+            MountKind::Path("/srv") => Role::Srv,
+            MountKind::Path("/var") => Role::Var,
+            MountKind::Path("/var/tmp") => Role::VarTmp,
+            MountKind::Path("/usr") => Role::Usr,
+            MountKind::Path(_) => Role::Data,
         }
     }
 

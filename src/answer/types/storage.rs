@@ -203,15 +203,62 @@ pub struct PartitionSpec {
     pub options: Option<String>,
 }
 
+/// Where the EFI system partition is mounted: shim and GRUB packages install there.
+pub const ESP_MOUNT: &str = "/boot/efi";
+/// The `mount` word of a swap partition.
+pub const SWAP: &str = "swap";
+/// The `mount` word of the BIOS boot partition (GRUB's core image on a GPT disk).
+pub const BIOS_BOOT: &str = "bios-boot";
+
+/// What a custom layout's `mount` makes of a partition, decided here once for every layer
+/// (validation, the plan's roles, default filesystems, the TUI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountKind<'a> {
+    /// The EFI system partition, mounted at `ESP_MOUNT`.
+    Esp,
+    BiosBoot,
+    Swap,
+    /// Any other mount point ("/", "/home", ...), as written.
+    Path(&'a str),
+}
+
+impl<'a> MountKind<'a> {
+    pub fn of(mount: &'a str) -> MountKind<'a> {
+        match mount {
+            ESP_MOUNT => MountKind::Esp,
+            BIOS_BOOT => MountKind::BiosBoot,
+            SWAP => MountKind::Swap,
+            path => MountKind::Path(path),
+        }
+    }
+
+    /// The filesystem a partition of this kind gets when the answer names none.
+    pub fn default_fs(self) -> FsType {
+        match self {
+            MountKind::Esp => FsType::Vfat,
+            MountKind::Swap => FsType::Swap,
+            MountKind::BiosBoot => FsType::None,
+            MountKind::Path(_) => FsType::Ext4,
+        }
+    }
+
+    /// The only filesystem a partition of this kind can have, if it is fixed.
+    pub fn required_fs(self) -> Option<FsType> {
+        match self {
+            MountKind::Path(_) => None,
+            other => Some(other.default_fs()),
+        }
+    }
+}
+
 impl PartitionSpec {
+    pub fn kind(&self) -> MountKind<'_> {
+        MountKind::of(&self.mount)
+    }
+
     /// The filesystem, given or implied by the mount point.
     pub fn fs_type(&self) -> FsType {
-        self.fs.unwrap_or(match self.mount.as_str() {
-            "/boot/efi" => FsType::Vfat,
-            "swap" => FsType::Swap,
-            "bios-boot" => FsType::None,
-            _ => FsType::Ext4,
-        })
+        self.fs.unwrap_or(self.kind().default_fs())
     }
 }
 

@@ -1,7 +1,10 @@
 //! `[storage]`: auto layout options, or a custom partition list in disk order.
 
 use crate::answer::shown;
-use crate::answer::{FirmwareChoice, FsType, Issue, Layout, PartitionSpec, Size, Storage, Swap};
+use crate::answer::{
+    BIOS_BOOT, ESP_MOUNT, FirmwareChoice, FsType, Issue, Layout, MountKind, PartitionSpec, SWAP,
+    Size, Storage, Swap,
+};
 
 pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>) {
     if let Swap::Size(size) = s.swap {
@@ -76,7 +79,7 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
             _ => {}
         }
         mount_point(&p.mount, &path(i, "mount"), out);
-        if p.mount != "swap" {
+        if p.kind() != MountKind::Swap {
             if seen.contains(&p.mount.as_str()) {
                 out.push(Issue::new(
                     path(i, "mount"),
@@ -107,13 +110,13 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
     }
     // Firmware "auto" is left to the plan, which knows the machine; a custom layout for a
     // stated firmware must carry what that firmware boots from.
-    let has = |mount: &str| parts.iter().any(|p| p.mount == mount);
+    let has = |kind: MountKind| parts.iter().any(|p| p.kind() == kind);
     match firmware {
-        FirmwareChoice::Uefi if !has("/boot/efi") => out.push(
+        FirmwareChoice::Uefi if !has(MountKind::Esp) => out.push(
             Issue::new("storage.partitions", "UEFI needs an EFI system partition")
                 .with_hint("add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first"),
         ),
-        FirmwareChoice::Bios if !has("bios-boot") => out.push(
+        FirmwareChoice::Bios if !has(MountKind::BiosBoot) => out.push(
             Issue::new(
                 "storage.partitions",
                 "BIOS boot from GPT needs a bios-boot partition",
@@ -126,7 +129,22 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
 
 /// A mount point is "swap", "bios-boot" or an absolute, normalized path.
 fn mount_point(m: &str, path: &str, out: &mut Vec<Issue>) {
-    if m == "swap" || m == "bios-boot" || m == "/" {
+    if m == SWAP || m == BIOS_BOOT || m == "/" {
+        return;
+    }
+    if m == "/efi" {
+        // systemd's other ESP mount point: the shim and GRUB packages install into
+        // /boot/efi, so an ESP mounted elsewhere would not hold them and would not boot.
+        out.push(
+            Issue::new(
+                path,
+                format!(
+                    "the EFI system partition is mounted at {} on this distribution",
+                    shown(ESP_MOUNT)
+                ),
+            )
+            .with_hint("use mount = \"/boot/efi\": shim and GRUB install there"),
+        );
         return;
     }
     let problem = if !m.starts_with('/') {
@@ -202,9 +220,8 @@ fn mount_options(options: &str) -> Result<(), String> {
 
 fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
     let fs = p.fs_type();
-    let esp = p.mount == "/boot/efi" || p.mount == "/efi";
     if fs == FsType::Vfat
-        && !esp
+        && p.kind() != MountKind::Esp
         && let Some(tree) = under(&p.mount, POSIX_ONLY)
     {
         out.push(
@@ -219,20 +236,14 @@ fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
         );
         return;
     }
-    let want = match p.mount.as_str() {
-        "swap" => Some((FsType::Swap, "swap")),
-        "bios-boot" => Some((FsType::None, "none")),
-        "/boot/efi" => Some((FsType::Vfat, "vfat")),
-        _ => None,
-    };
-    match want {
-        Some((want, name)) if fs != want => out.push(
+    match p.kind().required_fs() {
+        Some(want) if fs != want => out.push(
             Issue::new(
                 path,
                 format!(
                     "a {} partition needs fs = {name_shown}",
                     shown(&p.mount),
-                    name_shown = shown(name)
+                    name_shown = shown(want.as_str())
                 ),
             )
             .with_hint("or leave fs out: it follows from the mount"),

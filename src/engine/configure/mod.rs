@@ -18,7 +18,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::cmd::CmdError;
-use crate::events::{Event, Level, Sink, Step};
+use crate::events::{Level, Sink, Step};
 use crate::plan::Plan;
 
 use super::target::Formatted;
@@ -137,11 +137,7 @@ impl Log<'_> {
     }
 
     fn send(&self, level: Level, message: String) {
-        self.events.send(&Event::Log {
-            step: Some(self.step),
-            level,
-            message,
-        });
+        self.events.log(self.step, level, message);
     }
 }
 

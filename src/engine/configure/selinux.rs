@@ -7,7 +7,7 @@
 //! target cannot do it (no setfiles, no file_contexts, or setfiles fails), `/.autorelabel`
 //! asks the installed system to relabel at first boot, and a warning says so.
 
-use crate::answer::SelinuxMode;
+use crate::answer::{ESP_MOUNT, SelinuxMode};
 use crate::cmd::Cmd;
 
 use super::{ConfigureError, Context, Log, at, find_tool, io_err, write_file};
@@ -72,7 +72,7 @@ pub(super) fn relabel(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
                 .args([
                     "-F", "-e", "/dev", "-e", "/proc", "-e", "/sys", "-e", "/run",
                 ])
-                .args(["-e", "/boot/efi", &contexts, "/"])
+                .args(["-e", ESP_MOUNT, &contexts, "/"])
                 .in_root(ctx.root)
                 .run();
             match run {

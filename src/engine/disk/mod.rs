@@ -36,11 +36,7 @@ struct Report<'a> {
 
 impl Report<'_> {
     fn log(&self, level: Level, message: String) {
-        self.events.send(&Event::Log {
-            step: Some(Step::Partition),
-            level,
-            message,
-        });
+        self.events.log(Step::Partition, level, message);
     }
 
     fn info(&self, message: String) {

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::answer::human_bytes;
-use crate::events::{Event, Level, Sink, Step};
+use crate::events::{Level, Sink, Step};
 use crate::plan::Payload;
 
 use super::payload::dnf_packages_dir;
@@ -105,11 +105,7 @@ impl Drop for Prefetch {
 }
 
 fn log(events: &dyn Sink, level: Level, message: String) {
-    events.send(&Event::Log {
-        step: Some(Step::Payload),
-        level,
-        message: format!("prefetch: {message}"),
-    });
+    events.log(Step::Payload, level, format!("prefetch: {message}"));
 }
 
 /// The files to fetch: those of http(s) repositories (dnf reads local ones in place) that

@@ -4,13 +4,12 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::answer::{FsType, PartitionSpec, Size};
+use crate::answer::{BIOS_BOOT, ESP_MOUNT, FsType, PartitionSpec, SWAP, Size};
 use crate::probe::Firmware;
 use crate::tui::app::Action;
 use crate::tui::widgets::input::{Handled, LineInput};
 use crate::tui::{text, ui};
-
-const GIB: u64 = 1 << 30;
+use crate::units::GIB;
 
 #[derive(Debug, Clone, Default)]
 pub struct PartEditor {
@@ -41,13 +40,13 @@ fn part(mount: &str, size: Size, fs: Option<FsType>) -> PartitionSpec {
 /// The starting point of a custom layout: what the auto layout would make.
 pub fn defaults(firmware: Firmware) -> Vec<PartitionSpec> {
     let first = match firmware {
-        Firmware::Uefi => part("/boot/efi", Size::Bytes(600 << 20), Some(FsType::Vfat)),
-        Firmware::Bios => part("bios-boot", Size::Bytes(1 << 20), Some(FsType::None)),
+        Firmware::Uefi => part(ESP_MOUNT, Size::Bytes(600 << 20), Some(FsType::Vfat)),
+        Firmware::Bios => part(BIOS_BOOT, Size::Bytes(1 << 20), Some(FsType::None)),
     };
     vec![
         first,
         part("/boot", Size::Bytes(GIB), Some(FsType::Ext4)),
-        part("swap", Size::Bytes(4 * GIB), Some(FsType::Swap)),
+        part(SWAP, Size::Bytes(4 * GIB), Some(FsType::Swap)),
         part("/", Size::Rest, Some(FsType::Ext4)),
     ]
 }
