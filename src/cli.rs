@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::events::Step;
+use crate::events::{Exit, Step};
 use crate::unattended::{self, Failure};
 
 #[derive(Debug, Parser)]
@@ -131,7 +131,7 @@ pub fn run(cli: Cli) -> u8 {
         Ok(logs) => logs,
         Err(e) => {
             eprintln!("azl-installer: {e}");
-            return Failure::BadInput(e.into()).exit_code();
+            return Failure::BadInput(e.into()).exit().code();
         }
     };
     let json = cli.common.progress == Progress::Json;
@@ -175,10 +175,10 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Tui(args)) => interactive(&args, &logs),
     };
     match result {
-        Ok(()) => 0,
+        Ok(()) => Exit::Done.code(),
         Err(f) => {
             eprintln!("azl-installer: {f}");
-            f.exit_code()
+            f.exit().code()
         }
     }
 }

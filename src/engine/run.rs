@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::events::{Event, Fanout, Level, SharedSink, Sink, Step, Traced};
+use crate::events::{Event, Exit, Fanout, Level, SharedSink, Sink, Step, Traced};
 use crate::plan::Plan;
 use crate::plan::Transport;
 
@@ -75,17 +75,17 @@ impl EngineError {
         matches!(*self.source, StepError::Interrupted)
     }
 
-    /// The exit code of DESIGN.md: 130 interrupted, 3 refused before any write, 5 after the
-    /// payload, else 4 (a destructive step failed).
-    pub fn exit_code(&self) -> u8 {
+    /// How the run ends: interrupted, refused before any write, failed after the payload,
+    /// else a destructive step failed.
+    pub fn exit(&self) -> Exit {
         if self.interrupted() {
-            130
+            Exit::Interrupted
         } else if self.refused() {
-            3
+            Exit::Refused
         } else if self.after_payload() {
-            5
+            Exit::AfterPayload
         } else {
-            4
+            Exit::Destructive
         }
     }
 }

@@ -109,6 +109,29 @@ pub enum Event {
 }
 
 /// Where events go. Sinks must not fail the install: they swallow their own errors.
+/// How a run of the installer ends: the exit codes of DESIGN.md, in one place, for the
+/// process status and the `ended` event alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Done = 0,
+    /// Usage or answer file.
+    BadInput = 2,
+    /// Refused at preflight: nothing was written.
+    Refused = 3,
+    /// A destructive step failed.
+    Destructive = 4,
+    /// Configure, bootloader or scripts failed, after the payload.
+    AfterPayload = 5,
+    /// Ctrl-C or SIGTERM.
+    Interrupted = 130,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
 pub trait Sink: Send + Sync {
     fn send(&self, event: &Event);
 
@@ -258,6 +281,19 @@ mod tests {
             // Between two sinks is where another thread's event could slip in.
             std::thread::yield_now();
         }
+    }
+
+    #[test]
+    fn exit_codes_are_the_contract() {
+        let all = [
+            Exit::Done,
+            Exit::BadInput,
+            Exit::Refused,
+            Exit::Destructive,
+            Exit::AfterPayload,
+            Exit::Interrupted,
+        ];
+        assert_eq!(all.map(Exit::code), [0, 2, 3, 4, 5, 130]);
     }
 
     #[test]

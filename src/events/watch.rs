@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::{Event, Sink, Step};
+use super::{Event, Exit, Sink, Step};
 
 #[derive(Default)]
 pub struct Watch {
@@ -20,10 +20,10 @@ impl Watch {
 
     /// The last event of a run that ended with `exit_code` (0 done) and `error`; `step` is
     /// the failed step when no `failed` event named one (a refusal before the engine ran).
-    pub fn ended(&self, exit_code: u8, error: Option<String>, step: Option<Step>) -> Event {
+    pub fn ended(&self, exit: Exit, error: Option<String>, step: Option<Step>) -> Event {
         Event::Ended {
-            exit_code,
-            failed_step: if exit_code == 0 {
+            exit_code: exit.code(),
+            failed_step: if exit == Exit::Done {
                 None
             } else {
                 self.failed_step().or(step)

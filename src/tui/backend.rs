@@ -9,7 +9,7 @@ use std::sync::mpsc::Sender;
 
 use crate::answer::Answer;
 use crate::engine::prefetch::Prefetch;
-use crate::events::{Event, Fanout, JournalFile, SharedSink, Sink, Traced, Watch};
+use crate::events::{Event, Exit, Fanout, JournalFile, SharedSink, Sink, Traced, Watch};
 use crate::plan::Payload;
 use crate::plan::{Plan, Refused};
 use crate::probe::{self, Hardware, Roots, Transport};
@@ -182,7 +182,7 @@ impl Backend for RealBackend {
             }
             let sink = Arc::new(Fanout::new(sinks));
             let ended = match crate::engine::run(&plan, sink.clone(), &opts) {
-                Ok(()) => watch.ended(0, None, None),
+                Ok(()) => watch.ended(Exit::Done, None, None),
                 Err(e) => {
                     // Some errors (attaching an image) come before any step started.
                     if watch.failed_step().is_none() {
@@ -191,7 +191,7 @@ impl Backend for RealBackend {
                             error: e.to_string(),
                         });
                     }
-                    watch.ended(e.exit_code(), Some(e.to_string()), Some(e.step))
+                    watch.ended(e.exit(), Some(e.to_string()), Some(e.step))
                 }
             };
             // As after an unattended install: the deployment server hears how it ended.

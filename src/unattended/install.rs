@@ -8,7 +8,7 @@ use anyhow::anyhow;
 
 use crate::answer::Finish;
 use crate::engine;
-use crate::events::{Console, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
+use crate::events::{Console, Exit, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
 use crate::plan::{self, Refused};
 
 use super::{Failure, Options, Source, confirm, engine_options, load, plan_for_answer};
@@ -53,9 +53,9 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
 
     let result = answer.and_then(|a| run(a, opts, sink.clone()));
     let ended = match &result {
-        Ok(_) => watch.ended(0, None, None),
+        Ok(_) => watch.ended(Exit::Done, None, None),
         Err(f) => watch.ended(
-            f.exit_code(),
+            f.exit(),
             Some(f.to_string()),
             matches!(f, Failure::Refused(_)).then_some(Step::Preflight),
         ),
@@ -103,13 +103,13 @@ fn run(
         };
         // Every error's text already names its causes: one line, no repeated chain.
         let message = anyhow!("{e}{log}");
-        match e.exit_code() {
-            130 => Failure::Interrupted,
-            3 => {
+        match e.exit() {
+            Exit::Interrupted => Failure::Interrupted,
+            Exit::Refused => {
                 let p = plan::Problem::new("install", e.to_string());
                 Failure::Refused(Refused { problems: vec![p] })
             }
-            5 => Failure::AfterPayload(message),
+            Exit::AfterPayload => Failure::AfterPayload(message),
             _ => Failure::Destructive(message),
         }
     })?;

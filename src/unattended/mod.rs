@@ -17,7 +17,7 @@ use anyhow::{Context, anyhow};
 
 use crate::answer::{self, Answer};
 use crate::engine;
-use crate::events::Step;
+use crate::events::{Exit, Step};
 use crate::plan::{self, Plan, Refused};
 use crate::probe::{self, Hardware, Roots};
 
@@ -37,13 +37,13 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit(&self) -> Exit {
         match self {
-            Failure::BadInput(_) => 2,
-            Failure::Refused(_) => 3,
-            Failure::Destructive(_) => 4,
-            Failure::AfterPayload(_) => 5,
-            Failure::Interrupted => 130,
+            Failure::BadInput(_) => Exit::BadInput,
+            Failure::Refused(_) => Exit::Refused,
+            Failure::Destructive(_) => Exit::Destructive,
+            Failure::AfterPayload(_) => Exit::AfterPayload,
+            Failure::Interrupted => Exit::Interrupted,
         }
     }
 }
