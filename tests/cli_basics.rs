@@ -2,15 +2,7 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(common::bin())
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("running azl-installer")
-}
+use std::process::Command;
 
 #[test]
 fn validate_accepts_the_examples_and_rejects_a_broken_file_with_exit_2() {
@@ -21,9 +13,9 @@ fn validate_accepts_the_examples_and_rejects_a_broken_file_with_exit_2() {
         "version = 1\n[target]\npath = \"/dev/sda\"\n[system]\nhostnme = \"x\"\n",
     )
     .unwrap();
-    let o = run(&["validate", "installer-config/examples/minimal-uefi.toml"]);
+    let o = common::installer(&["validate", "installer-config/examples/minimal-uefi.toml"]);
     assert!(o.status.success());
-    let o = run(&[
+    let o = common::installer(&[
         "validate",
         "installer-config/examples/bios.toml",
         bad.to_str().unwrap(),
@@ -42,7 +34,7 @@ fn validate_accepts_the_examples_and_rejects_a_broken_file_with_exit_2() {
 
 #[test]
 fn schema_prints_the_committed_schema() {
-    let o = run(&["schema"]);
+    let o = common::installer(&["schema"]);
     assert!(o.status.success());
     let printed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let committed: serde_json::Value = serde_json::from_str(
@@ -58,7 +50,7 @@ fn schema_prints_the_committed_schema() {
 
 #[test]
 fn probe_json_lists_the_disks_of_this_machine() {
-    let o = run(&["probe", "--json"]);
+    let o = common::installer(&["probe", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let hw: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = hw["disks"]
@@ -99,7 +91,7 @@ fn plan_refuses_the_disk_holding_the_running_system_with_exit_3() {
         format!("version = 1\n[target]\npath = \"/dev/{root_disk}\"\nwipe = true\n"),
     )
     .unwrap();
-    let o = run(&["plan", a.to_str().unwrap()]);
+    let o = common::installer(&["plan", a.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("refused before writing anything"), "{err}");
@@ -115,7 +107,7 @@ fn no_rule_matching_is_refused_with_exit_3() {
         "version = 1\n[target]\nmatch = [{ model = \"NoSuchDisk*\" }]\n",
     )
     .unwrap();
-    let o = run(&["plan", a.to_str().unwrap()]);
+    let o = common::installer(&["plan", a.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("target.match[0] matched no disk"), "{err}");
@@ -151,7 +143,7 @@ fn install_without_an_argument_reads_inst_answer_from_the_kernel_command_line() 
         ),
     )
     .unwrap();
-    let o = run(&[
+    let o = common::installer(&[
         "install",
         "--cmdline",
         cmdline.to_str().unwrap(),
@@ -166,7 +158,7 @@ fn install_without_an_argument_reads_inst_answer_from_the_kernel_command_line() 
     );
 
     std::fs::write(&cmdline, "BOOT_IMAGE=/vmlinuz quiet\n").unwrap();
-    let o = run(&["install", "--cmdline", cmdline.to_str().unwrap()]);
+    let o = common::installer(&["install", "--cmdline", cmdline.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("no inst.answer= on the kernel command line")
@@ -204,7 +196,7 @@ fn a_log_file_that_cannot_be_written_is_an_error_before_anything_runs() {
         (missing.as_path(), "No such file or directory"),
         (dir.path(), "Is a directory"),
     ] {
-        let o = run(&["validate", "--log", &log.to_string_lossy(), answer]);
+        let o = common::installer(&["validate", "--log", &log.to_string_lossy(), answer]);
         let text = common::output_text(&o);
         assert_eq!(o.status.code(), Some(2), "{text}");
         assert!(
@@ -216,7 +208,7 @@ fn a_log_file_that_cannot_be_written_is_an_error_before_anything_runs() {
     }
     // A writable one gets the log.
     let log = dir.path().join("install.log");
-    let o = run(&["validate", "--log", &log.to_string_lossy(), answer]);
+    let o = common::installer(&["validate", "--log", &log.to_string_lossy(), answer]);
     assert!(o.status.success(), "{}", common::output_text(&o));
     assert!(log.is_file());
 }

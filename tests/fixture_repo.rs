@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::fixture::{Dnf, FixtureRepo, HttpServer, run_ok, skip_unless_root};
+use common::fixture::{Dnf, FixtureRepo, HttpServer, skip_unless_root};
+use common::sh;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -114,8 +115,8 @@ flavored_tests! {
         // rpm -K against a scratch rpmdb holding only the fixture key.
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_string_lossy().into_owned();
-        run_ok("rpm", &["--root", &root, "--initdb"]);
-        run_ok(
+        sh("rpm", &["--root", &root, "--initdb"]);
+        sh(
             "rpm",
             &[
                 "--root",
@@ -127,7 +128,7 @@ flavored_tests! {
         let mut args = vec!["--root".to_owned(), root.clone(), "-K".to_owned()];
         args.extend(pkgs.iter().map(|p| p.to_string_lossy().into_owned()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = run_ok("rpm", &args);
+        let out = sh("rpm", &args);
         for line in out.lines() {
             assert!(
                 line.ends_with("digests signatures OK"),
@@ -144,8 +145,8 @@ flavored_tests! {
             let v = FixtureRepo::build(variant);
             let tmp = tempfile::tempdir().unwrap();
             let root = tmp.path().to_string_lossy().into_owned();
-            run_ok("rpm", &["--root", &root, "--initdb"]);
-            run_ok("rpm", &["--root", &root, "--import", &v.key_path().to_string_lossy()]);
+            sh("rpm", &["--root", &root, "--initdb"]);
+            sh("rpm", &["--root", &root, "--import", &v.key_path().to_string_lossy()]);
             let out = Command::new("rpm")
                 .args(["--root", &root, "-K"])
                 .args(v.packages())

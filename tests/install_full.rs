@@ -71,13 +71,6 @@ run = "echo post-ran > /etc/post-script-marker"
     )
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(common::bin())
-        .args(args)
-        .output()
-        .expect("running azl-installer")
-}
-
 fn run_in(run_dir: &Path, args: &[&str]) -> Output {
     Command::new(common::bin())
         .args(args)
@@ -97,7 +90,7 @@ fn install(firmware: &str, storage: &str) -> Done {
     let img = Image::sparse(8 * GIB);
     let a = img.dir.path().join("answer.toml");
     std::fs::write(&a, answer(&repo, &img.path, firmware, storage)).unwrap();
-    let p = run(&["plan", a.to_str().unwrap(), "--json"]);
+    let p = common::installer(&["plan", a.to_str().unwrap(), "--json"]);
     assert!(p.status.success(), "plan: {}", common::output_text(&p));
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     let log = img.dir.path().join("install.log");

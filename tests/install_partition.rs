@@ -38,23 +38,16 @@ fn answer_file(dir: &Path, target: &Path, extra: &str) -> std::path::PathBuf {
     p
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(common::bin())
-        .args(args)
-        .output()
-        .expect("running azl-installer")
-}
-
 fn install(answer: &Path, extra: &[&str]) -> Output {
     let a = answer.to_str().unwrap();
     let mut args = vec!["install", a, "--stop-after", "partition"];
     args.extend_from_slice(extra);
-    run(&args)
+    common::installer(&args)
 }
 
 /// `plan --json` for the answer: the table the install must write.
 fn planned(answer: &Path) -> Value {
-    let o = run(&["plan", answer.to_str().unwrap(), "--json"]);
+    let o = common::installer(&["plan", answer.to_str().unwrap(), "--json"]);
     assert!(
         o.status.success(),
         "plan failed: {}",
@@ -324,7 +317,7 @@ fn json_progress_is_one_event_per_line_in_step_order() {
     require_loop_devices!();
     let img = Image::sparse(8 * GIB);
     let answer = answer_file(img.dir.path(), &img.path, "");
-    let o = run(&[
+    let o = common::installer(&[
         "install",
         answer.to_str().unwrap(),
         "--stop-after",

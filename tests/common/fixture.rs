@@ -148,8 +148,8 @@ impl Dnf {
     fn init_rpmdb(&self) {
         std::fs::create_dir_all(&self.root).expect("creating the install root");
         let root = self.root.to_string_lossy().into_owned();
-        run_ok("rpm", &["--root", &root, "--initdb"]);
-        run_ok(
+        super::sh("rpm", &["--root", &root, "--initdb"]);
+        super::sh(
             "rpm",
             &[
                 "--root",
@@ -224,7 +224,7 @@ impl Dnf {
 
     /// NEVRAs installed in the root (rpm -qa), sorted.
     pub fn installed(&self) -> Vec<String> {
-        let out = run_ok(
+        let out = super::sh(
             "rpm",
             &[
                 "--root",
@@ -242,24 +242,6 @@ impl Dnf {
         v.sort();
         v
     }
-}
-
-/// Runs a command, panicking with its output when it fails; returns stdout. Debian's rpm
-/// warning about Alien is harmless noise on stderr.
-pub fn run_ok(cmd: &str, args: &[&str]) -> String {
-    let out = Command::new(cmd)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed ({}): {}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A static file server on 127.0.0.1 (ephemeral port) for one directory: GET and HEAD,

@@ -236,6 +236,17 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_azl-installer"))
 }
 
+/// Runs the installer with `args` (no stdin, from the repository's directory, so relative
+/// paths such as `installer-config/examples/...` work) and returns how it ended.
+pub fn installer(args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running azl-installer")
+}
+
 /// A finished program's stdout and stderr together, for assertion messages.
 pub fn output_text(o: &std::process::Output) -> String {
     format!(

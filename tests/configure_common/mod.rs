@@ -13,7 +13,8 @@ use azl_installer::events::{Event, Recorder};
 use azl_installer::plan::{Plan, Role};
 use azl_installer::probe::Firmware;
 
-use crate::common::fixture::{Dnf, FixtureRepo, run_ok};
+use crate::common::fixture::{Dnf, FixtureRepo};
+use crate::common::sh;
 
 pub const ROOT_UUID: &str = "3f1b2a4c-5d6e-4f70-8a9b-0c1d2e3f4a5b";
 pub const BOOT_UUID: &str = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
@@ -60,7 +61,7 @@ impl Target {
             }
         };
         let dir = tempfile::tempdir().expect("temp dir");
-        run_ok(
+        sh(
             "cp",
             &[
                 "-a",
