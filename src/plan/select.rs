@@ -19,10 +19,7 @@ pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk,
 }
 
 fn by_path<'h>(path: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
-    let found = hw
-        .disks
-        .iter()
-        .find(|d| d.path.as_os_str() == path || d.by_id.iter().any(|l| l.as_os_str() == path));
+    let found = hw.disks.iter().find(|d| d.answers_to(path));
     match found {
         Some(d) => Ok((d, format!("target.path = \"{path}\""))),
         None => Err(Problem::new(

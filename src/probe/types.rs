@@ -123,6 +123,12 @@ pub struct Disk {
 }
 
 impl Disk {
+    /// True when `path` names this disk: its device path or one of its /dev/disk/by-*
+    /// links, as an answer's `target.path` may give it.
+    pub fn answers_to(&self, path: &str) -> bool {
+        self.path.as_os_str() == path || self.by_id.iter().any(|l| l.as_os_str() == path)
+    }
+
     /// Solid state unless the kernel says it rotates.
     pub fn is_ssd(&self) -> bool {
         !self.rotational

@@ -154,8 +154,7 @@ fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
     }
     if let Ok(real) = std::fs::canonicalize(p)
         && let Some(d) = hw.disks.iter_mut().find(|d| d.path == real)
-        && d.path != p
-        && !d.by_id.iter().any(|l| l == p)
+        && !d.answers_to(path)
     {
         d.by_id.push(p.to_owned());
     }

@@ -54,12 +54,11 @@ impl DiskState {
         if options.is_empty() {
             options.push(text::NO_FREE_DISK.into());
         }
-        let chosen = answer.target.path.as_deref().and_then(|p| {
-            free.iter().position(|&i| {
-                let d = &hw.disks[i];
-                d.path.as_os_str() == p || d.by_id.iter().any(|l| l.as_os_str() == p)
-            })
-        });
+        let chosen = answer
+            .target
+            .path
+            .as_deref()
+            .and_then(|p| free.iter().position(|&i| hw.disks[i].answers_to(p)));
         let s = &answer.storage;
         let swap = s.swap.to_string();
         let mut swaps: Vec<&str> = SWAPS.to_vec();
