@@ -115,7 +115,7 @@ fn run_mkfs(cmd: &Cmd, node: &Path, events: &dyn Sink) -> Result<(), CmdError> {
                     format!(
                         "{} is busy ({}); trying again in {wait:?} ({attempt} of {TRIES})",
                         node.display(),
-                        crate::engine::disk::users_of(node)
+                        crate::engine::disk::holders_of(node)
                     ),
                 );
                 std::thread::sleep(wait);

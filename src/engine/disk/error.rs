@@ -37,11 +37,11 @@ pub enum DiskError {
     #[error("opening {}: {source}; the disk was not changed", .device.display())]
     Open { device: PathBuf, source: io::Error },
     #[error(
-        "{} is in use ({users}): unmount its filesystems, turn off its swap and stop \
+        "{} is in use ({holders}): unmount its filesystems, turn off its swap and stop \
          device-mapper/md/LVM users of it first; the disk was not changed",
         .device.display()
     )]
-    InUse { device: PathBuf, users: String },
+    InUse { device: PathBuf, holders: String },
     #[error(
         "{} is not a block device (attach a disk image with attach_image first); \
          the disk was not changed",

@@ -6,11 +6,11 @@
 mod check;
 mod error;
 mod gpt_write;
+mod holders;
 mod ioctl;
 mod loopdev;
 mod reread;
 mod sysfs;
-mod users;
 mod wipe;
 
 use std::fs::{File, OpenOptions};
@@ -23,8 +23,8 @@ use crate::plan::PartitionTable;
 pub use check::Geometry;
 pub use error::{DiskError, DiskState};
 pub use gpt_write::GptWriteError;
+pub use holders::describe as holders_of;
 pub use loopdev::{AttachedImage, attach_image};
-pub use users::describe as users_of;
 
 /// Progress steps reported as Event::Progress.
 const STAGES: u64 = 6;
@@ -74,7 +74,7 @@ pub fn partition(
         .map_err(|source| match source.raw_os_error() {
             Some(nix::libc::EBUSY) => DiskError::InUse {
                 device: dev.clone(),
-                users: users::describe(device),
+                holders: holders::describe(device),
             },
             _ => DiskError::Open {
                 device: dev.clone(),
