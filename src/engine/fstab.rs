@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::answer::FsType;
 
-use super::mount::mount_order;
-use super::target::Formatted;
+use super::target::{Formatted, mount_order};
 
 #[derive(Debug, thiserror::Error)]
 #[error("writing {path}: {source}")]
@@ -24,16 +23,6 @@ const HEADER: &str = "\
 # See fstab(5), findfs(8) and mount(8) for more.
 #
 ";
-
-/// Mount options: the plan's, else the defaults Fedora writes.
-pub(crate) fn options(f: &Formatted) -> String {
-    match f.options.as_deref().map(str::trim) {
-        Some(o) if !o.is_empty() => o.to_owned(),
-        // FAT has no permissions: keep the ESP root-only; winnt keeps 8.3 names as written.
-        _ if f.fs == FsType::Vfat => "umask=0077,shortname=winnt".into(),
-        _ => "defaults".into(),
-    }
-}
 
 /// fsck pass as Anaconda sets it: 1 for an ext4 root, 2 for other checkable filesystems
 /// (ext4, the ESP's FAT), 0 for XFS (fsck.xfs does nothing; the log is replayed at mount).
@@ -56,7 +45,7 @@ pub fn render(formatted: &[Formatted]) -> String {
             format!("UUID={uuid}"),
             mount.clone(),
             f.fs.as_str().into(),
-            options(f),
+            f.mount_options(),
             "0".into(),
             pass(f).to_string(),
         ]);
@@ -67,7 +56,7 @@ pub fn render(formatted: &[Formatted]) -> String {
                 format!("UUID={uuid}"),
                 "none".into(),
                 "swap".into(),
-                options(f),
+                f.mount_options(),
                 "0".into(),
                 "0".into(),
             ]);

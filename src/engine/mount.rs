@@ -8,7 +8,7 @@
 //! it needs no option parsing and runs from Drop and interrupt paths, where spawning a
 //! program (and depending on PATH) is the wrong thing to need.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 use nix::mount::{MntFlags, umount2};
@@ -18,8 +18,7 @@ use crate::cmd::{Cmd, CmdError};
 use crate::events::{Event, Level, Sink, Step};
 use crate::mountinfo;
 
-use super::fstab::options;
-use super::target::Formatted;
+use super::target::{Formatted, mount_order};
 
 /// Host trees bound into the target, in this order.
 const BINDS: [&str; 4] = ["dev", "proc", "sys", "run"];
@@ -137,24 +136,6 @@ pub fn is_mount_point(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// Depth of a mount point ("/" is 0, "/boot/efi" is 2): parents sort before children.
-fn depth(mount: &str) -> usize {
-    Path::new(mount)
-        .components()
-        .filter(|c| matches!(c, Component::Normal(_)))
-        .count()
-}
-
-/// The filesystems that get mounted, in mount order: by depth, table order within a depth.
-pub(crate) fn mount_order(formatted: &[Formatted]) -> Vec<&Formatted> {
-    let mut v: Vec<&Formatted> = formatted
-        .iter()
-        .filter(|f| f.mount.is_some() && !matches!(f.fs, FsType::Swap | FsType::None))
-        .collect();
-    v.sort_by_key(|f| f.mount.as_deref().map(depth).unwrap_or(0));
-    v
-}
-
 /// Mounts the target at `root` (created if missing) and binds the host's API filesystems.
 /// On failure, whatever was already mounted is unmounted again before returning.
 pub fn mount_target(
@@ -216,7 +197,7 @@ pub fn mount_target(
                 progress(events);
                 continue;
             }
-            let opts = options(f);
+            let opts = f.mount_options();
             events.log(
                 Step::Mount,
                 Level::Info,
