@@ -317,7 +317,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::Repos(r) => {
             app.repos = Some(r);
             app.software.reset_cursor();
-            None
+            // A plan made while they were loading lacked them: make it again.
+            app.plan.is_some().then_some(Effect::Resolve)
         }
         Action::Resolved(r) => app.resolved(*r),
         Action::Hashed { account, result } => users::hashed(app, account, result),

@@ -15,11 +15,16 @@ use crate::plan::{Plan, Refused};
 use crate::probe::{self, Hardware, Roots, Transport};
 use crate::repo::RepoIndex;
 
+/// Loads repository metadata; sent to a thread.
+pub type RepoLoader = Box<dyn FnOnce() -> Result<RepoIndex, String> + Send>;
+
 pub trait Backend {
     /// The machine as probed.
     fn hardware(&self) -> Result<Hardware, String>;
-    /// The verified metadata of the answer's repositories (the install media's when none).
-    fn load_repos(&self, answer: &Answer) -> Result<RepoIndex, String>;
+    /// The work that fetches and verifies the answer's repositories (the install media's
+    /// when none): the runner does it on a thread of its own, so that a slow or dead mirror
+    /// never freezes the screen or Ctrl-C.
+    fn repo_loader(&self, answer: &Answer) -> RepoLoader;
     /// The preflight: pure, writes nothing.
     fn resolve(&self, answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
         Plan::resolve(answer, hw, index)
@@ -125,11 +130,14 @@ impl Backend for RealBackend {
         Ok(hw)
     }
 
-    fn load_repos(&self, answer: &Answer) -> Result<RepoIndex, String> {
+    fn repo_loader(&self, answer: &Answer) -> RepoLoader {
         // Fetched and verified against the configured keys, exactly as `install` does.
-        crate::repo::load(&crate::plan::repo_sources(answer))
-            .map(|l| l.index)
-            .map_err(|e| e.to_string())
+        let sources = crate::plan::repo_sources(answer);
+        Box::new(move || {
+            crate::repo::load(&sources)
+                .map(|l| l.index)
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn start_prefetch(&self, plan: &Plan) {

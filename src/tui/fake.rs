@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 
-use super::backend::Backend;
+use super::backend::{Backend, RepoLoader};
 use crate::answer::Answer;
 use crate::events::{Event, Level, Step};
 use crate::plan::Plan;
@@ -19,6 +19,8 @@ pub struct FakeBackend {
     pub index: Result<RepoIndex, String>,
     /// What `start_install` sends before dropping its sender.
     pub script: Vec<Event>,
+    /// How long loading the repositories takes (a slow or dead mirror).
+    pub repo_delay: std::time::Duration,
 }
 
 impl Default for FakeBackend {
@@ -27,6 +29,7 @@ impl Default for FakeBackend {
             hw: hardware(),
             index: Ok(index()),
             script: script(true),
+            repo_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -36,8 +39,12 @@ impl Backend for FakeBackend {
         Ok(self.hw.clone())
     }
 
-    fn load_repos(&self, _answer: &Answer) -> Result<RepoIndex, String> {
-        self.index.clone()
+    fn repo_loader(&self, _answer: &Answer) -> RepoLoader {
+        let (index, delay) = (self.index.clone(), self.repo_delay);
+        Box::new(move || {
+            std::thread::sleep(delay);
+            index
+        })
     }
 
     fn start_install(&self, _plan: Plan, events: Sender<Event>) {

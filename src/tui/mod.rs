@@ -95,22 +95,20 @@ pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Ended>
     use ratatui::crossterm::event;
     loop {
         term.draw(|f| ui::draw(f, &app)).context("drawing")?;
-        let mut actions = runner.poll_engine();
-        // Short waits while installing, so the clock and gauges move.
-        let wait = if runner.installing() { 250 } else { 1000 };
+        let mut actions = runner.poll();
+        // Short waits while installing or loading, so the clock and gauges move and a
+        // result shows soon.
+        let wait = if runner.installing() || runner.loading() {
+            250
+        } else {
+            1000
+        };
         if event::poll(Duration::from_millis(wait)).context("reading the terminal")? {
             actions.extend(keys::map(event::read().context("reading the terminal")?));
         }
         actions.extend(runner.tick().map(Action::Tick));
         for a in actions {
-            // Repository loading can take a while: show the screen that says so first.
-            let draw_first =
-                |app: &App| matches!(app.screen, app::Screen::Software) && app.repos.is_none();
-            if let Some(o) = runner.drive(&mut app, a, &mut |app| {
-                if draw_first(app) {
-                    let _ = term.draw(|f| ui::draw(f, app));
-                }
-            }) {
+            if let Some(o) = runner.drive(&mut app, a, &mut |_| {}) {
                 return Ok(Ended::of(&app, o));
             }
         }
@@ -123,6 +121,8 @@ pub struct Runner<'b> {
     answer_out: Option<PathBuf>,
     rx: Option<Receiver<Event>>,
     started: Option<Instant>,
+    /// The repository load running on its own thread, until its result is taken.
+    repos: Option<Receiver<Action>>,
 }
 
 impl<'b> Runner<'b> {
@@ -132,11 +132,47 @@ impl<'b> Runner<'b> {
             answer_out,
             rx: None,
             started: None,
+            repos: None,
         }
     }
 
     pub fn installing(&self) -> bool {
         self.rx.is_some()
+    }
+
+    /// True while the repositories are being loaded.
+    pub fn loading(&self) -> bool {
+        self.repos.is_some()
+    }
+
+    /// What background work has produced since the last call: the repositories once
+    /// loaded, the engine's events.
+    pub fn poll(&mut self) -> Vec<Action> {
+        let mut v = Vec::new();
+        if let Some(rx) = &self.repos {
+            match rx.try_recv() {
+                Ok(a) => {
+                    v.push(a);
+                    self.repos = None;
+                }
+                Err(TryRecvError::Empty) => {}
+                Err(TryRecvError::Disconnected) => {
+                    v.push(Action::Repos(Err("loading the repositories failed".into())));
+                    self.repos = None;
+                }
+            }
+        }
+        v.extend(self.poll_engine());
+        v
+    }
+
+    /// Waits for the repository load, if one runs (tests: their keys come after it).
+    pub fn wait_for_repos(&mut self) -> Option<Action> {
+        let rx = self.repos.take()?;
+        Some(
+            rx.recv()
+                .unwrap_or_else(|_| Action::Repos(Err("loading the repositories failed".into()))),
+        )
     }
 
     /// Time since the install started, while it runs.
@@ -169,7 +205,28 @@ impl<'b> Runner<'b> {
         let b = self.backend;
         Ok(Some(match effect {
             Effect::Quit(o) => return Err(o),
-            Effect::LoadRepos => Action::Repos(b.load_repos(&app.answer)),
+            Effect::LoadRepos => {
+                if self.repos.is_none() {
+                    let load = b.repo_loader(&app.answer);
+                    let (tx, rx) = std::sync::mpsc::channel();
+                    // A dead mirror keeps this thread, not the screen, waiting.
+                    let started =
+                        std::thread::Builder::new()
+                            .name("repos".into())
+                            .spawn(move || {
+                                let _ = tx.send(Action::Repos(load()));
+                            });
+                    match started {
+                        Ok(_) => self.repos = Some(rx),
+                        Err(e) => {
+                            return Ok(Some(Action::Repos(Err(format!(
+                                "cannot start loading the repositories: {e}"
+                            )))));
+                        }
+                    }
+                }
+                return Ok(None);
+            }
             Effect::Resolve => {
                 // Without verified metadata there is no plan to make: the software screen
                 // shows why the repositories could not be loaded, and nothing installs.

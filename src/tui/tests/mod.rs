@@ -34,11 +34,16 @@ impl<'b> H<'b> {
         }
     }
 
-    /// Applies actions, performing their effects through the fake backend.
+    /// Applies actions, performing their effects through the fake backend; a repository
+    /// load an action starts (on its thread) is waited for before the next action.
     pub fn press(&mut self, actions: impl IntoIterator<Item = Action>) -> Option<Outcome> {
         for a in actions {
-            if let Some(o) = self.runner.drive(&mut self.app, a, &mut |_| {}) {
-                return Some(o);
+            let mut next = Some(a);
+            while let Some(a) = next.take() {
+                if let Some(o) = self.runner.drive(&mut self.app, a, &mut |_| {}) {
+                    return Some(o);
+                }
+                next = self.runner.wait_for_repos();
             }
         }
         None

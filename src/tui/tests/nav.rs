@@ -19,6 +19,31 @@ fn welcome_forward_and_back() {
 }
 
 #[test]
+fn a_slow_mirror_never_freezes_the_screen_or_ctrl_c() {
+    let fake = FakeBackend {
+        repo_delay: std::time::Duration::from_secs(3),
+        ..FakeBackend::default()
+    };
+    let mut h = H::new(&fake);
+    let t0 = std::time::Instant::now();
+    // Straight through the runner: H::press would wait for the load.
+    assert!(h.runner.drive(&mut h.app, Enter, &mut |_| {}).is_none());
+    assert_eq!(h.screen(), Screen::Disk);
+    assert!(h.runner.loading());
+    assert!(h.runner.drive(&mut h.app, Interrupt, &mut |_| {}).is_none());
+    assert!(matches!(h.app.popup, Some(Popup::Quit)));
+    assert!(
+        t0.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert!(h.app.repos.is_none());
+    let loaded = h.runner.wait_for_repos().expect("the load's result");
+    h.press([loaded]);
+    assert!(matches!(h.app.repos, Some(Ok(_))));
+}
+
+#[test]
 fn disk_lists_busy_disks_but_offers_only_free_ones() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
