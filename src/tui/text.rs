@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::Outcome;
 use super::app::{App, Popup, Screen};
-use crate::answer::{Answer, PermitRootLogin, SelinuxMode};
+use crate::answer::{Answer, Interface, PermitRootLogin, SelinuxMode};
 
 pub const TITLE: &str = "Azure Linux";
 pub const DEFAULT_EXPORT: &str = "/root/azl-answer.toml";
@@ -193,6 +193,35 @@ pub const S_NETWORK: &str = "Network: ";
 pub const S_SCRIPTS: &str = "Post scripts: ";
 pub const S_REPORTING: &str = "Reporting: ";
 pub const S_BLOCKED: &str = "The install cannot start until these are fixed:";
+/// One interface of the answer as the summary shows it: which NIC, then DHCP or its
+/// static addresses, gateway and DNS.
+pub fn interface_line(i: &Interface) -> String {
+    let m = &i.matcher;
+    let who = m.name.clone().or(m.mac.clone()).unwrap_or_else(|| {
+        if m.first_with_link == Some(true) {
+            "first NIC with link".into()
+        } else {
+            "?".into()
+        }
+    });
+    let mut s = if i.dhcp {
+        format!("{who} DHCP")
+    } else {
+        format!("{who} static")
+    };
+    if !i.addresses.is_empty() {
+        let sep = if i.dhcp { " + " } else { " " };
+        s.push_str(&format!("{sep}{}", i.addresses.join(" ")));
+    }
+    if let Some(g) = &i.gateway {
+        s.push_str(&format!(" gw {g}"));
+    }
+    if !i.dns.is_empty() {
+        s.push_str(&format!(" dns {}", i.dns.join(",")));
+    }
+    s
+}
+
 pub const ALL_DHCP: &str = "DHCP on every interface";
 pub const OTHERS_DHCP: &str = "others DHCP";
 pub const CANNOT_INSTALL: &str = "The install cannot start: see the problems listed.";
@@ -361,5 +390,42 @@ pub fn outcome(o: Outcome) -> &'static str {
         Outcome::PowerOff => "Power off",
         Outcome::Shell => "Shell",
         Outcome::Quit => "Quit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::InterfaceMatch;
+
+    fn iface(dhcp: bool, addresses: &[&str]) -> Interface {
+        Interface {
+            matcher: InterfaceMatch {
+                mac: Some("52:54:00:12:34:56".into()),
+                ..InterfaceMatch::default()
+            },
+            dhcp,
+            addresses: addresses.iter().map(|a| (*a).to_owned()).collect(),
+            gateway: None,
+            dns: vec![],
+        }
+    }
+
+    #[test]
+    fn the_summary_says_dhcp_for_dhcp_and_names_every_kind_of_nic() {
+        assert_eq!(interface_line(&iface(true, &[])), "52:54:00:12:34:56 DHCP");
+        let mut s = iface(false, &["192.0.2.10/24"]);
+        s.gateway = Some("192.0.2.1".into());
+        s.dns = vec!["192.0.2.53".into(), "192.0.2.54".into()];
+        assert_eq!(
+            interface_line(&s),
+            "52:54:00:12:34:56 static 192.0.2.10/24 gw 192.0.2.1 dns 192.0.2.53,192.0.2.54"
+        );
+        let mut first = iface(true, &[]);
+        first.matcher = InterfaceMatch {
+            first_with_link: Some(true),
+            ..InterfaceMatch::default()
+        };
+        assert_eq!(interface_line(&first), "first NIC with link DHCP");
     }
 }

@@ -126,15 +126,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
         .network
         .interfaces
         .iter()
-        .map(|i| {
-            let who = i
-                .matcher
-                .name
-                .clone()
-                .or(i.matcher.mac.clone())
-                .unwrap_or_default();
-            format!("{who} static {}", i.addresses.join(" "))
-        })
+        .map(text::interface_line)
         .collect();
     let net = if net.is_empty() {
         text::ALL_DHCP.to_string()
