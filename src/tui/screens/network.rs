@@ -37,6 +37,13 @@ pub struct NetState {
     pub cfgs: Vec<NicCfg>,
     /// Which NIC's settings the form shows.
     pub shown: usize,
+    /// Each NIC's entry in the starting answer: its match is kept when the NIC stays static,
+    /// the whole entry when it stays DHCP (the screen has no DNS or address fields for a
+    /// DHCP interface).
+    pub given: Vec<Option<Interface>>,
+    /// The answer's interfaces no NIC of this machine shows (`first_with_link`, a NIC that
+    /// is not here): the screen cannot show them, so they stay as they are.
+    pub unshown: Vec<Interface>,
 }
 
 fn matches(m: &InterfaceMatch, n: &Nic) -> bool {
@@ -48,6 +55,20 @@ fn matches(m: &InterfaceMatch, n: &Nic) -> bool {
 impl NetState {
     pub fn new(hw: &Hardware, answer: &Answer) -> NetState {
         let nics: Vec<Nic> = hw.nics.iter().filter(|n| !n.is_virtual).cloned().collect();
+        let given: Vec<Option<Interface>> = nics
+            .iter()
+            .map(|n| {
+                let all = &answer.network.interfaces;
+                all.iter().find(|i| matches(&i.matcher, n)).cloned()
+            })
+            .collect();
+        let unshown = answer
+            .network
+            .interfaces
+            .iter()
+            .filter(|i| !nics.iter().any(|n| matches(&i.matcher, n)))
+            .cloned()
+            .collect();
         let cfgs = nics
             .iter()
             .map(|n| {
@@ -89,6 +110,8 @@ impl NetState {
             nics,
             cfgs,
             shown: 0,
+            given,
+            unshown,
         };
         st.load(0);
         st
@@ -174,34 +197,48 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Fields -> `system.hostname` and `[[network.interfaces]]` (static NICs only: the rest
-/// keep NetworkManager's default, DHCP).
+/// Fields -> `system.hostname` and `[[network.interfaces]]`: the static NICs first (the
+/// screen's issue keys count them), then what the screen leaves as the answer had it: NICs
+/// left on DHCP with their entry, and the interfaces no NIC here shows. Other NICs keep
+/// NetworkManager's default, DHCP.
 pub fn apply(app: &mut App) {
     let st = &app.network;
     let host = st.form.text(HOST).trim();
     app.answer.system.hostname = (!host.is_empty()).then(|| host.to_string());
-    app.answer.network.interfaces = st
-        .nics
-        .iter()
-        .zip(st.all())
-        .filter(|(_, c)| c.fixed)
-        .map(|(n, c)| Interface {
-            matcher: match &n.mac {
-                Some(mac) => InterfaceMatch {
-                    mac: Some(mac.clone()),
-                    ..Default::default()
-                },
-                None => InterfaceMatch {
-                    name: Some(n.name.clone()),
-                    ..Default::default()
-                },
-            },
+    let cfgs = st.all();
+    let rows = || st.nics.iter().zip(&cfgs).zip(&st.given);
+    let statics = rows()
+        .filter(|((_, c), _)| c.fixed)
+        .map(|((n, c), given)| Interface {
+            matcher: given
+                .as_ref()
+                .map_or_else(|| match_of(n), |g| g.matcher.clone()),
             dhcp: false,
             addresses: list(&c.addresses),
             gateway: Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty()),
             dns: list(&c.dns),
-        })
+        });
+    let dhcp_given = rows()
+        .filter(|((_, c), _)| !c.fixed)
+        .filter_map(|(_, given)| given.clone().filter(|g| g.dhcp));
+    app.answer.network.interfaces = statics
+        .chain(dhcp_given)
+        .chain(st.unshown.iter().cloned())
         .collect();
+}
+
+/// How the screen names a NIC in the answer: by MAC when it has one.
+fn match_of(n: &Nic) -> InterfaceMatch {
+    match &n.mac {
+        Some(mac) => InterfaceMatch {
+            mac: Some(mac.clone()),
+            ..Default::default()
+        },
+        None => InterfaceMatch {
+            name: Some(n.name.clone()),
+            ..Default::default()
+        },
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {

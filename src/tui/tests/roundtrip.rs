@@ -100,3 +100,44 @@ fn exported_answer_loads_back_equal() {
         toml
     );
 }
+
+#[test]
+fn interfaces_the_network_screen_cannot_show_are_kept() {
+    use crate::answer::{Interface, InterfaceMatch};
+    let fake = FakeBackend::default();
+    let iface = |matcher: InterfaceMatch, dhcp: bool, addresses: &[&str], dns: &[&str]| Interface {
+        matcher,
+        dhcp,
+        addresses: addresses.iter().map(|a| (*a).to_owned()).collect(),
+        gateway: None,
+        dns: dns.iter().map(|a| (*a).to_owned()).collect(),
+    };
+    let by_name = |n: &str| InterfaceMatch {
+        name: Some(n.into()),
+        ..InterfaceMatch::default()
+    };
+    let mut answer = App::default_answer();
+    answer.network.interfaces = vec![
+        // No screen shows "the first NIC with link", nor DNS for a DHCP interface.
+        iface(
+            InterfaceMatch {
+                first_with_link: Some(true),
+                ..InterfaceMatch::default()
+            },
+            true,
+            &[],
+            &["192.0.2.53"],
+        ),
+        iface(by_name("eno2"), true, &[], &["192.0.2.54"]),
+        // Static, named by interface name (the screen would write the MAC).
+        iface(by_name("enp65s0f0"), false, &["192.0.2.10/24"], &[]),
+    ];
+    let mut given = answer.network.interfaces.clone();
+    let mut h = H::with_answer(&fake, answer);
+    walk_to(&mut h, Screen::Summary);
+    let mut kept = h.app.answer.network.interfaces.clone();
+    let key = |i: &Interface| format!("{i:?}");
+    kept.sort_by_key(key);
+    given.sort_by_key(key);
+    assert_eq!(kept, given);
+}
