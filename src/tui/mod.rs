@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod backend;
+#[cfg(test)]
 pub mod fake;
 mod keys;
 pub mod screens;
@@ -27,6 +28,7 @@ use anyhow::Context;
 
 pub use app::{Action, App, Effect, update};
 pub use backend::{Backend, RealBackend};
+#[cfg(test)]
 pub use fake::FakeBackend;
 
 use crate::answer::{Answer, to_toml};
