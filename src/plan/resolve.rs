@@ -5,9 +5,7 @@ use crate::answer::{Answer, FirmwareChoice, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
-use super::{
-    HostProgram, PartitionTable, Plan, Role, TargetChoice, layout, payload, programs, select,
-};
+use super::{HostProgram, PartitionTable, Plan, TargetChoice, layout, payload, programs, select};
 
 /// Why the install cannot go ahead, tied to the answer key it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -225,28 +223,18 @@ fn firmware_problems(answer: &Answer, firmware: Firmware) -> Vec<Problem> {
     if answer.storage.layout != Layout::Custom {
         return Vec::new();
     }
-    let has = |r: Role| {
-        answer
-            .storage
-            .partitions
-            .iter()
-            .any(|p| Role::for_mount(&p.mount) == r)
+    let (uefi, what) = match firmware {
+        Firmware::Uefi => (
+            true,
+            "this machine boots with UEFI but the layout has no EFI system partition",
+        ),
+        Firmware::Bios => (
+            false,
+            "this machine boots with BIOS but the layout has no bios-boot partition",
+        ),
     };
-    match firmware {
-        Firmware::Uefi if !has(Role::Esp) => vec![
-            Problem::new(
-                "storage.partitions",
-                "this machine boots with UEFI but the layout has no EFI system partition",
-            )
-            .hint("add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first"),
-        ],
-        Firmware::Bios if !has(Role::BiosBoot) => vec![
-            Problem::new(
-                "storage.partitions",
-                "this machine boots with BIOS but the layout has no bios-boot partition",
-            )
-            .hint("add { mount = \"bios-boot\", size = \"1MiB\" } first"),
-        ],
-        _ => Vec::new(),
-    }
+    crate::answer::missing_boot_partition(&answer.storage.partitions, uefi)
+        .map(|hint| Problem::new("storage.partitions", what).hint(hint))
+        .into_iter()
+        .collect()
 }

@@ -251,6 +251,24 @@ impl<'a> MountKind<'a> {
     }
 }
 
+/// What a custom layout must add to boot with UEFI (`uefi`) or BIOS, when it lacks it: the
+/// entry to add, as a hint. One rule for validation (the answer names its firmware) and the
+/// plan (the machine's firmware).
+pub fn missing_boot_partition(parts: &[PartitionSpec], uefi: bool) -> Option<&'static str> {
+    let (kind, hint) = if uefi {
+        (
+            MountKind::Esp,
+            "add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first",
+        )
+    } else {
+        (
+            MountKind::BiosBoot,
+            "add { mount = \"bios-boot\", size = \"1MiB\" } first",
+        )
+    };
+    (!parts.iter().any(|p| p.kind() == kind)).then_some(hint)
+}
+
 impl PartitionSpec {
     pub fn kind(&self) -> MountKind<'_> {
         MountKind::of(&self.mount)

@@ -3,7 +3,7 @@
 use crate::answer::shown;
 use crate::answer::{
     BIOS_BOOT, ESP_MOUNT, FirmwareChoice, FsType, Issue, Layout, MountKind, PartitionSpec, SWAP,
-    Size, Storage, Swap,
+    Size, Storage, Swap, missing_boot_partition,
 };
 
 pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>) {
@@ -110,20 +110,13 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
     }
     // Firmware "auto" is left to the plan, which knows the machine; a custom layout for a
     // stated firmware must carry what that firmware boots from.
-    let has = |kind: MountKind| parts.iter().any(|p| p.kind() == kind);
-    match firmware {
-        FirmwareChoice::Uefi if !has(MountKind::Esp) => out.push(
-            Issue::new("storage.partitions", "UEFI needs an EFI system partition")
-                .with_hint("add { mount = \"/boot/efi\", size = \"600MiB\", fs = \"vfat\" } first"),
-        ),
-        FirmwareChoice::Bios if !has(MountKind::BiosBoot) => out.push(
-            Issue::new(
-                "storage.partitions",
-                "BIOS boot from GPT needs a bios-boot partition",
-            )
-            .with_hint("add { mount = \"bios-boot\", size = \"1MiB\" } first"),
-        ),
-        _ => {}
+    let (uefi, what) = match firmware {
+        FirmwareChoice::Uefi => (true, "UEFI needs an EFI system partition"),
+        FirmwareChoice::Bios => (false, "BIOS boot from GPT needs a bios-boot partition"),
+        FirmwareChoice::Auto => return,
+    };
+    if let Some(hint) = missing_boot_partition(parts, uefi) {
+        out.push(Issue::new("storage.partitions", what).with_hint(hint));
     }
 }
 
