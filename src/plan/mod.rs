@@ -2,6 +2,7 @@
 //! found (`Hardware`). Pure: no I/O, nothing written.
 
 mod layout;
+mod network;
 mod payload;
 mod programs;
 mod render;
@@ -10,6 +11,7 @@ mod select;
 mod types;
 
 pub use layout::{MIN_AUTO_ROOT, auto_swap};
+pub use network::{Bind, Connection};
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
 pub use render::render;

@@ -136,6 +136,10 @@ impl Plan {
             },
             None => None,
         };
+        let network = super::network::connections(answer).unwrap_or_else(|p| {
+            problems.extend(p);
+            Vec::new()
+        });
         let (Some(table), Some(payload), true) = (table, payload, problems.is_empty()) else {
             return Err(Refused { problems });
         };
@@ -148,6 +152,7 @@ impl Plan {
             },
             table,
             payload,
+            network,
             destroys: destroys(disk),
             steps: Vec::new(),
             programs,

@@ -15,6 +15,8 @@ pub struct Plan {
     pub target: TargetChoice,
     pub table: PartitionTable,
     pub payload: Payload,
+    /// The installed system's network connections (none: NetworkManager's default, DHCP).
+    pub network: Vec<super::Connection>,
     /// What the install destroys, one line each (existing partitions, filesystems, tables).
     pub destroys: Vec<String>,
     /// What the later steps will do, in order, for `plan` to show.

@@ -12,17 +12,16 @@
 //! a NIC that also has a name- or MAC-bound profile prefers its own.
 
 use std::fmt::Write as _;
-use std::net::IpAddr;
 
-use crate::answer::Interface;
+use crate::plan::{Bind, Connection};
 
 use super::{ConfigureError, Context, Log, at, io_err, write_file};
 
 const DIR: &str = "/etc/NetworkManager/system-connections";
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let interfaces = &ctx.plan.answer.network.interfaces;
-    if interfaces.is_empty() {
+    let connections = &ctx.plan.network;
+    if connections.is_empty() {
         log.info("network: no interfaces configured; NetworkManager's default (DHCP on all)");
         return Ok(());
     }
@@ -32,96 +31,48 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .map_err(io_err(format!("setting the mode of {DIR}")))?;
     }
-    let mut used: Vec<String> = Vec::new();
-    for (i, iface) in interfaces.iter().enumerate() {
-        let mut id = connection_id(iface);
-        // Two interfaces must never share a file.
-        if used.contains(&id) {
-            id = format!("{id}-{}", i + 1);
-        }
-        used.push(id.clone());
-        let text = keyfile(iface, &id)?;
+    for c in connections {
         write_file(
             ctx.root,
-            &format!("{DIR}/{id}.nmconnection"),
-            text.as_bytes(),
+            &format!("{DIR}/{}.nmconnection", c.id),
+            keyfile(c).as_bytes(),
             0o600,
         )?;
-        let how = if iface.dhcp { "DHCP" } else { "static" };
-        log.info(format!("network: {id} ({how})"));
+        let how = if c.dhcp { "DHCP" } else { "static" };
+        log.info(format!("network: {} ({how})", c.id));
     }
     Ok(())
 }
 
-/// The profile's name and file name: the interface name, "ether-<mac>", or "first-link".
-fn connection_id(iface: &Interface) -> String {
-    let m = &iface.matcher;
-    let raw = if let Some(name) = &m.name {
-        name.clone()
-    } else if let Some(mac) = &m.mac {
-        format!("ether-{}", mac.to_ascii_lowercase().replace(':', ""))
-    } else {
-        "first-link".into()
-    };
-    let safe: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    safe
-}
-
-fn family(what: &str, s: &str) -> Result<IpAddr, ConfigureError> {
-    let ip = s.split('/').next().unwrap_or(s);
-    ip.parse()
-        .map_err(|_| ConfigureError::Invalid(format!("network: {what} {s:?} is not an IP address")))
-}
-
-/// The keyfile text for one interface.
-fn keyfile(iface: &Interface, id: &str) -> Result<String, ConfigureError> {
-    let m = &iface.matcher;
+/// The keyfile text for one connection.
+fn keyfile(c: &Connection) -> String {
     let mut s = String::new();
     // Writing to a String cannot fail.
     let _ = writeln!(s, "# Written by azl-installer from [[network.interfaces]].");
-    let _ = writeln!(s, "[connection]\nid={id}\nuuid={}", uuid::Uuid::new_v4());
+    let _ = writeln!(
+        s,
+        "[connection]\nid={}\nuuid={}",
+        c.id,
+        uuid::Uuid::new_v4()
+    );
     let _ = writeln!(s, "type=ethernet\nautoconnect=true");
-    if let Some(name) = &m.name {
-        let _ = writeln!(s, "interface-name={name}");
-    } else if m.mac.is_none() {
-        let _ = writeln!(s, "autoconnect-priority=-1\nmulti-connect=single");
+    match &c.bind {
+        Bind::Name(name) => {
+            let _ = writeln!(s, "interface-name={name}");
+        }
+        Bind::Mac(_) => {}
+        Bind::FirstWithLink => {
+            let _ = writeln!(s, "autoconnect-priority=-1\nmulti-connect=single");
+        }
     }
     let _ = writeln!(s, "\n[ethernet]");
-    if let Some(mac) = &m.mac {
-        let _ = writeln!(s, "mac-address={}", mac.to_ascii_uppercase());
+    if let Bind::Mac(mac) = &c.bind {
+        let _ = writeln!(s, "mac-address={mac}");
     }
-
-    let (mut v4, mut v6) = (Vec::new(), Vec::new());
-    for a in &iface.addresses {
-        match family("address", a)? {
-            IpAddr::V4(_) => v4.push(a.as_str()),
-            IpAddr::V6(_) => v6.push(a.as_str()),
-        }
-    }
-    let (mut dns4, mut dns6) = (String::new(), String::new());
-    for d in &iface.dns {
-        match family("DNS server", d)? {
-            IpAddr::V4(_) => dns4.push_str(&format!("{d};")),
-            IpAddr::V6(_) => dns6.push_str(&format!("{d};")),
-        }
-    }
-    let gw = match &iface.gateway {
-        Some(g) => Some((family("gateway", g)?, g.as_str())),
-        None => None,
-    };
-    for (section, addrs, dns, is_v6) in [("ipv4", &v4, &dns4, false), ("ipv6", &v6, &dns6, true)] {
+    for (section, addrs, is_v6) in [("ipv4", &c.ipv4, false), ("ipv6", &c.ipv6, true)] {
         // Static IPv4 without an IPv4 address is off; IPv6 is left to router
         // advertisements (NetworkManager's and Anaconda's default) unless given.
-        let method = match (iface.dhcp, addrs.is_empty(), is_v6) {
+        let method = match (c.dhcp, addrs.is_empty(), is_v6) {
             (true, _, _) => "auto",
             (false, false, _) => "manual",
             (false, true, false) => "disabled",
@@ -131,28 +82,34 @@ fn keyfile(iface: &Interface, id: &str) -> Result<String, ConfigureError> {
         for (n, a) in addrs.iter().enumerate() {
             let _ = writeln!(s, "address{}={a}", n + 1);
         }
-        if let Some((ip, g)) = gw
-            && ip.is_ipv6() == is_v6
-        {
+        if let Some(g) = c.gateway.filter(|g| g.is_ipv6() == is_v6) {
             let _ = writeln!(s, "gateway={g}");
         }
+        let dns: String = c
+            .dns
+            .iter()
+            .filter(|d| d.is_ipv6() == is_v6)
+            .map(|d| format!("{d};"))
+            .collect();
         if !dns.is_empty() {
             let _ = writeln!(s, "dns={dns}");
         }
     }
-    Ok(s)
+    s
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{connection_id, keyfile};
-    use crate::answer::{Interface, InterfaceMatch};
+    use super::keyfile;
+    use crate::plan::{Bind, Connection};
 
-    fn iface(m: InterfaceMatch, dhcp: bool, addresses: &[&str]) -> Interface {
-        Interface {
-            matcher: m,
+    fn conn(bind: Bind, dhcp: bool, ipv4: &[&str]) -> Connection {
+        Connection {
+            id: "x".into(),
+            bind,
             dhcp,
-            addresses: addresses.iter().map(|s| (*s).to_owned()).collect(),
+            ipv4: ipv4.iter().map(|s| (*s).to_owned()).collect(),
+            ipv6: vec![],
             gateway: None,
             dns: vec![],
         }
@@ -160,16 +117,7 @@ mod tests {
 
     #[test]
     fn first_with_link_is_bound_to_no_interface() {
-        let i = iface(
-            InterfaceMatch {
-                first_with_link: Some(true),
-                ..Default::default()
-            },
-            true,
-            &[],
-        );
-        assert_eq!(connection_id(&i), "first-link");
-        let k = keyfile(&i, "first-link").unwrap();
+        let k = keyfile(&conn(Bind::FirstWithLink, true, &[]));
         assert!(
             !k.contains("interface-name=") && !k.contains("mac-address="),
             "{k}"
@@ -179,21 +127,20 @@ mod tests {
 
     #[test]
     fn static_ipv4_only_leaves_ipv6_to_router_advertisements() {
-        let i = iface(
-            InterfaceMatch {
-                name: Some("eno1".into()),
-                ..Default::default()
-            },
-            false,
-            &["192.0.2.10/24"],
-        );
-        let k = keyfile(&i, "eno1").unwrap();
+        let mut c = conn(Bind::Name("eno1".into()), false, &["192.0.2.10/24"]);
+        c.gateway = Some("192.0.2.1".parse().unwrap());
+        c.dns = vec![
+            "192.0.2.53".parse().unwrap(),
+            "2001:db8::53".parse().unwrap(),
+        ];
+        let k = keyfile(&c);
         assert!(
-            k.contains("[ipv4]\nmethod=manual\naddress1=192.0.2.10/24\n"),
+            k.contains("[ipv4]\nmethod=manual\naddress1=192.0.2.10/24\ngateway=192.0.2.1\ndns=192.0.2.53;\n"),
             "{k}"
         );
-        assert!(k.contains("[ipv6]\nmethod=auto\n"), "{k}");
-        let bad = iface(InterfaceMatch::default(), false, &["not-an-ip/24"]);
-        assert!(keyfile(&bad, "x").is_err());
+        assert!(
+            k.contains("[ipv6]\nmethod=auto\ndns=2001:db8::53;\n"),
+            "{k}"
+        );
     }
 }
