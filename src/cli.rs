@@ -232,7 +232,7 @@ fn interactive(args: &TuiArgs, logs: &unattended::LogFiles) -> Result<(), Failur
             // The same split as EngineError::after_payload: exit 5 once packages are in.
             Err(match step {
                 Step::Preflight => Failure::Refused(crate::plan::Refused {
-                    problems: vec![crate::plan::Problem::new("install", e.to_string())],
+                    problems: vec![crate::answer::Issue::new("install", e.to_string())],
                 }),
                 Step::Configure
                 | Step::Bootloader

@@ -100,7 +100,7 @@ fn a_missing_mkfs_is_refused_naming_it_and_its_package() {
     let err = resolve(&a, &machine(Firmware::Uefi, &["mkfs.xfs"], true)).unwrap_err();
     assert_eq!(err.problems.len(), 1, "{err}");
     let p = &err.problems[0];
-    assert_eq!(p.key, "live_system");
+    assert_eq!(p.path, "live_system");
     assert_eq!(
         p.message,
         "mkfs.xfs is not on this live system; the install needs it: it formats partitions 2 (/boot), 4 (/) as xfs"

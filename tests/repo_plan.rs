@@ -4,7 +4,8 @@
 mod common;
 
 use azl_installer::answer::Answer;
-use azl_installer::plan::{self, Plan, Problem};
+use azl_installer::answer::Issue;
+use azl_installer::plan::{self, Plan};
 use azl_installer::probe::{Firmware, Hardware};
 use azl_installer::repo::{Package, RepoIndex, RepoMeta};
 
@@ -18,7 +19,7 @@ fn answer(extra: &str) -> Answer {
     .unwrap()
 }
 
-fn refused(a: &Answer, idx: &RepoIndex) -> Vec<Problem> {
+fn refused(a: &Answer, idx: &RepoIndex) -> Vec<Issue> {
     match Plan::resolve(a, &hw(Firmware::Uefi), idx) {
         Ok(_) => panic!("the plan should have been refused"),
         Err(r) => {
@@ -28,8 +29,8 @@ fn refused(a: &Answer, idx: &RepoIndex) -> Vec<Problem> {
     }
 }
 
-fn only<'a>(problems: &'a [Problem], key: &str) -> &'a Problem {
-    let v: Vec<&Problem> = problems.iter().filter(|p| p.key == key).collect();
+fn only<'a>(problems: &'a [Issue], key: &str) -> &'a Issue {
+    let v: Vec<&Issue> = problems.iter().filter(|p| p.path == key).collect();
     assert_eq!(v.len(), 1, "one problem at {key}: {problems:?}");
     v[0]
 }

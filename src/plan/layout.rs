@@ -6,7 +6,8 @@ use crate::answer::{
 };
 use crate::probe::Firmware;
 
-use super::{PartitionTable, PlannedPartition, Problem, Role};
+use super::{PartitionTable, PlannedPartition, Role};
+use crate::answer::Issue;
 
 const MIB: u64 = 1024 * 1024;
 const GIB: u64 = 1024 * MIB;
@@ -51,7 +52,7 @@ pub(super) fn partition_table(
     disk_bytes: u64,
     sector_size: u32,
     memory_bytes: u64,
-) -> Result<PartitionTable, Vec<Problem>> {
+) -> Result<PartitionTable, Vec<Issue>> {
     let wants = match storage.layout {
         Layout::Auto => auto_layout(storage, firmware, disk_bytes, memory_bytes),
         Layout::Custom => custom_layout(&storage.partitions),
@@ -162,7 +163,7 @@ fn place(
     wants: Vec<Want>,
     disk_bytes: u64,
     sector_size: u32,
-) -> Result<PartitionTable, Vec<Problem>> {
+) -> Result<PartitionTable, Vec<Issue>> {
     let ss = u64::from(sector_size);
     let disk_sectors = disk_bytes / ss;
     let align = ALIGN_BYTES / ss;
@@ -201,7 +202,7 @@ fn place(
             human_bytes(needed - available)
         );
         return Err(vec![
-            Problem::new("storage", "the partition layout does not fit the disk").hint(hint),
+            Issue::new("storage", "the partition layout does not fit the disk").with_hint(hint),
         ]);
     }
 
@@ -217,7 +218,7 @@ fn place(
         let min = min_size(&w, sector_size);
         if size < min {
             problems.push(
-                Problem::new(
+                Issue::new(
                     &w.key,
                     format!(
                         "{} for {} is too small for {}: at least {} is needed",
@@ -227,7 +228,7 @@ fn place(
                         human_bytes(min)
                     ),
                 )
-                .hint("make the partition larger or the disk bigger"),
+                .with_hint("make the partition larger or the disk bigger"),
             );
         }
         partitions.push(PlannedPartition {

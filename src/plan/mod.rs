@@ -15,7 +15,7 @@ pub use network::{Bind, Connection};
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
 pub use render::render;
-pub use resolve::{Problem, Refused};
+pub use resolve::Refused;
 pub use types::*;
 
 /// The probe's types the plan carries (the engine reads them here, not from the probe).

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::answer::{Answer, Interface};
 
-use super::Problem;
+use crate::answer::Issue;
 
 /// One connection profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,7 +37,7 @@ pub enum Bind {
 }
 
 /// The connections of `answer`, or the problems of addresses that are not IP addresses.
-pub fn connections(answer: &Answer) -> Result<Vec<Connection>, Vec<Problem>> {
+pub fn connections(answer: &Answer) -> Result<Vec<Connection>, Vec<Issue>> {
     let mut out = Vec::new();
     let mut problems = Vec::new();
     for (i, iface) in answer.network.interfaces.iter().enumerate() {
@@ -59,16 +59,16 @@ pub fn connections(answer: &Answer) -> Result<Vec<Connection>, Vec<Problem>> {
     }
 }
 
-fn connection(iface: &Interface, i: usize) -> Result<Connection, Problem> {
+fn connection(iface: &Interface, i: usize) -> Result<Connection, Issue> {
     let m = &iface.matcher;
     let bind = match (&m.name, &m.mac) {
         (Some(name), _) => Bind::Name(name.clone()),
         (None, Some(mac)) => Bind::Mac(mac.to_ascii_uppercase()),
         (None, None) => Bind::FirstWithLink,
     };
-    let ip = |key: &str, s: &str| -> Result<IpAddr, Problem> {
+    let ip = |key: &str, s: &str| -> Result<IpAddr, Issue> {
         s.split('/').next().unwrap_or(s).parse().map_err(|_| {
-            Problem::new(
+            Issue::new(
                 format!("network.interfaces[{i}].{key}"),
                 format!("{s:?} is not an IP address"),
             )
@@ -164,6 +164,6 @@ mod tests {
     fn an_address_that_is_not_one_is_a_problem_at_its_key() {
         let p = connections(&answer(vec![by_name("eno1", &["not-an-ip/24"], &[])]))
             .expect_err("refused");
-        assert_eq!(p[0].key, "network.interfaces[0].addresses");
+        assert_eq!(p[0].path, "network.interfaces[0].addresses");
     }
 }

@@ -7,7 +7,8 @@ use crate::answer::{Answer, Layout, Repo, SelinuxMode, human_bytes};
 use crate::probe::Firmware;
 use crate::repo::{Package, RepoIndex};
 
-use super::{PartitionTable, Payload, Problem, RepoSource};
+use super::{PartitionTable, Payload, RepoSource};
+use crate::answer::Issue;
 
 /// The install media's repository, used when the answer names none.
 pub const MEDIA_REPO_URL: &str = "file:///run/install/repo";
@@ -118,7 +119,7 @@ pub(super) fn resolve(
     firmware: Firmware,
     table: &PartitionTable,
     index: &RepoIndex,
-) -> Result<Payload, Vec<Problem>> {
+) -> Result<Payload, Vec<Issue>> {
     let p = &answer.packages;
     let mut problems = Vec::new();
     let excluded = |name: &str| {
@@ -130,12 +131,12 @@ pub(super) fn resolve(
     let mut packages: Vec<String> = kernel.iter().map(|k| k.nevra()).collect();
     for w in needed_packages(answer, firmware) {
         if let Some(j) = excluded(&w.name) {
-            problems.push(Problem::new(
+            problems.push(Issue::new(
                 format!("packages.exclude[{j}]"),
                 format!("excludes {} but {}", w.name, w.why),
             ));
         } else if index.find(&w.name).is_empty() {
-            let mut pr = Problem::new(
+            let mut pr = Issue::new(
                 w.key,
                 format!(
                     "package \"{}\" is not in the repositories ({})",
@@ -144,7 +145,7 @@ pub(super) fn resolve(
             );
             let names = index.packages().map(|p| p.name.as_str());
             if let Some(h) = did_you_mean(&w.name, names) {
-                pr = pr.hint(h);
+                pr = pr.with_hint(h);
             }
             problems.push(pr);
         } else if !packages.contains(&w.name) {
@@ -157,11 +158,11 @@ pub(super) fn resolve(
         // Requested names were reported above with their key; these are dependencies.
         if m.contains(" (needed by ") {
             problems.push(
-                Problem::new(
+                Issue::new(
                     "packages",
                     format!("nothing in the repositories provides {m}"),
                 )
-                .hint("dnf would refuse this transaction; add the repository that has it"),
+                .with_hint("dnf would refuse this transaction; add the repository that has it"),
             );
         }
     }
@@ -190,7 +191,7 @@ pub(super) fn resolve(
 fn find_kernel<'a>(
     answer: &Answer,
     index: &'a RepoIndex,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Issue>,
 ) -> Option<&'a Package> {
     let k = &answer.kernel;
     // Only packages of that name: a provide of "kernel" is not a kernel of a series.
@@ -200,12 +201,12 @@ fn find_kernel<'a>(
         .filter(|p| p.name == k.package)
         .collect();
     if all.is_empty() {
-        let mut pr = Problem::new(
+        let mut pr = Issue::new(
             "kernel.package",
             format!("package \"{}\" is not in the repositories", k.package),
         );
         if let Some(h) = did_you_mean(&k.package, index.packages().map(|p| p.name.as_str())) {
-            pr = pr.hint(h);
+            pr = pr.with_hint(h);
         }
         problems.push(pr);
         return None;
@@ -220,7 +221,7 @@ fn find_kernel<'a>(
             .map(|p| format!("{}-{}", p.version, p.release))
             .collect();
         problems.push(
-            Problem::new(
+            Issue::new(
                 "kernel.series",
                 format!(
                     "the repositories have {} {} but kernel.series is \"{}\"",
@@ -229,14 +230,14 @@ fn find_kernel<'a>(
                     k.series
                 ),
             )
-            .hint("add a repository with a kernel of that series, or change kernel.series"),
+            .with_hint("add a repository with a kernel of that series, or change kernel.series"),
         );
     }
     found.copied()
 }
 
 /// `packages.groups`, or `["core"]` when absent and the repositories have it.
-fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Problem>) -> Vec<String> {
+fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Issue>) -> Vec<String> {
     let Some(asked) = &answer.packages.groups else {
         return if index.group("core").is_some() {
             vec!["core".into()]
@@ -249,17 +250,18 @@ fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Problem>) -> Ve
             continue;
         }
         let ids: Vec<&str> = index.group_ids().collect();
-        let mut pr = Problem::new(
+        let mut pr = Issue::new(
             format!("packages.groups[{i}]"),
             format!("group \"{id}\" is not in the repositories"),
         );
         if ids.is_empty() {
-            pr =
-                pr.hint("the repositories have no comps groups; list packages in packages.install");
+            pr = pr.with_hint(
+                "the repositories have no comps groups; list packages in packages.install",
+            );
         } else if let Some(h) = did_you_mean(id, ids.iter().copied()) {
-            pr = pr.hint(h);
+            pr = pr.with_hint(h);
         } else {
-            pr = pr.hint(format!("the groups are: {}", ids.join(", ")));
+            pr = pr.with_hint(format!("the groups are: {}", ids.join(", ")));
         }
         problems.push(pr);
     }
@@ -267,7 +269,7 @@ fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Problem>) -> Ve
 }
 
 /// The payload lands on /usr when there is one, else on /; it must fit with the margin.
-fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Option<Problem> {
+fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Option<Issue> {
     let on = |m: &str| {
         table
             .partitions
@@ -303,7 +305,7 @@ fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Opti
         Layout::Auto => "choose a larger disk, or install fewer packages".into(),
     };
     Some(
-        Problem::new(
+        Issue::new(
             key,
             format!(
                 "the packages need about {} on {mount} ({} installed + {SIZE_MARGIN_PERCENT}% + {} for the rpm database, journal and logs) but the {mount} partition is {}",
@@ -313,7 +315,7 @@ fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Opti
                 human_bytes(available)
             ),
         )
-        .hint(hint),
+        .with_hint(hint),
     )
 }
 

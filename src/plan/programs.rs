@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::answer::{Answer, Finish, FsType};
 use crate::probe::{Disk, KNOWN_PROGRAMS, LiveSystem, Transport};
 
-use super::{PartitionTable, PlannedPartition, Problem};
+use super::{PartitionTable, PlannedPartition};
+use crate::answer::Issue;
 
 /// A program the install runs on the live system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,7 +112,7 @@ fn list(parts: &[&PlannedPartition]) -> String {
 }
 
 /// One problem for each needed program that is not on the live system.
-pub(super) fn problems(needed: &[HostProgram], live: &LiveSystem) -> Vec<Problem> {
+pub(super) fn problems(needed: &[HostProgram], live: &LiveSystem) -> Vec<Issue> {
     let missing = |n: &String| live.missing_programs.contains(n);
     needed
         .iter()
@@ -133,11 +134,11 @@ pub(super) fn problems(needed: &[HostProgram], live: &LiveSystem) -> Vec<Problem
             } else {
                 ""
             };
-            Problem::new(
+            Issue::new(
                 "live_system",
                 format!("{what}; the install needs it: it {}", p.purpose),
             )
-            .hint(format!(
+            .with_hint(format!(
                 "add the {} package to the live system{fs_hint}",
                 p.package
             ))

@@ -1,54 +1,20 @@
 //! `Plan::resolve`: the preflight. Everything that can be known before a byte is written is
 //! checked here, and every problem is reported at once.
 
-use crate::answer::{Answer, FirmwareChoice, Layout};
+use crate::answer::{Answer, FirmwareChoice, Issue, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
 use super::{HostProgram, PartitionTable, Plan, TargetChoice, layout, payload, programs, select};
 
-/// Why the install cannot go ahead, tied to the answer key it concerns.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    /// Key path in the answer file ("target.match", "storage.partitions[2].size").
-    pub key: String,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl Problem {
-    pub fn new(key: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            key: key.into(),
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    pub fn hint(mut self, hint: impl Into<String>) -> Problem {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)?;
-        if let Some(h) = &self.hint {
-            write!(f, " (hint: {h})")?;
-        }
-        Ok(())
-    }
-}
-
 /// The install was refused at preflight; nothing was written.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("refused before writing anything:\n{}", render_problems(.problems))]
 pub struct Refused {
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Issue>,
 }
 
-fn render_problems(p: &[Problem]) -> String {
+fn render_problems(p: &[Issue]) -> String {
     p.iter()
         .map(|p| format!("  - {p}"))
         .collect::<Vec<_>>()
@@ -64,11 +30,11 @@ struct Storage<'h> {
     table: Option<PartitionTable>,
     /// The live system's programs the install of `table` runs.
     programs: Vec<HostProgram>,
-    problems: Vec<Problem>,
+    problems: Vec<Issue>,
 }
 
 /// Disk choice, busy and wipe checks, the firmware's partitions, and the layout.
-fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Problem>> {
+fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Issue>> {
     let firmware = match answer.target.firmware {
         FirmwareChoice::Auto => hw.firmware,
         FirmwareChoice::Uefi => Firmware::Uefi,
@@ -108,7 +74,7 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Pro
 impl Plan {
     /// The storage checks alone, for when the repositories cannot be read: one run still
     /// shows every disk and layout problem along with the repository's.
-    pub fn storage_problems(answer: &Answer, hw: &Hardware) -> Vec<Problem> {
+    pub fn storage_problems(answer: &Answer, hw: &Hardware) -> Vec<Issue> {
         match storage(answer, hw) {
             Ok(s) => s.problems,
             Err(p) => p,
@@ -163,7 +129,7 @@ impl Plan {
 }
 
 /// A disk that is busy, read-only, or holds data the answer did not agree to wipe.
-fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Problem> {
+fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
     let key = if by_path {
         "target.path"
     } else {
@@ -173,20 +139,20 @@ fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Problem> {
     let mut v = Vec::new();
     for u in &disk.usage {
         v.push(
-            Problem::new(key, format!("{name} cannot be used: {u}"))
-                .hint("choose another disk, or unmount / stop using it first"),
+            Issue::new(key, format!("{name} cannot be used: {u}"))
+                .with_hint("choose another disk, or unmount / stop using it first"),
         );
     }
     if disk.read_only {
-        v.push(Problem::new(key, format!("{name} is read-only")));
+        v.push(Issue::new(key, format!("{name} is read-only")));
     }
     if disk.has_content() && !wipe {
         v.push(
-            Problem::new(
+            Issue::new(
                 "target.wipe",
                 format!("{name} holds data: {}", destroys(disk).join("; ")),
             )
-            .hint("set target.wipe = true to erase it, or choose an empty disk"),
+            .with_hint("set target.wipe = true to erase it, or choose an empty disk"),
         );
     }
     v
@@ -224,7 +190,7 @@ fn destroys(disk: &Disk) -> Vec<String> {
 }
 
 /// The partitions the firmware needs to boot, when the layout is custom.
-fn firmware_problems(answer: &Answer, firmware: Firmware) -> Vec<Problem> {
+fn firmware_problems(answer: &Answer, firmware: Firmware) -> Vec<Issue> {
     if answer.storage.layout != Layout::Custom {
         return Vec::new();
     }
@@ -239,7 +205,7 @@ fn firmware_problems(answer: &Answer, firmware: Firmware) -> Vec<Problem> {
         ),
     };
     crate::answer::missing_boot_partition(&answer.storage.partitions, uefi)
-        .map(|hint| Problem::new("storage.partitions", what).hint(hint))
+        .map(|hint| Issue::new("storage.partitions", what).with_hint(hint))
         .into_iter()
         .collect()
 }

@@ -4,29 +4,29 @@
 use crate::answer::{self, DiskRule, Target};
 use crate::probe::{Disk, Hardware, Transport};
 
-use super::Problem;
+use crate::answer::Issue;
 
 /// The chosen disk and why it was chosen.
-pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
     match (&target.path, &target.rules) {
         (Some(path), None) => by_path(path, hw),
         (None, Some(rules)) => by_rules(rules, hw),
-        _ => Err(Problem::new(
+        _ => Err(Issue::new(
             "target",
             "exactly one of target.path and target.match is required",
         )),
     }
 }
 
-fn by_path<'h>(path: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+fn by_path<'h>(path: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
     let found = hw.disks.iter().find(|d| d.answers_to(path));
     match found {
         Some(d) => Ok((d, format!("target.path = \"{path}\""))),
-        None => Err(Problem::new(
+        None => Err(Issue::new(
             "target.path",
             format!("no disk or disk image found at \"{path}\""),
         )
-        .hint(format!("disks on this machine: {}", list(hw.disks.iter())))),
+        .with_hint(format!("disks on this machine: {}", list(hw.disks.iter())))),
     }
 }
 
@@ -36,7 +36,7 @@ fn selectable(d: &Disk) -> bool {
     !matches!(d.transport, Transport::Loop | Transport::Image) && !d.read_only && d.usage.is_empty()
 }
 
-fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, String), Problem> {
+fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
     let candidates: Vec<&Disk> = hw.disks.iter().filter(|d| selectable(d)).collect();
     let mut tried = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
@@ -63,11 +63,11 @@ fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, Strin
     if !excluded.is_empty() {
         hint.push_str(&format!("; not considered: {}", excluded.join(", ")));
     }
-    Err(Problem::new(
+    Err(Issue::new(
         "target.match",
         format!("no rule picked exactly one disk: {}", tried.join("; ")),
     )
-    .hint(hint))
+    .with_hint(hint))
 }
 
 fn why_excluded(d: &Disk) -> String {

@@ -47,7 +47,7 @@ impl Screen {
         Screen::WIZARD.get(i.checked_add_signed(by)?).copied()
     }
 
-    /// True when an answer key (an `Issue` path or a `Problem` key) is edited on this screen.
+    /// True when an answer key (an `Issue` path or a `Issue` key) is edited on this screen.
     pub fn owns(self, key: &str) -> bool {
         let under = |p: &str| super::widgets::form::owns(p, key);
         match self {
@@ -235,14 +235,8 @@ impl App {
                 refused
                     .problems
                     .iter()
-                    .filter(|p| screen.owns(&p.key))
-                    .map(|p| Issue {
-                        path: p.key.clone(),
-                        line: None,
-                        column: None,
-                        message: p.message.clone(),
-                        hint: p.hint.clone(),
-                    }),
+                    .filter(|p| screen.owns(&p.path))
+                    .cloned(),
             );
         }
         v

@@ -106,7 +106,7 @@ fn run(
         match e.exit() {
             Exit::Interrupted => Failure::Interrupted,
             Exit::Refused => {
-                let p = plan::Problem::new("install", e.to_string());
+                let p = crate::answer::Issue::new("install", e.to_string());
                 Failure::Refused(Refused { problems: vec![p] })
             }
             Exit::AfterPayload => Failure::AfterPayload(message),

@@ -126,7 +126,7 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
 /// or a link the probe does not list.
 fn hardware_for(answer: &Answer) -> Result<Hardware, Failure> {
     let mut hw = probe::probe(&Roots::host()).map_err(|e| {
-        let p = plan::Problem::new("hardware", format!("probing the hardware: {e}"));
+        let p = answer::Issue::new("hardware", format!("probing the hardware: {e}"));
         Failure::Refused(Refused { problems: vec![p] })
     })?;
     if let Some(path) = &answer.target.path {
@@ -180,7 +180,7 @@ pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
             } else {
                 format!("repos[{}]", e.position)
             };
-            let mut problems = vec![plan::Problem::new(key, e.to_string())];
+            let mut problems = vec![answer::Issue::new(key, e.to_string())];
             problems.extend(Plan::storage_problems(&answer, &hw));
             return Err(Failure::Refused(Refused { problems }));
         }
