@@ -130,11 +130,14 @@ fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, C
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     let kernels = check_series(ctx)?;
+    // Each installed kernel's build configuration (where found), read once.
+    let configs: Vec<String> = kernels
+        .iter()
+        .filter_map(|k| kernel_config(ctx, k))
+        .collect();
     let mut args = kernel_cmdline(ctx.plan, ctx.formatted)?;
     if ctx.plan.answer.selinux.mode != SelinuxMode::Disabled
-        && kernels
-            .iter()
-            .any(|k| kernel_config(ctx, k).is_some_and(|c| selinux_not_first(&c)))
+        && configs.iter().any(|c| selinux_not_first(c))
     {
         // The kernel would start AppArmor (or another major LSM) and SELinux would never
         // load, whatever /etc/selinux/config says (Debian's kernels are built that way).
@@ -172,10 +175,6 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     }
     // The payload's scriptlets made an initramfs and boot entry already, but with the
     // installer's command line: rebuild them now that /etc/kernel/cmdline exists.
-    let configs: Vec<String> = kernels
-        .iter()
-        .filter_map(|k| kernel_config(ctx, k))
-        .collect();
     super::initramfs::build(ctx, &kernels, &configs, log)
 }
 

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, CmdError, KillHandle, Limits, Output, Stream};
+use crate::cmd::{Cmd, CmdError, Limits, Output, Stream};
 use crate::plan::Payload;
 
 use super::PayloadError;
@@ -134,11 +134,10 @@ impl Tools {
         &self,
         private: &PrivateConfig,
         req: &Request,
-        kill: Option<&KillHandle>,
         on_progress: impl FnMut(&str),
     ) -> Result<Output, DnfFailure> {
         let mut stderr = String::new();
-        let result = self.run_dnf(private, req, kill, on_progress, &mut stderr);
+        let result = self.run_dnf(private, req, on_progress, &mut stderr);
         super::agents::stop_gpg_agents(req.cache);
         result.map_err(|source| DnfFailure {
             reason: super::failure::reason(&stderr),
@@ -150,7 +149,6 @@ impl Tools {
         &self,
         private: &PrivateConfig,
         req: &Request,
-        kill: Option<&KillHandle>,
         mut on_progress: impl FnMut(&str),
         stderr: &mut String,
     ) -> Result<Output, CmdError> {
@@ -168,7 +166,7 @@ impl Tools {
             .run_streaming(
                 Limits {
                     timeout: None,
-                    kill,
+                    kill: None,
                     // Ctrl-C abandons the install: dnf stops with it, as in a terminal.
                     stop: Some(crate::engine::interrupted),
                 },

@@ -103,7 +103,7 @@ pub fn install(
         root,
         cache,
     };
-    let result = tools.dnf(&private, &req, None, |l| tracker.line(l));
+    let result = tools.dnf(&private, &req, |l| tracker.line(l));
     let out = match result {
         Ok(out) => out,
         Err(DnfFailure { reason, source }) => {
