@@ -66,14 +66,45 @@ pub struct Cmd {
 /// Held (shared) by every spawn from fork to exec.
 static SPAWNING: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
-/// Closes a file opened with O_EXCL (a whole disk) so that the claim is really gone when
-/// this returns. A child forked by another thread (the prefetch's dnf) holds a copy of every
+/// Closes a file opened with O_EXCL (a whole disk, a partition) so that the claim is really
+/// gone when this returns. A child forked by another thread holds a copy of every
 /// descriptor until it execs, and with it the claim: the next `mkfs` on a partition would
-/// fail with EBUSY. Spawns return only after their child exec'd, so waiting for the ones
-/// under way is enough.
+/// fail with EBUSY. Waiting for the spawns under way is not enough: the kernel lets the
+/// parent of a vfork go on before exec has closed the child's close-on-exec descriptors,
+/// and the last close of a file is finished later still. So, with new spawns held off,
+/// the device is opened exclusively once more (it succeeds only when no copy holds the
+/// claim) and closed again, which no child can have copied.
 pub fn close_exclusive(file: std::fs::File) {
+    use std::os::fd::AsRawFd;
     let _no_spawns = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
+    let device = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()));
     drop(file);
+    if let Ok(device) = device {
+        wait_until_unclaimed(&device);
+    }
+}
+
+/// Polls for up to half a second: a real holder (a mount) is reported by whoever opens
+/// the device next, with its own error.
+fn wait_until_unclaimed(device: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    loop {
+        let probe = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_EXCL)
+            .open(device);
+        match probe {
+            Ok(_) => return,
+            Err(e)
+                if e.raw_os_error() == Some(nix::libc::EBUSY)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            Err(_) => return,
+        }
+    }
 }
 
 impl Cmd {

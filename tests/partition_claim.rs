@@ -1,8 +1,10 @@
 //! The partition step's exclusive claim on the disk is gone when it returns, even while
-//! another thread keeps starting programs (as the prefetch does during partitioning): a
-//! child holds a copy of every descriptor from fork to exec, and with it the claim, so the
-//! format step's `mkfs` met EBUSY now and then. Alone in its binary: other tests' threads
-//! start programs without going through `cmd`, which this cannot wait for.
+//! other threads keep starting programs: a child holds a copy of every descriptor from fork
+//! until its exec has closed them, which ends after the parent's spawn has returned, so the
+//! format step's `mkfs` met EBUSY now and then (CI saw it with one spawning thread; six
+//! make it show in every run here without the fix in `cmd::close_exclusive`). Alone in its
+//! binary: other tests' threads start programs without going through `cmd`, which this
+//! cannot wait for.
 
 mod common;
 mod partition_common;
@@ -22,14 +24,17 @@ use partition_common::{GIB, MIB, table};
 fn the_disk_claim_is_gone_when_partitioning_returns_while_programs_start() {
     require_loop_devices!();
     let stop = Arc::new(AtomicBool::new(false));
-    let spawner = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::SeqCst) {
-                let _ = Cmd::new("true").run();
-            }
+    // Several threads, so that some child is always between fork and the end of its exec.
+    let spawners: Vec<_> = (0..6)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let _ = Cmd::new("true").run();
+                }
+            })
         })
-    };
+        .collect();
     let img = Image::sparse(GIB);
     let lo = LoopDevice::attach(&img.path, 512);
     let t = table(
@@ -58,7 +63,7 @@ fn the_disk_claim_is_gone_when_partitioning_returns_while_programs_start() {
     });
     close_exclusive(first.expect("the new ESP was held by something else for 2 s"));
     let mut refused = Vec::new();
-    for round in 0..20 {
+    for round in 0..80 {
         let nodes = match partition(&lo.path, &t, &Recorder::default()) {
             Ok(n) => n,
             Err(e) => {
@@ -73,6 +78,8 @@ fn the_disk_claim_is_gone_when_partitioning_returns_while_programs_start() {
         }
     }
     stop.store(true, Ordering::SeqCst);
-    spawner.join().unwrap();
+    for s in spawners {
+        s.join().unwrap();
+    }
     assert!(refused.is_empty(), "{refused:?}");
 }
