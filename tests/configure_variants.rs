@@ -6,7 +6,7 @@ mod common;
 mod configure_common;
 
 use azl_installer::engine::configure::EfiVars;
-use azl_installer::probe::Firmware;
+use azl_installer::probe::{Firmware, Transport};
 use common::fixture::skip_unless_root;
 use configure_common::*;
 
@@ -80,6 +80,39 @@ timezone = "Mars/Olympus_Mons"
     let cmdline = t.read("/etc/kernel/cmdline");
     assert_eq!(cmdline, format!("root=UUID={ROOT_UUID} ro\n"));
     assert!(!t.path("/etc/sysctl.d/90-azl-hardening.conf").exists());
+}
+
+/// The demo's case: a disk image installed on a UEFI machine whose variables are writable.
+/// The image boots elsewhere; an entry in this machine's NVRAM would point at a loop device.
+#[test]
+fn an_image_gets_no_boot_entry_in_the_installing_machines_nvram() {
+    if skip_unless_root() {
+        return;
+    }
+    let t = Target::new("base", Firmware::Uefi);
+    t.clear_calls();
+    let plan = plan_on(&answer(""), Firmware::Uefi, Some(Transport::Image));
+    assert!(!plan.bootloader.nvram_entry);
+    let (r, events) = run(&t, &plan, &formatted(Firmware::Uefi), EfiVars::Writable);
+    r.unwrap_or_else(|e| panic!("configure failed: {e}"));
+    assert!(
+        t.calls_of("efibootmgr").is_empty(),
+        "{:?}",
+        t.calls_of("efibootmgr")
+    );
+    assert!(t.path("/boot/efi/EFI/BOOT/BOOTX64.EFI").is_file());
+    assert!(
+        infos(&events)
+            .iter()
+            .any(|m| m.contains("a disk image") && m.contains("BOOTX64.EFI")),
+        "{:?}",
+        infos(&events)
+    );
+    // Every driver in the initramfs, for the hardware the image will meet.
+    assert!(
+        t.read("/etc/dracut.conf.d/90-azl-generic.conf")
+            .contains("hostonly=\"no\"")
+    );
 }
 
 #[test]

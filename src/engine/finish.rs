@@ -4,9 +4,9 @@ use crate::answer::Finish;
 use crate::cmd::{Cmd, CmdError};
 use crate::plan::Plan;
 
-/// What the finish step will do for `plan` (`Plan::finish_action`).
+/// What the finish step will do for `plan`.
 pub fn action(plan: &Plan) -> Finish {
-    plan.finish_action()
+    plan.finish
 }
 
 /// Reboots or powers off the machine (through systemd, which unmounts cleanly).

@@ -46,8 +46,6 @@ pub enum StepError {
     Script(#[from] ScriptError),
     #[error(transparent)]
     SaveLogs(#[from] save_logs::SaveLogsError),
-    #[error(transparent)]
-    Hash(#[from] crate::answer::HashError),
     #[error("interrupted")]
     Interrupted,
     #[error("{} is already in use (is another install running?); nothing was written", .0.display())]
@@ -159,8 +157,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     ]));
     let ev: &dyn Sink = events.as_ref();
     let done = |s: Step| opts.stop_after == Some(s);
-    // Plain passwords are hashed once: the installed system and the saved answer agree.
-    let (plan, _target_lock) = step(ev, Step::Preflight, || {
+    let _target_lock = step(ev, Step::Preflight, || {
         ev.log(
             Step::Preflight,
             Level::Info,
@@ -177,14 +174,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
         if mount::is_mount_point(&opts.root) {
             return Err(StepError::Busy(opts.root.clone()));
         }
-        let answer = plan.answer.with_hashed_passwords()?;
-        Ok::<_, StepError>((
-            Plan {
-                answer,
-                ..plan.clone()
-            },
-            lock,
-        ))
+        Ok::<_, StepError>(lock)
     })?;
     if done(Step::Preflight) {
         return Ok(());
@@ -221,10 +211,10 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     })?;
     let root = mounts.root().to_owned();
 
-    let result = install_system(&plan, ev, opts, prefetch, &root, &formatted, &device);
+    let result = install_system(plan, ev, opts, prefetch, &root, &formatted, &device);
     // The logs go onto the target also when a step failed, while it is still mounted.
     let saved = step(ev, Step::SaveLogs, || {
-        save_logs::save(&root, &plan.answer, &opts.logs)
+        save_logs::save(&root, &plan.saved_answer, &opts.logs)
     });
     result?;
     saved?;
@@ -270,7 +260,7 @@ fn install_system(
     })?;
     step(ev, Step::Bootloader, || configure::bootloader(&ctx, ev))?;
     step(ev, Step::PostScripts, || -> Result<(), StepError> {
-        scripts::run_post(&plan.answer.scripts.post, root, ev)?;
+        scripts::run_post(&plan.post_scripts, root, ev)?;
         configure::relabel(&ctx, ev)?;
         Ok(())
     })

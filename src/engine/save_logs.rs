@@ -20,12 +20,15 @@ pub enum SaveLogsError {
     },
     #[error("the answer still holds a plain password; refusing to save it")]
     PlainPassword,
+    #[error("the plan's saved answer is not an answer file: {0}")]
+    NotAnAnswer(String),
 }
 
-/// Copies `files` ((source, name)) and writes `answer.toml`, all 0600 in a 0700 directory.
+/// Copies `files` ((source, name)) and writes `answer.toml` (the plan's `saved_answer`),
+/// all 0600 in a 0700 directory.
 pub fn save(
     root: &Path,
-    answer: &Answer,
+    answer_toml: &str,
     files: &[(PathBuf, String)],
 ) -> Result<(), SaveLogsError> {
     let dir = root.join(LOG_DIR);
@@ -40,15 +43,17 @@ pub fn save(
         let bytes = std::fs::read(src).map_err(io("reading", src))?;
         write_private(&dir.join(name), &bytes).map_err(io("writing", &dir.join(name)))?;
     }
-    // Belt and braces: the engine hashed every plain password before the first step.
+    // Belt and braces: the plan hashed every plain password, but a plan can be read back
+    // from a file.
+    let answer: Answer =
+        toml::from_str(answer_toml).map_err(|e| SaveLogsError::NotAnAnswer(e.to_string()))?;
     let plain = |p: &Password| matches!(p, Password::Plain { .. });
     if plain(&answer.root.password) || answer.users.iter().any(|u| plain(&u.password)) {
         return Err(SaveLogsError::PlainPassword);
     }
     let text = format!(
         "# The answer file this system was installed with (azl-installer).\n\
-         # Plain passwords were replaced by their hashes.\n{}",
-        crate::answer::to_toml(answer)
+         # Plain passwords were replaced by their hashes.\n{answer_toml}"
     );
     let path = dir.join("answer.toml");
     write_private(&path, text.as_bytes()).map_err(io("writing", &path))

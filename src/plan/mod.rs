@@ -8,6 +8,7 @@ mod programs;
 mod render;
 mod resolve;
 mod select;
+mod system;
 mod types;
 
 pub use layout::{MIN_AUTO_ROOT, auto_swap};
@@ -16,6 +17,9 @@ pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
 pub use render::render;
 pub use resolve::Refused;
+pub use system::{
+    Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
+};
 pub use types::*;
 
 /// The probe's types the plan carries (the engine reads them here, not from the probe).

@@ -175,6 +175,8 @@ pub(super) fn resolve(
     }
     Ok(Payload {
         repos: repo_sources(answer),
+        requested: p.install.clone(),
+        default_groups: p.groups.is_none(),
         packages,
         groups,
         exclude: p.exclude.clone(),

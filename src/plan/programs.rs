@@ -86,7 +86,7 @@ pub(super) fn needed(
             ));
         }
     }
-    match super::finish_action(answer, disk.transport) {
+    match super::system::finish_action(answer, disk.transport) {
         Finish::None => {}
         Finish::Reboot => v.push(program("systemctl", "reboots at the end")),
         Finish::Poweroff => v.push(program("systemctl", "powers off at the end")),

@@ -9,7 +9,6 @@ use super::{Plan, describe_disk, layout::fs_name};
 
 /// What the steps after partitioning will do, one line each.
 pub(super) fn steps(plan: &Plan) -> Vec<String> {
-    let a = &plan.answer;
     let mut v = vec![format!(
         "partition: write a new GPT with {} partitions",
         plan.table.partitions.len()
@@ -23,13 +22,19 @@ pub(super) fn steps(plan: &Plan) -> Vec<String> {
         .collect();
     v.push(format!("format: partition {}", formats.join(", ")));
     v.push("mount: the new filesystems at /mnt/sysimage".into());
-    let repos: Vec<&str> = a.repos.iter().map(|r| r.name.as_str()).collect();
+    let repos: Vec<&str> = plan
+        .payload
+        .repos
+        .iter()
+        .filter(|r| r.url != super::MEDIA_REPO_URL)
+        .map(|r| r.name.as_str())
+        .collect();
     let pl = &plan.payload;
     v.push(format!(
         "payload: install {} (kernel {}; {} to download, {} installed) from {}",
         packages_line(plan),
         if pl.kernel.is_empty() {
-            &a.kernel.series
+            &plan.kernel.series
         } else {
             &pl.kernel
         },
@@ -43,24 +48,27 @@ pub(super) fn steps(plan: &Plan) -> Vec<String> {
     ));
     v.push(format!(
         "configure: hostname {}, timezone {}, SELinux {}, SSH {}, {} user(s)",
-        a.system.hostname.as_deref().unwrap_or("localhost"),
-        a.system.timezone,
-        a.selinux.mode.word(),
-        if a.ssh.enable { "enabled" } else { "disabled" },
-        a.users.len()
+        plan.host.hostname,
+        plan.host.timezone,
+        plan.selinux.mode.word(),
+        if plan.ssh.enable {
+            "enabled"
+        } else {
+            "disabled"
+        },
+        plan.accounts.users.len()
     ));
-    v.push(match plan.firmware {
+    v.push(match plan.bootloader.firmware {
         Firmware::Uefi => "bootloader: shim + GRUB on the EFI system partition".into(),
         Firmware::Bios => "bootloader: GRUB into the bios-boot partition".into(),
     });
-    if !a.scripts.post.is_empty() {
-        v.push(format!("post scripts: {}", a.scripts.post.len()));
+    if !plan.post_scripts.is_empty() {
+        v.push(format!("post scripts: {}", plan.post_scripts.len()));
     }
     v
 }
 
 fn packages_line(plan: &Plan) -> String {
-    let p = &plan.answer.packages;
     let mut parts = Vec::new();
     // The groups the preflight settled on (the "core" default only when the repo has it).
     match plan.payload.groups.as_slice() {
@@ -68,8 +76,8 @@ fn packages_line(plan: &Plan) -> String {
         [g] => parts.push(format!("group {g}")),
         g => parts.push(format!("groups {}", g.join(", "))),
     }
-    if !p.install.is_empty() {
-        parts.push(p.install.join(", "));
+    if !plan.payload.requested.is_empty() {
+        parts.push(plan.payload.requested.join(", "));
     }
     if parts.is_empty() {
         "the base system".into()
@@ -105,7 +113,7 @@ pub fn render(plan: &Plan) -> String {
             let _ = writeln!(s, "  - {x}");
         }
     }
-    let layout = match plan.answer.storage.layout {
+    let layout = match plan.layout {
         Layout::Auto => "auto",
         Layout::Custom => "custom",
     };

@@ -106,19 +106,48 @@ impl Plan {
             problems.extend(p);
             Vec::new()
         });
-        let (Some(table), Some(payload), true) = (table, payload, problems.is_empty()) else {
+        let system = match super::system::resolve(answer, firmware, disk.transport) {
+            Ok(s) => Some(s),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+        let (Some(table), Some(payload), Some(system), true) =
+            (table, payload, system, problems.is_empty())
+        else {
             return Err(Refused { problems });
         };
+        let super::system::SystemParts {
+            host,
+            accounts,
+            ssh,
+            selinux,
+            kernel,
+            bootloader,
+            post_scripts,
+            finish,
+            saved_answer,
+        } = system;
         let mut plan = Plan {
-            answer: answer.clone(),
             firmware,
             target: TargetChoice {
                 disk: disk.clone(),
                 reason,
             },
+            layout: answer.storage.layout,
             table,
             payload,
             network,
+            host,
+            accounts,
+            ssh,
+            selinux,
+            kernel,
+            bootloader,
+            post_scripts,
+            finish,
+            saved_answer,
             destroys: destroys(disk),
             steps: Vec::new(),
             programs,

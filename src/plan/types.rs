@@ -3,20 +3,33 @@
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::answer::{Answer, Finish, FsType, MountKind};
-use crate::probe::{Disk, Firmware, Transport};
+use crate::answer::{Finish, FsType, Layout, MountKind, Script, Selinux, Ssh};
+use crate::probe::{Disk, Firmware};
 
 /// Everything the engine needs, decided before anything is written.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
-    #[serde(skip)]
-    pub answer: Answer,
     pub firmware: Firmware,
     pub target: TargetChoice,
+    /// Which layout made `table`.
+    pub layout: Layout,
     pub table: PartitionTable,
     pub payload: Payload,
     /// The installed system's network connections (none: NetworkManager's default, DHCP).
     pub network: Vec<super::Connection>,
+    pub host: super::HostSettings,
+    pub accounts: super::Accounts,
+    pub ssh: Ssh,
+    pub selinux: Selinux,
+    pub kernel: super::KernelSetup,
+    pub bootloader: super::Bootloader,
+    /// Run in order after the bootloader step, before the SELinux relabel.
+    pub post_scripts: Vec<Script>,
+    /// After a successful install (never a reboot or power-off for a disk image).
+    pub finish: Finish,
+    /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
+    /// the same password hashes as `accounts`.
+    pub saved_answer: String,
     /// What the install destroys, one line each (existing partitions, filesystems, tables).
     pub destroys: Vec<String>,
     /// What the later steps will do, in order, for `plan` to show.
@@ -24,21 +37,6 @@ pub struct Plan {
     /// The programs the install runs on the live system (all found there, or the plan
     /// would have been refused).
     pub programs: Vec<super::HostProgram>,
-}
-
-impl Plan {
-    /// What happens after a successful install: the answer's `install.finish`, but nothing
-    /// when the target is an image file or a loop device, which the machine does not boot.
-    pub fn finish_action(&self) -> Finish {
-        finish_action(&self.answer, self.target.disk.transport)
-    }
-}
-
-pub(super) fn finish_action(answer: &Answer, transport: Transport) -> Finish {
-    match transport {
-        Transport::Image | Transport::Loop => Finish::None,
-        _ => answer.install.finish,
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,10 +159,15 @@ pub fn describe_disk(disk: &Disk) -> String {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Payload {
     pub repos: Vec<RepoSource>,
+    /// The answer's `packages.install`, as asked.
+    pub requested: Vec<String>,
     /// Package names (or provides) to install: the answer's plus what its sections need.
     pub packages: Vec<String>,
     /// Comps group ids.
     pub groups: Vec<String>,
+    /// The answer named no groups: `groups` is the default (core, where the repositories
+    /// have it).
+    pub default_groups: bool,
     pub exclude: Vec<String>,
     pub weak_deps: bool,
     /// The distribution release dnf's $releasever stands for.

@@ -31,7 +31,8 @@ pub trait Backend {
     }
     /// Runs the engine on a worker thread; its events arrive on `events`, and the sender is
     /// dropped when the engine is done (whether it succeeded or not).
-    fn start_install(&self, plan: Plan, events: Sender<Event>);
+    /// Runs the engine on `plan`, posting its events to `webhook` too.
+    fn start_install(&self, plan: Plan, webhook: Option<String>, events: Sender<Event>);
     /// Asks a running install to stop (after the user confirmed).
     fn abort_install(&self) {}
     /// Starts downloading the plan's packages in the background while the admin is still
@@ -153,7 +154,7 @@ impl Backend for RealBackend {
         *running = Some((plan.payload.clone(), p));
     }
 
-    fn start_install(&self, plan: Plan, events: Sender<Event>) {
+    fn start_install(&self, plan: Plan, webhook: Option<String>, events: Sender<Event>) {
         // The engine runs its own prefetch on the same cache: one dnf at a time on it.
         if let Ok(mut running) = self.prefetch.lock() {
             running.take();
@@ -169,12 +170,7 @@ impl Backend for RealBackend {
             // No journal to save: the save-logs step must not look for one.
             opts.logs.retain(|(p, _)| Some(p) != self.journal.as_ref());
         }
-        let webhook = plan
-            .answer
-            .reporting
-            .webhook
-            .as_deref()
-            .and_then(crate::engine::start_webhook);
+        let webhook = webhook.as_deref().and_then(crate::engine::start_webhook);
         let worker = std::thread::spawn(move || {
             let channel = Arc::new(ChannelSink {
                 tx: std::sync::Mutex::new(Some(events)),

@@ -47,7 +47,7 @@ impl Backend for FakeBackend {
         })
     }
 
-    fn start_install(&self, _plan: Plan, events: Sender<Event>) {
+    fn start_install(&self, _plan: Plan, _webhook: Option<String>, events: Sender<Event>) {
         // All at once, then the sender is dropped: the TUI sees the engine end.
         for e in &self.script {
             let _ = events.send(e.clone());

@@ -31,7 +31,7 @@ pub use backend::{Backend, RealBackend};
 #[cfg(test)]
 pub use fake::FakeBackend;
 
-use crate::answer::{Answer, to_toml};
+use crate::answer::Answer;
 use crate::events::{Event, Step};
 use crate::plan::Refused;
 
@@ -251,11 +251,11 @@ impl<'b> Runner<'b> {
                 Action::Hashed { account, result }
             }
             Effect::StartInstall(plan) => {
-                let toml = to_toml(&plan.answer);
+                let toml = plan.saved_answer.clone();
                 let (tx, rx) = std::sync::mpsc::channel();
                 self.rx = Some(rx);
                 self.started = Some(Instant::now());
-                b.start_install(*plan, tx);
+                b.start_install(*plan, app.answer.reporting.webhook.clone(), tx);
                 match &self.answer_out {
                     Some(p) => Action::Exported(write_answer(p, &toml).map(|()| p.clone())),
                     None => return Ok(None),

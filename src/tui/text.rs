@@ -5,7 +5,8 @@ use std::path::Path;
 
 use super::Outcome;
 use super::app::{App, Popup, Screen};
-use crate::answer::{Answer, Interface, PermitRootLogin, SelinuxMode};
+use crate::answer::{PermitRootLogin, SelinuxMode};
+use crate::plan::{Bind, Connection, Payload, Plan};
 
 pub const TITLE: &str = "Azure Linux";
 pub const DEFAULT_EXPORT: &str = "/root/azl-answer.toml";
@@ -195,29 +196,28 @@ pub const S_REPORTING: &str = "Reporting: ";
 pub const S_BLOCKED: &str = "The install cannot start until these are fixed:";
 /// One interface of the answer as the summary shows it: which NIC, then DHCP or its
 /// static addresses, gateway and DNS.
-pub fn interface_line(i: &Interface) -> String {
-    let m = &i.matcher;
-    let who = m.name.clone().or(m.mac.clone()).unwrap_or_else(|| {
-        if m.first_with_link == Some(true) {
-            "first NIC with link".into()
-        } else {
-            "?".into()
-        }
-    });
-    let mut s = if i.dhcp {
+pub fn connection_line(c: &Connection) -> String {
+    let who = match &c.bind {
+        Bind::Name(n) => n.clone(),
+        Bind::Mac(m) => m.clone(),
+        Bind::FirstWithLink => "first NIC with link".into(),
+    };
+    let mut s = if c.dhcp {
         format!("{who} DHCP")
     } else {
         format!("{who} static")
     };
-    if !i.addresses.is_empty() {
-        let sep = if i.dhcp { " + " } else { " " };
-        s.push_str(&format!("{sep}{}", i.addresses.join(" ")));
+    let addresses: Vec<&str> = c.ipv4.iter().chain(&c.ipv6).map(String::as_str).collect();
+    if !addresses.is_empty() {
+        let sep = if c.dhcp { " + " } else { " " };
+        s.push_str(&format!("{sep}{}", addresses.join(" ")));
     }
-    if let Some(g) = &i.gateway {
+    if let Some(g) = &c.gateway {
         s.push_str(&format!(" gw {g}"));
     }
-    if !i.dns.is_empty() {
-        s.push_str(&format!(" dns {}", i.dns.join(",")));
+    if !c.dns.is_empty() {
+        let dns: Vec<String> = c.dns.iter().map(ToString::to_string).collect();
+        s.push_str(&format!(" dns {}", dns.join(",")));
     }
     s
 }
@@ -235,33 +235,36 @@ pub fn new_table(firmware: &str) -> String {
     format!("New GPT partition table ({firmware} boot):")
 }
 
-pub fn software_line(groups: Option<&[String]>, install: &[String], series: &str) -> String {
-    let mut s = match groups {
-        None => "group core (the default)".to_string(),
-        Some([]) => "no groups".to_string(),
-        Some(g) => format!("groups {}", g.join(", ")),
+pub fn software_line(payload: &Payload, kernel: &str) -> String {
+    let mut s = match payload.groups.as_slice() {
+        [g] if payload.default_groups => format!("group {g} (the default)"),
+        [] => "no groups".to_string(),
+        [g] => format!("group {g}"),
+        g => format!("groups {}", g.join(", ")),
     };
+    let install = &payload.requested;
     if !install.is_empty() {
         s.push_str(&format!(" + {}", install.join(", ")));
     }
-    format!("{s}; kernel {series}")
+    format!("{s}; kernel {kernel}")
 }
 
 pub fn sizes(download: &str, installed: &str) -> String {
     format!(" ({download} download, {installed} installed)")
 }
 
-pub fn system_line(a: &Answer) -> String {
-    let selinux = a.selinux.mode.word();
-    let ssh = if !a.ssh.enable {
+pub fn system_line(plan: &Plan) -> String {
+    let selinux = plan.selinux.mode.word();
+    let ssh = &plan.ssh;
+    let ssh = if !ssh.enable {
         "off".to_string()
     } else {
-        let root = match a.ssh.permit_root_login {
+        let root = match ssh.permit_root_login {
             PermitRootLogin::Yes => "yes",
             PermitRootLogin::No => "no",
             PermitRootLogin::ProhibitPassword => "keys only",
         };
-        let pw = if a.ssh.password_authentication {
+        let pw = if ssh.password_authentication {
             "on"
         } else {
             "off"
@@ -270,8 +273,8 @@ pub fn system_line(a: &Answer) -> String {
     };
     format!(
         "host {}, SELinux {selinux}, SSH {ssh}, kernel hardening {}",
-        a.system.hostname.as_deref().unwrap_or("localhost"),
-        if a.kernel.hardening { "on" } else { "off" }
+        plan.host.hostname,
+        if plan.kernel.hardening { "on" } else { "off" }
     )
 }
 
@@ -396,16 +399,14 @@ pub fn outcome(o: Outcome) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::InterfaceMatch;
 
-    fn iface(dhcp: bool, addresses: &[&str]) -> Interface {
-        Interface {
-            matcher: InterfaceMatch {
-                mac: Some("52:54:00:12:34:56".into()),
-                ..InterfaceMatch::default()
-            },
+    fn conn(dhcp: bool, ipv4: &[&str]) -> Connection {
+        Connection {
+            id: "x".into(),
+            bind: Bind::Mac("52:54:00:12:34:56".into()),
             dhcp,
-            addresses: addresses.iter().map(|a| (*a).to_owned()).collect(),
+            ipv4: ipv4.iter().map(|a| (*a).to_owned()).collect(),
+            ipv6: vec![],
             gateway: None,
             dns: vec![],
         }
@@ -413,19 +414,17 @@ mod tests {
 
     #[test]
     fn the_summary_says_dhcp_for_dhcp_and_names_every_kind_of_nic() {
-        assert_eq!(interface_line(&iface(true, &[])), "52:54:00:12:34:56 DHCP");
-        let mut s = iface(false, &["192.0.2.10/24"]);
-        s.gateway = Some("192.0.2.1".into());
-        s.dns = vec!["192.0.2.53".into(), "192.0.2.54".into()];
+        assert_eq!(connection_line(&conn(true, &[])), "52:54:00:12:34:56 DHCP");
+        let mut s = conn(false, &["192.0.2.10/24"]);
+        s.ipv6 = vec!["2001:db8::10/64".into()];
+        s.gateway = "192.0.2.1".parse().ok();
+        s.dns = vec!["192.0.2.53".parse().unwrap(), "192.0.2.54".parse().unwrap()];
         assert_eq!(
-            interface_line(&s),
-            "52:54:00:12:34:56 static 192.0.2.10/24 gw 192.0.2.1 dns 192.0.2.53,192.0.2.54"
+            connection_line(&s),
+            "52:54:00:12:34:56 static 192.0.2.10/24 2001:db8::10/64 gw 192.0.2.1 dns 192.0.2.53,192.0.2.54"
         );
-        let mut first = iface(true, &[]);
-        first.matcher = InterfaceMatch {
-            first_with_link: Some(true),
-            ..InterfaceMatch::default()
-        };
-        assert_eq!(interface_line(&first), "first NIC with link DHCP");
+        let mut first = conn(true, &[]);
+        first.bind = Bind::FirstWithLink;
+        assert_eq!(connection_line(&first), "first NIC with link DHCP");
     }
 }

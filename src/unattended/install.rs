@@ -84,6 +84,7 @@ fn run(
     opts: &Options,
     sink: Arc<dyn Sink>,
 ) -> Result<Option<Done>, Failure> {
+    let confirm_first = answer.install.confirm && !opts.yes;
     let plan = plan_for_answer(answer)?;
     if !opts.json {
         eprint!("{}", plan::render(&plan));
@@ -91,7 +92,7 @@ fn run(
     if opts.stop_after == Some(Step::Preflight) {
         return Ok(None);
     }
-    if plan.answer.install.confirm && !opts.yes {
+    if confirm_first {
         confirm(&plan)?;
     }
     let run = engine_options(opts.stop_after, &opts.logs, opts.sysimage.as_deref());

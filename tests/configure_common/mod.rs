@@ -153,7 +153,19 @@ pub fn answer(text: &str) -> Answer {
 }
 
 pub fn plan(answer: &Answer, firmware: Firmware) -> Plan {
-    let hw = crate::common::machine::one_disk(firmware, 64 << 30, 512, 4 << 30);
+    plan_on(answer, firmware, None)
+}
+
+/// The plan for a target of another kind (a disk image, a loop device).
+pub fn plan_on(
+    answer: &Answer,
+    firmware: Firmware,
+    transport: Option<azl_installer::probe::Transport>,
+) -> Plan {
+    let mut hw = crate::common::machine::one_disk(firmware, 64 << 30, 512, 4 << 30);
+    if let Some(t) = transport {
+        hw.disks[0].transport = t;
+    }
     // The real signed fixture's metadata: the preflight checks the package set against it.
     let index = crate::common::machine::fixture_index("base");
     Plan::resolve(answer, &hw, &index).unwrap_or_else(|e| panic!("{e}"))
@@ -225,6 +237,20 @@ pub fn warnings(events: &[Event]) -> Vec<String> {
         .filter_map(|e| match e {
             Event::Log {
                 level: azl_installer::events::Level::Warn,
+                message,
+                ..
+            } => Some(message.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn infos(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Log {
+                level: azl_installer::events::Level::Info,
                 message,
                 ..
             } => Some(message.clone()),

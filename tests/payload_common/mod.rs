@@ -30,6 +30,8 @@ pub const PACKAGES: [&str; 10] = [
 
 pub fn payload(repo_url: &str, key_url: &str) -> Payload {
     Payload {
+        requested: Vec::new(),
+        default_groups: false,
         repos: vec![RepoSource {
             name: "fixture".into(),
             url: repo_url.into(),

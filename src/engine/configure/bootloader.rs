@@ -62,7 +62,7 @@ pub(super) fn install(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
         });
     }
     default_grub(ctx)?;
-    match ctx.plan.firmware {
+    match ctx.plan.bootloader.firmware {
         Firmware::Uefi => uefi(ctx, log),
         Firmware::Bios => bios(ctx, log),
     }
@@ -165,6 +165,12 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     }
 
     match &ctx.efivars {
+        _ if !ctx.plan.bootloader.nvram_entry => {
+            log.info(
+                "a disk image: no firmware boot entry on this machine; the image boots \\EFI\\BOOT\\BOOTX64.EFI",
+            );
+            Ok(())
+        }
         EfiVars::Unavailable(why) => {
             log.warn(format!(
                 "no firmware boot entry written ({why}); the firmware will find \\EFI\\BOOT\\BOOTX64.EFI"

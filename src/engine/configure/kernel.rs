@@ -8,35 +8,9 @@
 //! `enforcing=0`: that would silently override a later change of the config file.
 
 use crate::answer::SelinuxMode;
-use crate::plan::{Plan, Role, Transport};
+use crate::plan::{Plan, Role};
 
 use super::{ConfigureError, Context, Formatted, Log, at, io_err, write_file};
-
-/// Kernel arguments added when `kernel.hardening` is true; each costs little on a server:
-///
-/// - `init_on_alloc=1 init_on_free=1`: zero memory on allocation and on free, so stale
-///   data (keys, other processes' pages) cannot leak through uninitialised memory
-///   (a few percent of throughput on allocation-heavy work).
-/// - `slab_nomerge`: keep slab caches separate, so a heap overflow in one cache cannot
-///   reach objects of another that merely happens to have the same size.
-/// - `page_alloc.shuffle=1`: randomise the page allocator's free lists.
-/// - `randomize_kstack_offset=on`: a random kernel stack offset on every system call.
-/// - `vsyscall=none`: no legacy vsyscall page at a fixed address (a ROP gadget source);
-///   only binaries from before glibc 2.14 need it.
-/// - `debugfs=off`: no debugfs, a large, unaudited kernel interface.
-///
-/// Not included: `lockdown=integrity`. Secure Boot already turns lockdown on in
-/// Fedora-style kernels; forcing it elsewhere breaks unsigned out-of-tree modules (DKMS
-/// drivers), hibernation, and some monitoring tools, with little gain without Secure Boot.
-pub const HARDENING_CMDLINE: &[&str] = &[
-    "init_on_alloc=1",
-    "init_on_free=1",
-    "slab_nomerge",
-    "page_alloc.shuffle=1",
-    "randomize_kstack_offset=on",
-    "vsyscall=none",
-    "debugfs=off",
-];
 
 /// The sysctl drop-in written when `kernel.hardening` is true: key, value, why.
 pub const HARDENING_SYSCTL: &[(&str, &str, &str)] = &[
@@ -110,7 +84,7 @@ const GENERIC_DRACUT_TEXT: &str = "# Written by azl-installer: this system was i
      # on other hardware than the machine that installed it. Remove for host-only images.\n\
      hostonly=\"no\"\n";
 
-/// The installed system's kernel command line: root, SELinux, hardening, the answer's.
+/// The installed system's kernel command line: root, then what the plan says.
 fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, ConfigureError> {
     let uuid = super::partition(formatted, Role::Root)
         .ok_or(ConfigureError::NoPartition { what: "root" })?
@@ -118,13 +92,7 @@ fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, C
         .as_deref()
         .ok_or(ConfigureError::NoUuid { what: "root" })?;
     let mut args = vec![format!("root=UUID={uuid}"), "ro".to_owned()];
-    if plan.answer.selinux.mode == SelinuxMode::Disabled {
-        args.push("selinux=0".into());
-    }
-    if plan.answer.kernel.hardening {
-        args.extend(HARDENING_CMDLINE.iter().map(|s| (*s).to_owned()));
-    }
-    args.extend(plan.answer.kernel.cmdline.iter().cloned());
+    args.extend(plan.kernel.cmdline.iter().cloned());
     Ok(args)
 }
 
@@ -136,7 +104,7 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         .filter_map(|k| kernel_config(ctx, k))
         .collect();
     let mut args = kernel_cmdline(ctx.plan, ctx.formatted)?;
-    if ctx.plan.answer.selinux.mode != SelinuxMode::Disabled
+    if ctx.plan.selinux.mode != SelinuxMode::Disabled
         && configs.iter().any(|c| selinux_not_first(c))
     {
         // The kernel would start AppArmor (or another major LSM) and SELinux would never
@@ -152,14 +120,11 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         0o644,
     )?;
     log.info(format!("kernel command line: {cmdline}"));
-    if ctx.plan.answer.kernel.hardening {
+    if ctx.plan.kernel.hardening {
         write_file(ctx.root, SYSCTL_DROP_IN, sysctl_text().as_bytes(), 0o644)?;
         log.info(format!("hardening sysctls in {SYSCTL_DROP_IN}"));
     }
-    if matches!(
-        ctx.plan.target.disk.transport,
-        Transport::Image | Transport::Loop
-    ) {
+    if ctx.plan.kernel.generic_initramfs {
         // An image boots on other hardware than this machine's: a host-only initramfs
         // would hold only the drivers this machine uses (Fedora's dracut-config-generic
         // says the same for its cloud images), now and for every later kernel update.
@@ -235,7 +200,7 @@ fn check_series(ctx: &Context) -> Result<Vec<String>, ConfigureError> {
         }
     }
     found.sort();
-    let want = &ctx.plan.answer.kernel.series;
+    let want = &ctx.plan.kernel.series;
     if !found.iter().any(|v| of_series(v, want)) {
         return Err(ConfigureError::KernelSeries {
             want: want.clone(),

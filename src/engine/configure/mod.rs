@@ -23,8 +23,9 @@ use crate::plan::Plan;
 
 use super::target::Formatted;
 
+pub use crate::plan::HARDENING_CMDLINE;
 pub use bootloader::{EFI_LABEL, EFI_VENDOR, EfiVars};
-pub use kernel::{HARDENING_CMDLINE, HARDENING_SYSCTL};
+pub use kernel::HARDENING_SYSCTL;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigureError {
@@ -48,8 +49,6 @@ pub enum ConfigureError {
     NoUuid { what: &'static str },
     #[error("{0}")]
     Invalid(String),
-    #[error("hashing the password of {user}: {reason}")]
-    Hash { user: String, reason: String },
     #[error("{path} is missing from the target ({why})")]
     MissingFile { path: String, why: &'static str },
 }

@@ -6,8 +6,8 @@ use super::{ConfigureError, Context, Log, at, io_err, write_file};
 const ZONEINFO: &str = "/usr/share/zoneinfo";
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let sys = &ctx.plan.answer.system;
-    let hostname = sys.hostname.as_deref().unwrap_or("localhost");
+    let sys = &ctx.plan.host;
+    let hostname = &sys.hostname;
     write_file(
         ctx.root,
         "/etc/hostname",

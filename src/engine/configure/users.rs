@@ -2,20 +2,20 @@
 //! so its login.defs and skeleton apply), passwords, and SSH authorized_keys.
 //!
 //! Passwords reach the target only as hashes on `chpasswd -e`'s stdin: never on a command
-//! line, in a log or in an event. A plain password is hashed here with yescrypt (`$y$`,
-//! libxcrypt's default on Fedora) and a fresh 16-byte salt, and then dropped. "locked"
-//! sets the hash to `!`: no password matches it, and key logins still work.
+//! line, in a log or in an event. The plan holds hashes only (plain passwords were hashed
+//! when it was made); "locked" sets the field to `!`: no password matches it, and key
+//! logins still work.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::answer::Password;
 use crate::cmd::Cmd;
+use crate::plan::Shadow;
 
 use super::{ConfigureError, Context, Log, at, io_err, need_tool};
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let answer = &ctx.plan.answer;
+    let accounts = &ctx.plan.accounts;
     let root = ctx.root;
     let groupadd = need_tool(root, "groupadd", "shadow-utils")?;
     let useradd = need_tool(root, "useradd", "shadow-utils")?;
@@ -23,7 +23,7 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     let chpasswd = need_tool(root, "chpasswd", "shadow-utils")?;
 
     let mut known = names_in(root, "/etc/group")?;
-    for user in &answer.users {
+    for user in &accounts.users {
         for g in &user.groups {
             if !known.contains(g) {
                 Cmd::new(&groupadd).arg(g).in_root(root).run()?;
@@ -34,7 +34,7 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     }
 
     let existing = names_in(root, "/etc/passwd")?;
-    for user in &answer.users {
+    for user in &accounts.users {
         let groups = user.groups.join(",");
         if existing.contains(&user.name) {
             // Only a system account of the payload can clash (validation refuses root).
@@ -68,11 +68,10 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     }
 
     let mut lines = String::new();
-    let accounts = std::iter::once(("root", &answer.root.password))
-        .chain(answer.users.iter().map(|u| (u.name.as_str(), &u.password)));
-    for (name, password) in accounts {
-        lines.push_str(&format!("{name}:{}\n", shadow_hash(name, password)?));
-        log.info(format!("password of {name}: {}", describe(password)));
+    for acct in std::iter::once(&accounts.root).chain(&accounts.users) {
+        let name = &acct.name;
+        lines.push_str(&format!("{name}:{}\n", shadow_field(name, &acct.password)?));
+        log.info(format!("password of {name}: {}", acct.password.describe()));
     }
     // stdin only: the hashes never appear in the command line or its log.
     Cmd::new(&chpasswd)
@@ -81,44 +80,22 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         .in_root(root)
         .run()?;
 
-    authorized_keys(root, "root", &answer.root.ssh_keys, log)?;
-    for user in &answer.users {
-        authorized_keys(root, &user.name, &user.ssh_keys, log)?;
+    for acct in std::iter::once(&accounts.root).chain(&accounts.users) {
+        authorized_keys(root, &acct.name, &acct.ssh_keys, log)?;
     }
     Ok(())
 }
 
-fn describe(p: &Password) -> &'static str {
-    match p {
-        Password::Locked => "locked",
-        Password::Hash { .. } => "hash as given",
-        Password::Plain { .. } => "hashed with yescrypt",
+/// What goes in the account's shadow field, checked once more: a colon or newline would
+/// corrupt chpasswd's input and the shadow file.
+fn shadow_field<'a>(user: &str, password: &'a Shadow) -> Result<&'a str, ConfigureError> {
+    let field = password.field();
+    if field.is_empty() || field.contains([':', '\n', '\r']) {
+        return Err(ConfigureError::Invalid(format!(
+            "the password hash of {user} is empty or contains ':' or a newline"
+        )));
     }
-}
-
-/// What goes in the account's shadow field.
-fn shadow_hash(user: &str, password: &Password) -> Result<String, ConfigureError> {
-    match password {
-        Password::Locked => Ok("!".into()),
-        Password::Hash { hash } => {
-            // A colon or newline would corrupt chpasswd's input and the shadow file.
-            if hash.is_empty() || hash.contains([':', '\n', '\r']) {
-                return Err(ConfigureError::Invalid(format!(
-                    "the password hash of {user} is empty or contains ':' or a newline"
-                )));
-            }
-            Ok(hash.clone())
-        }
-        Password::Plain { plain } => hash_plain(user, plain),
-    }
-}
-
-/// yescrypt, the one hashing function of the installer (`answer::hash_plain`).
-pub(crate) fn hash_plain(user: &str, plain: &str) -> Result<String, ConfigureError> {
-    crate::answer::hash_plain(user, plain).map_err(|e| ConfigureError::Hash {
-        user: e.user,
-        reason: e.reason,
-    })
+    Ok(field)
 }
 
 /// An account of the target's /etc/passwd.
@@ -188,18 +165,4 @@ fn authorized_keys(
     }
     log.info(format!("{} SSH key(s) for {name}", keys.len()));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::hash_plain;
-
-    #[test]
-    fn plain_passwords_get_a_fresh_salt_each_time() {
-        let a = hash_plain("u", "secret").unwrap();
-        let b = hash_plain("u", "secret").unwrap();
-        assert!(a.starts_with("$y$j9T$"), "{a}");
-        assert_ne!(a, b, "same salt twice");
-        assert!(!a.contains("secret"));
-    }
 }

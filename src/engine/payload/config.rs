@@ -312,6 +312,8 @@ mod tests {
         assert!(f.contains("username=deploy\npassword=p@ss\n"), "{f}");
         r.url = "https://deploy:a%0Ab@mirror.example/azl/".into();
         let p = crate::plan::Payload {
+            requested: Vec::new(),
+            default_groups: false,
             repos: vec![r],
             packages: vec![],
             groups: vec![],
@@ -330,6 +332,8 @@ mod tests {
     #[test]
     fn bad_names_urls_and_keys_are_refused() {
         let mut p = crate::plan::Payload {
+            requested: Vec::new(),
+            default_groups: false,
             repos: vec![src("a b", true)],
             packages: vec![],
             groups: vec![],

@@ -233,6 +233,8 @@ mod tests {
 
     fn payload() -> Payload {
         Payload {
+            requested: Vec::new(),
+            default_groups: false,
             repos: vec![],
             packages: vec!["bash".into()],
             groups: vec!["core".into()],

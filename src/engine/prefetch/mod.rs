@@ -292,6 +292,8 @@ mod tests {
 
     fn payload(url: &str) -> Payload {
         Payload {
+            requested: Vec::new(),
+            default_groups: false,
             repos: vec![RepoSource {
                 name: "r".into(),
                 url: url.into(),

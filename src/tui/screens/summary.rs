@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::answer::{Issue, Password, human_bytes, redact_url, to_toml};
-use crate::plan::{Plan, describe_disk};
+use crate::answer::{Issue, human_bytes, redact_url, to_toml};
+use crate::plan::{Plan, Shadow, describe_disk};
 use crate::probe::Firmware;
 use crate::tui::app::{Action, App, Effect, Popup, Screen};
 use crate::tui::widgets::input::LineInput;
@@ -55,8 +55,9 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
     None
 }
 
-fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
-    let a = &plan.answer;
+/// The plan as the summary shows it; the webhook is the front door's (the answer's), not
+/// the plan's.
+fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>> {
     let mut v = vec![Line::from(vec![
         Span::styled(text::S_TARGET, ui::heading()),
         Span::raw(describe_disk(&plan.target.disk)),
@@ -69,7 +70,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
             v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
         }
     }
-    let fw = match plan.firmware {
+    let fw = match plan.bootloader.firmware {
         Firmware::Uefi => "UEFI",
         Firmware::Bios => "BIOS",
     };
@@ -85,11 +86,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
         )));
     }
     let pkgs = &plan.payload;
-    let mut sw = text::software_line(
-        a.packages.groups.as_deref(),
-        &a.packages.install,
-        &a.kernel.series,
-    );
+    let mut sw = text::software_line(pkgs, &plan.kernel.series);
     if pkgs.installed_bytes > 0 {
         sw.push_str(&text::sizes(
             &human_bytes(pkgs.download_bytes),
@@ -102,39 +99,31 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
         v.push(Line::from(if i == 0 { l } else { format!("  {l}") }));
     }
     let sys = ui::wrap(
-        &format!("{}{}", text::S_SYSTEM, text::system_line(a)),
+        &format!("{}{}", text::S_SYSTEM, text::system_line(plan)),
         w.saturating_sub(2),
     );
     for (i, l) in sys.into_iter().enumerate() {
         v.push(Line::from(if i == 0 { l } else { format!("  {l}") }));
     }
-    let who = |p: &Password, keys: usize| text::account(matches!(p, Password::Locked), keys);
-    let mut acc = vec![format!(
-        "root {}",
-        who(&a.root.password, a.root.ssh_keys.len())
-    )];
-    acc.extend(
-        a.users
-            .iter()
-            .map(|u| format!("{} {}", u.name, who(&u.password, u.ssh_keys.len()))),
-    );
+    let acc: Vec<String> = std::iter::once(&plan.accounts.root)
+        .chain(&plan.accounts.users)
+        .map(|u| {
+            let locked = u.password == Shadow::Locked;
+            format!("{} {}", u.name, text::account(locked, u.ssh_keys.len()))
+        })
+        .collect();
     v.push(Line::from(vec![
         Span::styled(text::S_ACCOUNTS, ui::heading()),
         Span::raw(acc.join("; ")),
     ]));
-    let net: Vec<String> = a
-        .network
-        .interfaces
-        .iter()
-        .map(text::interface_line)
-        .collect();
+    let net: Vec<String> = plan.network.iter().map(text::connection_line).collect();
     let net = if net.is_empty() {
         text::ALL_DHCP.to_string()
     } else {
         format!("{}; {}", net.join("; "), text::OTHERS_DHCP)
     };
     v.push(Line::from(ui::cut(&format!("{}{net}", text::S_NETWORK), w)));
-    let scripts = &a.scripts.post;
+    let scripts = &plan.post_scripts;
     if !scripts.is_empty() {
         v.push(Line::from(vec![
             Span::styled(text::S_SCRIPTS, ui::heading()),
@@ -147,7 +136,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
             )));
         }
     }
-    if let Some(url) = &a.reporting.webhook {
+    if let Some(url) = webhook {
         let shown = text::reporting(&redact_url(url));
         v.push(Line::from(vec![
             Span::styled(text::S_REPORTING, ui::heading()),
@@ -160,7 +149,7 @@ fn plan_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let w = area.width.saturating_sub(2) as usize;
     let mut lines = match &app.plan {
-        Some(Ok(plan)) => plan_lines(plan, w),
+        Some(Ok(plan)) => plan_lines(plan, app.answer.reporting.webhook.as_deref(), w),
         _ => Vec::new(),
     };
     let blockers = blockers(app);
