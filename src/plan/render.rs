@@ -8,7 +8,7 @@ use crate::probe::Firmware;
 use super::{Plan, describe_disk, layout::fs_name};
 
 /// What the steps after partitioning will do, one line each.
-pub(super) fn steps(plan: &Plan) -> Vec<String> {
+fn steps(plan: &Plan) -> Vec<String> {
     let mut v = vec![format!(
         "partition: write a new GPT with {} partitions",
         plan.table.partitions.len()
@@ -139,7 +139,7 @@ pub fn render(plan: &Plan) -> String {
         );
     }
     let _ = writeln!(s, "Then:");
-    for step in plan.steps.iter().skip(1) {
+    for step in steps(plan).iter().skip(1) {
         let _ = writeln!(s, "  - {step}");
     }
     let programs: Vec<&str> = plan.programs.iter().map(|p| p.name.as_str()).collect();

@@ -5,7 +5,9 @@ use crate::answer::{Answer, FirmwareChoice, Issue, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
-use super::{HostProgram, PartitionTable, Plan, TargetChoice, layout, payload, programs, select};
+use super::{
+    Destroyed, HostProgram, PartitionTable, Plan, TargetChoice, layout, payload, programs, select,
+};
 
 /// The install was refused at preflight; nothing was written.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -129,7 +131,7 @@ impl Plan {
             finish,
             saved_answer,
         } = system;
-        let mut plan = Plan {
+        Ok(Plan {
             firmware,
             target: TargetChoice {
                 disk: disk.clone(),
@@ -149,11 +151,8 @@ impl Plan {
             finish,
             saved_answer,
             destroys: destroys(disk),
-            steps: Vec::new(),
             programs,
-        };
-        plan.steps = super::render::steps(&plan);
-        Ok(plan)
+        })
     }
 }
 
@@ -179,7 +178,7 @@ fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
         v.push(
             Issue::new(
                 "target.wipe",
-                format!("{name} holds data: {}", destroys(disk).join("; ")),
+                format!("{name} holds data: {}", list(&destroys(disk))),
             )
             .with_hint("set target.wipe = true to erase it, or choose an empty disk"),
         );
@@ -187,35 +186,41 @@ fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
     v
 }
 
-/// What a wipe of `disk` destroys, one line each, for the plan and the confirmation.
-fn destroys(disk: &Disk) -> Vec<String> {
+/// What a wipe of `disk` destroys, for the plan and the confirmation.
+fn destroys(disk: &Disk) -> Vec<Destroyed> {
     let mut v = Vec::new();
     if let Some(t) = &disk.table {
-        v.push(format!(
-            "the {t} partition table with {} partition(s)",
-            disk.partitions.len()
-        ));
+        v.push(Destroyed::Table {
+            table: t.to_string(),
+            partitions: disk.partitions.len(),
+        });
     }
     for p in &disk.partitions {
-        let what = match (&p.fs_type, &p.label) {
-            (Some(fs), Some(l)) => format!("{fs} \"{l}\""),
-            (Some(fs), None) => fs.clone(),
-            (None, _) => "no filesystem".into(),
-        };
         // An image's partitions have no node: their name says where they are.
         let which = match disk.transport {
             crate::probe::Transport::Image => p.name.clone(),
             _ => p.path.display().to_string(),
         };
-        v.push(format!(
-            "{which} ({}, {what})",
-            crate::answer::human_bytes(p.size_bytes)
-        ));
+        v.push(Destroyed::Partition {
+            which,
+            size_bytes: p.size_bytes,
+            fs_type: p.fs_type.clone(),
+            label: p.label.clone(),
+        });
     }
     for s in &disk.signatures {
-        v.push(format!("a {} signature on the whole disk", s.fs_type));
+        v.push(Destroyed::Signature {
+            fs_type: s.fs_type.clone(),
+        });
     }
     v
+}
+
+fn list(d: &[Destroyed]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The partitions the firmware needs to boot, when the layout is custom.

@@ -1,6 +1,6 @@
 //! The resolved install plan, shown by `plan` and executed by the engine.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::answer::{Finish, FsType, Layout, MountKind, Script, Selinux, Ssh};
@@ -30,10 +30,8 @@ pub struct Plan {
     /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
     /// the same password hashes as `accounts`.
     pub saved_answer: String,
-    /// What the install destroys, one line each (existing partitions, filesystems, tables).
-    pub destroys: Vec<String>,
-    /// What the later steps will do, in order, for `plan` to show.
-    pub steps: Vec<String>,
+    /// What the install destroys: the old table, each partition, whole-disk signatures.
+    pub destroys: Vec<Destroyed>,
     /// The programs the install runs on the live system (all found there, or the plan
     /// would have been refused).
     pub programs: Vec<super::HostProgram>,
@@ -153,6 +151,56 @@ pub fn describe_disk(disk: &Disk) -> String {
         disk.path.display(),
         crate::answer::human_bytes(disk.size_bytes)
     )
+}
+
+/// One thing on the target disk that the install erases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Destroyed {
+    /// The partition table ("gpt", "dos").
+    Table { table: String, partitions: usize },
+    Partition {
+        /// Its device node, or for a disk image its name in the table.
+        which: String,
+        size_bytes: u64,
+        fs_type: Option<String>,
+        label: Option<String>,
+    },
+    /// A filesystem or other signature on the whole disk.
+    Signature { fs_type: String },
+}
+
+impl std::fmt::Display for Destroyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destroyed::Table { table, partitions } => {
+                write!(
+                    f,
+                    "the {table} partition table with {partitions} partition(s)"
+                )
+            }
+            Destroyed::Partition {
+                which,
+                size_bytes,
+                fs_type,
+                label,
+            } => {
+                let what = match (fs_type, label) {
+                    (Some(fs), Some(l)) => format!("{fs} \"{l}\""),
+                    (Some(fs), None) => fs.clone(),
+                    (None, _) => "no filesystem".into(),
+                };
+                write!(
+                    f,
+                    "{which} ({}, {what})",
+                    crate::answer::human_bytes(*size_bytes)
+                )
+            }
+            Destroyed::Signature { fs_type } => {
+                write!(f, "a {fs_type} signature on the whole disk")
+            }
+        }
+    }
 }
 
 /// What the payload step installs and from where (DESIGN.md "The package set").
