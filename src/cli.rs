@@ -66,7 +66,11 @@ pub enum Command {
         all: bool,
     },
     /// Print the JSON Schema of the answer file (for editors).
-    Schema,
+    Schema {
+        /// The schema of `plan --json` instead.
+        #[arg(long)]
+        plan: bool,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -90,6 +94,10 @@ pub struct TuiArgs {
 pub struct InstallArgs {
     /// Path or http(s):// URL; without it, inst.answer= on the kernel command line.
     pub answer: Option<String>,
+    /// Install this plan (written by `plan --json`) instead: checked against the machine
+    /// again, and refused if the disk or anything else it relies on changed.
+    #[arg(long, conflicts_with = "answer")]
+    pub plan: Option<PathBuf>,
     /// Do not ask before erasing the disk.
     #[arg(long)]
     pub yes: bool,
@@ -137,31 +145,40 @@ pub fn run(cli: Cli) -> u8 {
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
     let result = match cli.command {
-        Some(Command::Install(args)) => unattended::locate(args.answer.as_deref(), cmdline)
-            .and_then(|src| {
-                unattended::install(
-                    &src,
-                    &unattended::Options {
-                        yes: args.yes,
-                        json,
-                        stop_after: args.stop_after.map(StopAfter::step),
-                        logs: logs.clone(),
-                        sysimage: args.sysimage.clone(),
-                    },
-                )
-            }),
+        Some(Command::Install(args)) => match &args.plan {
+            Some(p) => Ok(unattended::Input::Plan(p.clone())),
+            None => {
+                unattended::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
+            }
+        }
+        .and_then(|input| {
+            unattended::install(
+                &input,
+                &unattended::Options {
+                    yes: args.yes,
+                    json,
+                    stop_after: args.stop_after.map(StopAfter::step),
+                    logs: logs.clone(),
+                    sysimage: args.sysimage.clone(),
+                },
+            )
+        }),
         Some(Command::Plan { answer, json }) => unattended::locate(Some(&answer), cmdline)
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
-        Some(Command::Schema) => {
-            println!("{}", crate::answer::schema_json());
+        Some(Command::Schema { plan: false }) => {
+            unattended::print_out(&crate::answer::schema_json());
+            Ok(())
+        }
+        Some(Command::Schema { plan: true }) => {
+            unattended::print_out(&crate::plan::schema_json());
             Ok(())
         }
         // On the ISO: unattended when the kernel command line names an answer, else the TUI.
         None => match unattended::locate(None, cmdline) {
             Ok(src) => unattended::install(
-                &src,
+                &unattended::Input::Answer(src),
                 &unattended::Options {
                     yes: false,
                     json,

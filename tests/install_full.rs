@@ -5,80 +5,14 @@ mod common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::fixture::FixtureRepo;
+use common::full_answer::{ADMIN_PASSWORD, KEY, answer};
 use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
 use common::{Image, sh};
 use serde_json::Value;
 
 use azl_installer::units::GIB;
-const ADMIN_PASSWORD: &str = "Tr0ub4dor&3-not-in-logs";
-const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk admin@example.com";
-
-fn answer(repo: &FixtureRepo, image: &Path, firmware: &str, storage: &str) -> String {
-    format!(
-        r#"version = 1
-[install]
-confirm = false
-finish = "none"
-[target]
-path = "{img}"
-wipe = true
-firmware = "{firmware}"
-{storage}
-[[repos]]
-name = "fixture"
-url = "{url}"
-gpg_keys = ["{key}"]
-[packages]
-install = ["vim-enhanced"]
-[kernel]
-cmdline = ["console=ttyS0,115200"]
-[selinux]
-mode = "enforcing"
-[ssh]
-permit_root_login = "prohibit-password"
-password_authentication = false
-[system]
-hostname = "web01.example.com"
-timezone = "Europe/Paris"
-locale = "en_US.UTF-8"
-keymap = "us"
-[[network.interfaces]]
-match = {{ mac = "52:54:00:12:34:56" }}
-dhcp = false
-addresses = ["192.0.2.10/24"]
-gateway = "192.0.2.1"
-dns = ["192.0.2.53"]
-[[network.interfaces]]
-match = {{ name = "eth1" }}
-dhcp = true
-[root]
-password = "locked"
-ssh_keys = ["{KEY}"]
-[[users]]
-name = "admin"
-groups = ["wheel"]
-password = {{ plain = "{ADMIN_PASSWORD}" }}
-ssh_keys = ["{KEY}"]
-[[scripts.post]]
-run = "echo post-ran > /etc/post-script-marker"
-"#,
-        img = image.display(),
-        url = repo.repo_url(),
-        key = repo.key_url(),
-    )
-}
-
-fn run_in(run_dir: &Path, args: &[&str]) -> Output {
-    Command::new(common::bin())
-        .args(args)
-        .env("AZL_RUN_DIR", run_dir)
-        .output()
-        .expect("running azl-installer")
-}
-
 struct Done {
     img: Image,
     plan: Value,
@@ -96,7 +30,7 @@ fn install(firmware: &str, storage: &str) -> Done {
     let log = img.dir.path().join("install.log");
     let sysimage = img.dir.path().join("sysimage");
     // Its own run directory (log, package cache): the tests install side by side.
-    let o = run_in(
+    let o = common::installer_in(
         &img.dir.path().join("run"),
         &[
             "install",

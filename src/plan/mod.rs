@@ -1,20 +1,24 @@
 //! The plan: what will be done, resolved from what was asked (`Answer`) against what was
 //! found (`Hardware`). Pure: no I/O, nothing written.
 
+mod json;
 mod layout;
 mod network;
 mod payload;
 mod programs;
+mod recheck;
 mod render;
 mod resolve;
 mod select;
 mod system;
 mod types;
 
+pub use json::{PLAN_VERSION, PlanReadError, from_json, schema_json};
 pub use layout::{MIN_AUTO_ROOT, auto_swap};
 pub use network::{Bind, Connection};
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
+pub use recheck::still_holds;
 pub use render::render;
 pub use resolve::Refused;
 pub use system::{

@@ -4,14 +4,15 @@
 
 use std::net::IpAddr;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, Interface};
 
 use crate::answer::Issue;
 
 /// One connection profile.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Connection {
     /// Profile name and file name: the interface name, "ether-<mac>", or "first-link"
     /// (made unique).
@@ -26,7 +27,7 @@ pub struct Connection {
 }
 
 /// Which NIC a profile is for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bind {
     Name(String),

@@ -2,7 +2,8 @@
 //! refusal when one is missing: better "mkfs.xfs is missing" before anything is written
 //! than after the disk was partitioned.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, Finish, FsType};
 use crate::probe::{Disk, KNOWN_PROGRAMS, LiveSystem, Transport};
@@ -11,11 +12,11 @@ use super::{PartitionTable, PlannedPartition};
 use crate::answer::Issue;
 
 /// A program the install runs on the live system.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct HostProgram {
     /// The program; `any_of` lists it with its alternatives when one of several will do.
     pub name: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub any_of: Vec<String>,
     /// The Azure Linux package that provides it.
     pub package: String,

@@ -132,6 +132,7 @@ impl Plan {
             saved_answer,
         } = system;
         Ok(Plan {
+            version: super::PLAN_VERSION,
             firmware,
             target: TargetChoice {
                 disk: disk.clone(),
@@ -157,7 +158,7 @@ impl Plan {
 }
 
 /// A disk that is busy, read-only, or holds data the answer did not agree to wipe.
-fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
+pub(super) fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
     let key = if by_path {
         "target.path"
     } else {
@@ -187,7 +188,7 @@ fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
 }
 
 /// What a wipe of `disk` destroys, for the plan and the confirmation.
-fn destroys(disk: &Disk) -> Vec<Destroyed> {
+pub(super) fn destroys(disk: &Disk) -> Vec<Destroyed> {
     let mut v = Vec::new();
     if let Some(t) = &disk.table {
         v.push(Destroyed::Table {
@@ -214,6 +215,15 @@ fn destroys(disk: &Disk) -> Vec<Destroyed> {
         });
     }
     v
+}
+
+/// `list`, or "nothing" for an empty disk.
+pub(super) fn list_or_nothing(d: &[Destroyed]) -> String {
+    if d.is_empty() {
+        "nothing".into()
+    } else {
+        list(d)
+    }
 }
 
 fn list(d: &[Destroyed]) -> String {

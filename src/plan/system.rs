@@ -3,13 +3,14 @@
 //! no further), SSH, SELinux, the kernel command line, the bootloader, the scripts, and the
 //! answer file saved onto the target.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::{self, Answer, Finish, Issue, Password, Script, Selinux, SelinuxMode, Ssh};
 use crate::probe::{Firmware, Transport};
 
 /// Host name, time zone, locale and console keymap, as written to the target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostSettings {
     /// "localhost" when the answer gives none.
     pub hostname: String,
@@ -19,13 +20,13 @@ pub struct HostSettings {
 }
 
 /// root and the answer's users.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Accounts {
     pub root: Account,
     pub users: Vec<Account>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Account {
     pub name: String,
     /// Supplementary groups, created when the target lacks them.
@@ -36,7 +37,7 @@ pub struct Account {
 }
 
 /// What goes in the account's shadow password field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Shadow {
     /// `!`: no password matches; key logins still work.
@@ -67,7 +68,7 @@ impl Shadow {
 }
 
 /// The installed kernel's command line and hardening.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct KernelSetup {
     /// The configure step refuses an installed system without a kernel of this series.
     pub series: String,
@@ -83,7 +84,7 @@ pub struct KernelSetup {
 }
 
 /// How the installed system boots.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Bootloader {
     /// GRUB 2 with shim on the ESP (uefi), or in the bios-boot partition (bios).
     pub firmware: Firmware,

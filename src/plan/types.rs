@@ -1,5 +1,6 @@
 //! The resolved install plan, shown by `plan` and executed by the engine.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -7,8 +8,10 @@ use crate::answer::{Finish, FsType, Layout, MountKind, Script, Selinux, Ssh};
 use crate::probe::{Disk, Firmware};
 
 /// Everything the engine needs, decided before anything is written.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Plan {
+    /// `PLAN_VERSION`: the shape of this data.
+    pub version: u32,
     pub firmware: Firmware,
     pub target: TargetChoice,
     /// Which layout made `table`.
@@ -37,7 +40,7 @@ pub struct Plan {
     pub programs: Vec<super::HostProgram>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TargetChoice {
     pub disk: Disk,
     /// Why this disk: "target.path" or "target.match[1] matched only this disk".
@@ -45,14 +48,14 @@ pub struct TargetChoice {
 }
 
 /// The GPT to write, in the disk's logical sectors.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PartitionTable {
     pub sector_size: u32,
     pub disk_sectors: u64,
     pub partitions: Vec<PlannedPartition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PlannedPartition {
     /// 1-based partition number.
     pub number: u32,
@@ -79,7 +82,7 @@ impl PlannedPartition {
 }
 
 /// What a partition is for; decides its type GUID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Esp,
@@ -154,7 +157,7 @@ pub fn describe_disk(disk: &Disk) -> String {
 }
 
 /// One thing on the target disk that the install erases.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Destroyed {
     /// The partition table ("gpt", "dos").
@@ -204,7 +207,7 @@ impl std::fmt::Display for Destroyed {
 }
 
 /// What the payload step installs and from where (DESIGN.md "The package set").
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Payload {
     pub repos: Vec<RepoSource>,
     /// The answer's `packages.install`, as asked.

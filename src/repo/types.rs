@@ -1,7 +1,8 @@
 //! What the verified repositories offer: packages from `primary`, groups from `comps`.
 //! The plan checks the answer's packages against this; nothing here does I/O.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// All configured repositories, verified and parsed.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -11,7 +12,7 @@ pub struct RepoIndex {
 
 /// A configured repository: where it is and which keys must have signed it. Built by the plan
 /// from the answer (`plan::repo_sources`) and used by `load` and the payload step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RepoSource {
     pub name: String,
     /// Shown (`plan --json`) with any credentials masked.
@@ -46,7 +47,7 @@ impl Closure<'_> {
 
 /// One package file the payload needs: which repository has it, where, and how to check it.
 /// The prefetch downloads these while the disk is prepared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PackageFile {
     /// `[[repos]].name`.
     pub repo: String,

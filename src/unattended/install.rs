@@ -2,6 +2,7 @@
 //! deployment server (`--progress json`, the webhook) always hears how it ended: refused,
 //! failed, interrupted or done.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::anyhow;
@@ -11,7 +12,9 @@ use crate::engine;
 use crate::events::{Console, Exit, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
 use crate::plan::{self, Refused};
 
-use super::{Failure, Options, Source, confirm, engine_options, load, plan_for_answer};
+use super::{
+    Failure, Options, Source, confirm, engine_options, load, plan_for_answer, read_plan, recheck,
+};
 
 /// A successful run: what to do now, and what to tell the admin.
 struct Done {
@@ -19,11 +22,25 @@ struct Done {
     disk: String,
 }
 
+/// What `install` installs.
+pub enum Input {
+    /// An answer file, planned on this machine now.
+    Answer(Source),
+    /// A plan made earlier by `plan --json`, checked again before anything is written.
+    Plan(PathBuf),
+}
+
 /// `install`: loads, plans, confirms and runs; every outcome ends the event stream with
 /// `Ended`, which the webhook gets before the process exits.
-pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
+pub fn install(input: &Input, opts: &Options) -> Result<(), Failure> {
     let started = std::time::Instant::now();
-    let answer = load(source);
+    let (answer, plan) = match input {
+        Input::Answer(source) => (load(source), None),
+        Input::Plan(path) => match read_plan(path) {
+            Ok((a, p)) => (Ok(a), Some(p)),
+            Err(e) => (Err(e), None),
+        },
+    };
     let webhook = answer
         .as_ref()
         .ok()
@@ -51,7 +68,7 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
     }
     let sink: Arc<dyn Sink> = Arc::new(Fanout::new(sinks));
 
-    let result = answer.and_then(|a| run(a, opts, sink.clone()));
+    let result = answer.and_then(|a| run(a, plan, opts, sink.clone()));
     let ended = match &result {
         Ok(_) => watch.ended(Exit::Done, None, None),
         Err(f) => watch.ended(
@@ -81,11 +98,15 @@ pub fn install(source: &Source, opts: &Options) -> Result<(), Failure> {
 /// Plans, confirms and runs the engine. None when the run stopped early on purpose.
 fn run(
     answer: crate::answer::Answer,
+    plan: Option<plan::Plan>,
     opts: &Options,
     sink: Arc<dyn Sink>,
 ) -> Result<Option<Done>, Failure> {
     let confirm_first = answer.install.confirm && !opts.yes;
-    let plan = plan_for_answer(answer)?;
+    let plan = match plan {
+        Some(p) => recheck(p)?,
+        None => plan_for_answer(answer)?,
+    };
     if !opts.json {
         eprint!("{}", plan::render(&plan));
     }

@@ -5,7 +5,7 @@ mod install;
 mod logs;
 mod source;
 
-pub use install::install;
+pub use install::{Input, install};
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 
 pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
@@ -106,7 +106,7 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut bad = 0;
     for f in files {
         match answer::load_file(f) {
-            Ok(_) => println!("{}: ok", f.display()),
+            Ok(_) => print_out(&format!("{}: ok\n", f.display())),
             Err(e) => {
                 bad += 1;
                 eprintln!("{e}");
@@ -125,14 +125,46 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
 /// The machine as the installer sees it, plus the answer's target when that is an image file
 /// or a link the probe does not list.
 fn hardware_for(answer: &Answer) -> Result<Hardware, Failure> {
+    hardware_with(answer.target.path.as_deref())
+}
+
+/// The machine, with `target` (a path) made findable.
+fn hardware_with(target: Option<&str>) -> Result<Hardware, Failure> {
     let mut hw = probe::probe(&Roots::host()).map_err(|e| {
         let p = answer::Issue::new("hardware", format!("probing the hardware: {e}"));
         Failure::Refused(Refused { problems: vec![p] })
     })?;
-    if let Some(path) = &answer.target.path {
+    if let Some(path) = target {
         add_target(&mut hw, path)?;
     }
     Ok(hw)
+}
+
+/// Reads a plan written by `plan --json`, with the answer it was made from (its
+/// `saved_answer`: the confirmation and the webhook are the answer's).
+pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the plan {shown}"))
+        .map_err(Failure::BadInput)?;
+    let plan = plan::from_json(&text)
+        .with_context(|| format!("the plan {shown}"))
+        .map_err(Failure::BadInput)?;
+    let answer: Answer = toml::from_str(&plan.saved_answer)
+        .with_context(|| format!("the plan {shown}: its saved_answer"))
+        .map_err(Failure::BadInput)?;
+    Ok((answer, plan))
+}
+
+/// A plan made earlier, checked against this machine as it is now (`plan::still_holds`).
+pub fn recheck(plan: Plan) -> Result<Plan, Failure> {
+    let hw = hardware_with(Some(&plan.target.disk.path.to_string_lossy()))?;
+    let problems = plan::still_holds(&plan, &hw);
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(Failure::Refused(Refused { problems }))
+    }
 }
 
 /// Makes `target.path` findable by the plan: image files are described as disks, and other
@@ -197,9 +229,9 @@ pub fn show_plan(source: &Source, json: bool) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(&plan)
             .map_err(|e| Failure::BadInput(anyhow!("serialising the plan: {e}")))?;
-        println!("{text}");
+        print_out(&format!("{text}\n"));
     } else {
-        print!("{}", plan::render(&plan));
+        print_out(&plan::render(&plan));
     }
     Ok(())
 }
@@ -212,9 +244,9 @@ pub fn show_probe(json: bool, all: bool) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(&hw)
             .map_err(|e| Failure::BadInput(anyhow!("serialising the probe: {e}")))?;
-        println!("{text}");
+        print_out(&format!("{text}\n"));
     } else {
-        print!("{}", probe::table(&hw, all));
+        print_out(&probe::table(&hw, all));
     }
     Ok(())
 }
@@ -272,4 +304,12 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
     } else {
         Err(Failure::Interrupted)
     }
+}
+
+/// Writes what a read-only command prints to stdout. A reader that went away (`| head`)
+/// is not an error worth a panic: the output is simply cut short.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

@@ -4,6 +4,7 @@
 
 pub mod fixture;
 pub mod flavor;
+pub mod full_answer;
 pub mod hook;
 pub mod installed;
 pub mod machine;
@@ -241,6 +242,18 @@ pub fn bin() -> PathBuf {
 pub fn installer(args: &[&str]) -> std::process::Output {
     Command::new(bin())
         .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running azl-installer")
+}
+
+/// `installer`, with its own run directory (log, package cache): tests that install run
+/// side by side.
+pub fn installer_in(run_dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .env("AZL_RUN_DIR", run_dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(std::process::Stdio::null())
         .output()

@@ -1,0 +1,105 @@
+//! A plan made earlier (`install --plan`), checked against the machine as it is now: the
+//! same disk, holding what the plan says it erases and nothing in use, the live system's
+//! programs, and repositories the plan can reach. Anything else is a refusal, before a byte
+//! is written. Pure, like `resolve`.
+
+use crate::answer::Issue;
+use crate::probe::{Disk, Hardware};
+
+use super::Plan;
+
+/// Every reason `plan` no longer holds on `hw`.
+pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
+    let planned = &plan.target.disk;
+    let Some(disk) = hw.disks.iter().find(|d| d.path == planned.path) else {
+        return vec![
+            Issue::new(
+                "target",
+                format!(
+                    "{} is not on this machine (the plan was made for {})",
+                    planned.path.display(),
+                    super::describe_disk(planned)
+                ),
+            )
+            .with_hint("make the plan on the machine that installs"),
+        ];
+    };
+    let mut v = identity_problems(planned, disk);
+    if v.is_empty() {
+        v.extend(super::resolve::disk_problems(disk, true, true));
+        let now = super::resolve::destroys(disk);
+        if now != plan.destroys {
+            v.push(
+                Issue::new(
+                    "target",
+                    format!(
+                        "{}, has changed since the plan was made; it now holds: {}",
+                        super::describe_disk(disk),
+                        super::resolve::list_or_nothing(&now)
+                    ),
+                )
+                .with_hint("make the plan again: it must show what the install erases"),
+            );
+        }
+    }
+    v.extend(super::programs::problems(&plan.programs, &hw.live));
+    for (i, r) in plan.payload.repos.iter().enumerate() {
+        let masked = crate::answer::split_credentials(&r.url).1;
+        if masked.is_some_and(|c| c.user == "***" && c.password.is_none()) {
+            v.push(
+                Issue::new(
+                    format!("payload.repos[{i}]"),
+                    format!(
+                        "repository {}: its credentials are not in the plan (plan --json masks them)",
+                        r.name
+                    ),
+                )
+                .with_hint("install from the answer file instead"),
+            );
+        }
+    }
+    v
+}
+
+/// The disk at the planned path is another one, or resized.
+fn identity_problems(planned: &Disk, now: &Disk) -> Vec<Issue> {
+    let mut differ = Vec::new();
+    let mut check = |what: &str, was: String, is: String| {
+        if was != is {
+            differ.push(format!("{what} was {was}, is {is}"));
+        }
+    };
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "none".into());
+    check(
+        "the size",
+        planned.size_bytes.to_string(),
+        now.size_bytes.to_string(),
+    );
+    check(
+        "the sector size",
+        planned.logical_sector.to_string(),
+        now.logical_sector.to_string(),
+    );
+    check("the model", opt(&planned.model), opt(&now.model));
+    check("the serial", opt(&planned.serial), opt(&now.serial));
+    check("the WWN", opt(&planned.wwn), opt(&now.wwn));
+    check(
+        "the transport",
+        format!("{:?}", planned.transport),
+        format!("{:?}", now.transport),
+    );
+    if differ.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Issue::new(
+            "target",
+            format!(
+                "{} is not the disk the plan was made for: {}",
+                now.path.display(),
+                differ.join("; ")
+            ),
+        )
+        .with_hint("make the plan again on this machine"),
+    ]
+}
