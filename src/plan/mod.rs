@@ -21,6 +21,7 @@ pub use programs::HostProgram;
 pub use recheck::still_holds;
 pub use render::render;
 pub use resolve::Refused;
+pub use select::target_disk;
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
 };

@@ -6,6 +6,11 @@ use crate::probe::{Disk, Hardware, Transport};
 
 use crate::answer::Issue;
 
+/// The disk the answer's `[target]` picks on `hw`, if exactly one.
+pub fn target_disk<'h>(target: &Target, hw: &'h Hardware) -> Option<&'h Disk> {
+    choose(target, hw).ok().map(|(d, _)| d)
+}
+
 /// The chosen disk and why it was chosen.
 pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
     match (&target.path, &target.rules) {

@@ -32,6 +32,9 @@ pub struct DiskState {
     /// Indices into `Hardware::disks` of the disks that may be chosen, in choice order.
     pub free: Vec<usize>,
     pub parts: PartEditor,
+    /// The disk the starting answer's `[target]` picks (by path, link or rules): while it
+    /// stays chosen, the answer's `[target]` is kept as written.
+    pub given: Option<usize>,
 }
 
 /// A disk may be chosen when nothing uses it and it can be written.
@@ -54,11 +57,9 @@ impl DiskState {
         if options.is_empty() {
             options.push(text::NO_FREE_DISK.into());
         }
-        let chosen = answer
-            .target
-            .path
-            .as_deref()
-            .and_then(|p| free.iter().position(|&i| hw.disks[i].answers_to(p)));
+        let given = crate::plan::target_disk(&answer.target, hw)
+            .and_then(|d| hw.disks.iter().position(|h| std::ptr::eq(h, d)));
+        let chosen = given.and_then(|g| free.iter().position(|&i| i == g));
         let s = &answer.storage;
         let swap = s.swap.to_string();
         let mut swaps: Vec<&str> = SWAPS.to_vec();
@@ -106,6 +107,7 @@ impl DiskState {
         let mut st = DiskState {
             form,
             free,
+            given,
             parts: PartEditor {
                 rows,
                 ..Default::default()
@@ -169,11 +171,18 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
 pub fn apply(app: &mut App) {
     let st = &app.disk;
     let a = &mut app.answer;
-    let disk = st.chosen().and_then(|i| app.hw.disks.get(i));
-    a.target.path = disk.map(answer_path);
-    a.target.rules = None;
+    let chosen = st.chosen();
+    let disk = chosen.and_then(|i| app.hw.disks.get(i));
     // The summary's erase confirmation is the consent; the answer must say so too.
-    a.target.wipe = disk.is_some_and(Disk::has_content);
+    let content = disk.is_some_and(Disk::has_content);
+    if chosen.is_some() && chosen == st.given {
+        // The answer's own target (a kernel name, a link, fleet rules) stays as written.
+        a.target.wipe |= content;
+    } else {
+        a.target.path = disk.map(answer_path);
+        a.target.rules = None;
+        a.target.wipe = content;
+    }
     if st.custom() {
         a.storage.layout = Layout::Custom;
         a.storage.partitions = st.parts.rows.clone();

@@ -141,3 +141,83 @@ fn interfaces_the_network_screen_cannot_show_are_kept() {
     given.sort_by_key(key);
     assert_eq!(kept, given);
 }
+
+/// `tui --answer F`, walked through every screen with Enter alone, exports `F` again: no
+/// screen drops or rewrites what it was given.
+#[test]
+fn every_example_answer_walks_through_every_screen_unchanged() {
+    let dir = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/installer-config/examples"
+    ));
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .expect("examples")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    let mut differ = Vec::new();
+    for path in names {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let given = load_str(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+        // The fake repository gets what the example asks for: the screens, not the
+        // catalogue, are under test.
+        let mut fake = FakeBackend::default();
+        if let Ok(index) = &mut fake.index {
+            let mut names = given.packages.install.clone();
+            names.push(format!("selinux-policy-{}", given.selinux.policy));
+            for name in names {
+                if index.packages().all(|p| p.name != name) {
+                    index.repos[0].packages.push(crate::repo::Package {
+                        name,
+                        version: "1".into(),
+                        release: "1.azl4".into(),
+                        arch: "x86_64".into(),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        // And the disk it names, free (or the free NVMe disk, linked by that name).
+        if let Some(path) = &given.target.path {
+            let disks = &mut fake.hw.disks;
+            match disks.iter_mut().find(|d| d.answers_to(path)) {
+                Some(d) => d.usage.clear(),
+                None => {
+                    let nvme = disks
+                        .iter_mut()
+                        .find(|d| d.transport == crate::probe::Transport::Nvme);
+                    nvme.expect("a fake NVMe disk").by_id.push(path.into());
+                }
+            }
+        }
+        let mut h = H::with_answer(&fake, given.clone());
+        let mut seen = Vec::new();
+        while h.screen() != Screen::Summary {
+            let here = h.screen();
+            assert!(
+                seen.iter().filter(|s| **s == here).count() < 2,
+                "{}: stuck on {here:?}: {:?}",
+                path.display(),
+                h.messages(here)
+            );
+            seen.push(here);
+            h.press([Enter]);
+        }
+        let Some(Effect::Export(toml)) = h.raw(Char('e')) else {
+            panic!("e exports the answer");
+        };
+        let back = load_str(&toml).unwrap_or_else(|e| panic!("{e:?}\n{toml}"));
+        if back != given {
+            differ.push(format!(
+                "{}:\n--- given\n{}\n--- exported\n{}",
+                path.display(),
+                crate::answer::to_toml(&given),
+                toml
+            ));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n\n"));
+}
