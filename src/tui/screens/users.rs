@@ -30,6 +30,9 @@ pub struct UsersState {
     /// Keys and users from a starting answer that this screen has no field for: kept.
     root_more_keys: Vec<String>,
     admin_more_keys: Vec<String>,
+    /// The administrator's groups as given (wheel at least) and place among the users.
+    admin_groups: Vec<String>,
+    admin_at: usize,
     others: Vec<User>,
 }
 
@@ -94,6 +97,8 @@ impl UsersState {
             admin_hash,
             root_more_keys: rest(&answer.root.ssh_keys),
             admin_more_keys: admin.map_or(Vec::new(), |u| rest(&u.ssh_keys)),
+            admin_groups: admin.map_or_else(|| vec!["wheel".into()], |u| u.groups.clone()),
+            admin_at: admin_i.unwrap_or(0),
             others: answer
                 .users
                 .iter()
@@ -216,16 +221,16 @@ pub fn apply(app: &mut App) {
     };
     app.answer.root.ssh_keys = keys(f.text(ROOT_KEY), &st.root_more_keys);
     let name = f.text(ADMIN).trim();
-    let mut users = Vec::new();
+    let mut users = st.others.clone();
     if !name.is_empty() {
-        users.push(User {
+        let admin = User {
             name: name.to_string(),
-            groups: vec!["wheel".into()],
+            groups: st.admin_groups.clone(),
             password: password(&st.admin_hash),
             ssh_keys: keys(f.text(ADMIN_KEY), &st.admin_more_keys),
-        });
+        };
+        users.insert(st.admin_at.min(users.len()), admin);
     }
-    users.extend(st.others.iter().cloned());
     app.answer.users = users;
 }
 

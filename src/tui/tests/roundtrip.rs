@@ -142,6 +142,72 @@ fn interfaces_the_network_screen_cannot_show_are_kept() {
     assert_eq!(kept, given);
 }
 
+const EVERY_KEY: &str = r#"
+version = 1
+[install]
+confirm = false
+finish = "none"
+[target]
+path = "/dev/nvme0n1"
+wipe = true
+firmware = "uefi"
+[storage]
+layout = "auto"
+filesystem = "ext4"
+swap = "3GiB"
+[[repos]]
+name = "base"
+url = "https://user:pa%40ss@packages.example.com/base/"
+gpg_keys = ["https://packages.example.com/key1", "https://packages.example.com/key2"]
+gpg_check = true
+[[repos]]
+name = "extras"
+url = "https://packages.example.com/extras/"
+gpg_check = false
+allow_unsigned = true
+[packages]
+groups = ["standard", "container-host"]
+install = ["tmux", "htop"]
+exclude = ["git"]
+weak_deps = false
+[kernel]
+package = "kernel"
+series = "6.18"
+hardening = false
+cmdline = ["console=ttyS0,115200", "mitigations=auto"]
+[selinux]
+mode = "permissive"
+policy = "mls"
+[ssh]
+enable = true
+permit_root_login = "yes"
+password_authentication = true
+[system]
+hostname = "db01.example.com"
+timezone = "America/New_York"
+locale = "de_DE.UTF-8"
+keymap = "de"
+[root]
+password = { hash = "$6$Gx1IaQbhMhkOMPR2$5n6uYwwHeZBF6hXcVentO6jG8qRchJUIoNf2JajYY2m0FrnEsO/ASvAtpl6V7559vjd5eVX6oju1nFBsxh3A3/" }
+ssh_keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk root@a", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk root@b"]
+[[users]]
+name = "backup"
+password = { hash = "$6$K56Mx2jw9PoCFeS7$3SaFAsZ45u2UAG560PvoX6leDATQUTLNalsY1Bx0HuTY5dHd846te/wJucDgAn2iNeLiXfj57DgIWM2K9HeUs0" }
+[[users]]
+name = "ops"
+groups = ["wheel", "adm", "systemd-journal"]
+password = "locked"
+ssh_keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds745OwGnSvSqaSeOOMagxk ops@a"]
+[[scripts.post]]
+run = "echo one > /etc/one"
+[[scripts.post]]
+chroot = false
+run = "echo two > $AZL_ROOT/etc/two"
+timeout = "5m"
+[reporting]
+webhook = "https://deploy.example.com/hook?token=abc"
+"#;
+
 /// `tui --answer F`, walked through every screen with Enter alone, exports `F` again: no
 /// screen drops or rewrites what it was given.
 #[test]
@@ -158,9 +224,17 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
         .collect();
     names.sort();
     assert!(names.len() >= 5, "{names:?}");
+    let mut inputs: Vec<(std::path::PathBuf, String)> = names
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).expect("readable");
+            (p, t)
+        })
+        .collect();
+    // And every key no example sets, with values no screen offers.
+    inputs.push(("every-key".into(), EVERY_KEY.into()));
     let mut differ = Vec::new();
-    for path in names {
-        let text = std::fs::read_to_string(&path).expect("readable");
+    for (path, text) in inputs {
         let given = load_str(&text).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         // The fake repository gets what the example asks for: the screens, not the
         // catalogue, are under test.
