@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::events::{Exit, Step};
-use crate::unattended::{self, Failure};
+use crate::session::{self, Failure};
+use crate::unattended;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -124,6 +125,17 @@ impl StopAfter {
     }
 }
 
+impl TuiArgs {
+    fn door(&self) -> crate::tui::door::Interactive {
+        crate::tui::door::Interactive {
+            answer: self.answer.clone(),
+            answer_out: self.answer_out.clone(),
+            disk_image: self.disk_image.clone(),
+            sysimage: self.sysimage.clone(),
+        }
+    }
+}
+
 /// Runs the command line; returns the process exit code (DESIGN.md "Exit codes").
 pub fn run(cli: Cli) -> u8 {
     let installs = matches!(
@@ -132,10 +144,10 @@ pub fn run(cli: Cli) -> u8 {
     );
     let tui = match &cli.command {
         Some(Command::Tui(_)) => true,
-        None => unattended::locate(None, &cli.common.cmdline).is_err(),
+        None => session::locate(None, &cli.common.cmdline).is_err(),
         _ => false,
     };
-    let logs = match unattended::init_logging(cli.common.log.as_deref(), installs, tui) {
+    let logs = match session::init_logging(cli.common.log.as_deref(), installs, tui) {
         Ok(logs) => logs,
         Err(e) => {
             eprintln!("azl-installer: {e}");
@@ -148,7 +160,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Install(args)) => match &args.plan {
             Some(p) => Ok(unattended::Input::Plan(p.clone())),
             None => {
-                unattended::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
+                session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
             }
         }
         .and_then(|input| {
@@ -163,20 +175,20 @@ pub fn run(cli: Cli) -> u8 {
                 },
             )
         }),
-        Some(Command::Plan { answer, json }) => unattended::locate(Some(&answer), cmdline)
+        Some(Command::Plan { answer, json }) => session::locate(Some(&answer), cmdline)
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
         Some(Command::Schema { plan: false }) => {
-            unattended::print_out(&crate::answer::schema_json());
+            session::print_out(&crate::answer::schema_json());
             Ok(())
         }
         Some(Command::Schema { plan: true }) => {
-            unattended::print_out(&crate::plan::schema_json());
+            session::print_out(&crate::plan::schema_json());
             Ok(())
         }
         // On the ISO: unattended when the kernel command line names an answer, else the TUI.
-        None => match unattended::locate(None, cmdline) {
+        None => match session::locate(None, cmdline) {
             Ok(src) => unattended::install(
                 &unattended::Input::Answer(src),
                 &unattended::Options {
@@ -187,77 +199,15 @@ pub fn run(cli: Cli) -> u8 {
                     sysimage: None,
                 },
             ),
-            Err(_) => interactive(&TuiArgs::default(), &logs),
+            Err(_) => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),
         },
-        Some(Command::Tui(args)) => interactive(&args, &logs),
+        Some(Command::Tui(args)) => crate::tui::door::interactive(&args.door(), &logs),
     };
     match result {
         Ok(()) => Exit::Done.code(),
         Err(f) => {
             eprintln!("azl-installer: {f}");
             f.exit().code()
-        }
-    }
-}
-
-/// The interactive front door: the TUI builds the answer and drives the engine; what the
-/// admin chose at the end (reboot, power off) is carried out here.
-fn interactive(args: &TuiArgs, logs: &unattended::LogFiles) -> Result<(), Failure> {
-    use crate::answer::Finish;
-    use crate::tui::{Outcome, RealBackend, TuiOptions};
-    // A bad starting answer is bad input (exit 2), reported before the terminal is taken.
-    // Its own text already names the cause: no repeated error chain.
-    let start = match &args.answer {
-        Some(p) => Some(
-            crate::answer::load_file(p).map_err(|e| Failure::BadInput(anyhow::anyhow!("{e}")))?,
-        ),
-        None => None,
-    };
-    // Without a terminal the TUI cannot draw or read keys: say so, rather than fail
-    // half-way through taking over a terminal that is not there.
-    use std::io::IsTerminal;
-    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(Failure::BadInput(anyhow::anyhow!(
-            "the interactive installer needs a terminal (stdin and stdout); \
-             for an unattended install use `azl-installer install ANSWER`"
-        )));
-    }
-    let run = unattended::engine_options(None, logs, args.sysimage.as_deref());
-    let backend = RealBackend::new(args.disk_image.clone(), run).with_journal(logs.events.clone());
-    let opts = TuiOptions {
-        answer_out: args.answer_out.clone(),
-        ascii: None,
-        log_path: logs.install_log.clone(),
-        answer: start,
-    };
-    let ended = crate::tui::run(opts, Box::new(backend)).map_err(Failure::Destructive)?;
-    let action = match ended.outcome {
-        // An image was the target: the machine does not boot from it.
-        _ if args.disk_image.is_some() => Finish::None,
-        Outcome::Reboot => Finish::Reboot,
-        Outcome::PowerOff => Finish::Poweroff,
-        Outcome::Shell | Outcome::Quit => Finish::None,
-    };
-    crate::engine::finish(action).map_err(|e| Failure::AfterPayload(e.into()))?;
-    // The admin has seen the failure on the screen; the exit code still tells scripts (and
-    // tests/demo) what `install` would have said.
-    match ended.failed {
-        _ if ended.aborted => Err(Failure::Interrupted),
-        None => Ok(()),
-        Some((step, error)) => {
-            let e = anyhow::anyhow!("{}: {error}", step.title());
-            // The same split as EngineError::after_payload: exit 5 once packages are in.
-            Err(match step {
-                Step::Preflight => Failure::Refused(crate::plan::Refused {
-                    problems: vec![crate::answer::Issue::new("install", e.to_string())],
-                }),
-                Step::Configure
-                | Step::Bootloader
-                | Step::PostScripts
-                | Step::SaveLogs
-                | Step::Unmount => Failure::AfterPayload(e),
-                _ => Failure::Destructive(e),
-            })
         }
     }
 }

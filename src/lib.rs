@@ -10,6 +10,7 @@ pub mod mountinfo;
 pub mod plan;
 pub mod probe;
 pub mod repo;
+pub mod session;
 pub mod tui;
 pub mod unattended;
 pub mod units;

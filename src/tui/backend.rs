@@ -120,14 +120,21 @@ impl RealBackend {
 impl Backend for RealBackend {
     fn hardware(&self) -> Result<Hardware, String> {
         let mut hw = probe::probe(&Roots::host()).map_err(|e| e.to_string())?;
+        let image = match &self.image {
+            Some(img) => {
+                let mut disk = probe::image_disk(img).map_err(|e| e.to_string())?;
+                // An image a loop device holds (another install, a mount) is in use, as
+                // `install` says too.
+                probe::mark_attached(&mut disk, &hw.disks);
+                Some(disk)
+            }
+            None => None,
+        };
         // Loop devices are the live system's own images or somebody's scratch files, never
         // an admin's disk (`probe` hides them too without --all): an image is offered
         // through --disk-image instead.
         hw.disks.retain(|d| d.transport != Transport::Loop);
-        if let Some(img) = &self.image {
-            hw.disks
-                .push(probe::image_disk(img).map_err(|e| e.to_string())?);
-        }
+        hw.disks.extend(image);
         Ok(hw)
     }
 

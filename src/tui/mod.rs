@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod door;
 #[cfg(test)]
 pub mod fake;
 mod keys;

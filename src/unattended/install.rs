@@ -12,9 +12,8 @@ use crate::engine;
 use crate::events::{Console, Exit, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
 use crate::plan::{self, Refused};
 
-use super::{
-    Failure, Options, Source, confirm, engine_options, load, plan_for_answer, read_plan, recheck,
-};
+use super::{Options, confirm};
+use crate::session::{Failure, Source, engine_options, load, plan_for_answer, read_plan, recheck};
 
 /// A successful run: what to do now, and what to tell the admin.
 struct Done {

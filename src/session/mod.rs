@@ -1,0 +1,222 @@
+//! What both front doors share: where the answer comes from, the run's log files, the
+//! machine as the installer sees it, the plan for it (made here, or read back and checked
+//! again), how the engine runs, and how a run ends (`Failure`, mapped to the exit codes).
+
+mod logs;
+mod source;
+
+pub use logs::{LogFiles, RUN_DIR, init as init_logging};
+pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
+
+use std::path::Path;
+
+use anyhow::{Context, anyhow};
+
+use crate::answer::{self, Answer};
+use crate::engine;
+use crate::events::{Exit, Step};
+use crate::plan::{self, Plan, Refused};
+use crate::probe::{self, Hardware, Roots};
+
+/// Why a command failed, mapped to the exit codes of DESIGN.md.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    #[error("{0:#}")]
+    BadInput(anyhow::Error),
+    #[error("{0}")]
+    Refused(Refused),
+    #[error("{0:#}")]
+    Destructive(anyhow::Error),
+    #[error("{0:#}")]
+    AfterPayload(anyhow::Error),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl Failure {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Failure::BadInput(_) => Exit::BadInput,
+            Failure::Refused(_) => Exit::Refused,
+            Failure::Destructive(_) => Exit::Destructive,
+            Failure::AfterPayload(_) => Exit::AfterPayload,
+            Failure::Interrupted => Exit::Interrupted,
+        }
+    }
+}
+
+/// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`.
+pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
+    let text = match arg {
+        Some(a) => a.to_string(),
+        None => {
+            let line = std::fs::read_to_string(cmdline_file)
+                .with_context(|| format!("reading {}", cmdline_file.display()))
+                .map_err(Failure::BadInput)?;
+            from_cmdline(&line).ok_or_else(|| {
+                Failure::BadInput(SourceError::Missing(cmdline_file.display().to_string()).into())
+            })?
+        }
+    };
+    parse_source(&text).map_err(|e| Failure::BadInput(e.into()))
+}
+
+/// Reads and checks an answer file; every problem in it is reported at once.
+pub fn load(source: &Source) -> Result<Answer, Failure> {
+    match source {
+        // The error's text names its cause already: one line, not the chain again.
+        Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
+        Source::Url(u) => {
+            let shown = answer::redact_url(u).into_owned();
+            let bytes = crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
+                .get(u)
+                .map_err(|e| Failure::BadInput(anyhow!("fetching the answer file: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::BadInput(anyhow!("the answer file {shown} is not UTF-8 text"))
+            })?;
+            answer::load_str(&text).map_err(|issues| {
+                let report = answer::Report {
+                    file: shown,
+                    issues,
+                };
+                Failure::BadInput(answer::LoadError::Invalid { report }.into())
+            })
+        }
+    }
+}
+
+/// The machine as the installer sees it, plus the answer's target when that is an image file
+/// or a link the probe does not list.
+fn hardware_for(answer: &Answer) -> Result<Hardware, Failure> {
+    machine(answer.target.path.as_deref())
+}
+
+/// The machine, with `target` (a path) made findable.
+pub fn machine(target: Option<&str>) -> Result<Hardware, Failure> {
+    let mut hw = probe::probe(&Roots::host()).map_err(|e| {
+        let p = answer::Issue::new("hardware", format!("probing the hardware: {e}"));
+        Failure::Refused(Refused { problems: vec![p] })
+    })?;
+    if let Some(path) = target {
+        add_target(&mut hw, path)?;
+    }
+    Ok(hw)
+}
+
+/// Reads a plan written by `plan --json`, with the answer it was made from (its
+/// `saved_answer`: the confirmation and the webhook are the answer's).
+pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the plan {shown}"))
+        .map_err(Failure::BadInput)?;
+    let plan = plan::from_json(&text)
+        .with_context(|| format!("the plan {shown}"))
+        .map_err(Failure::BadInput)?;
+    let answer: Answer = toml::from_str(&plan.saved_answer)
+        .with_context(|| format!("the plan {shown}: its saved_answer"))
+        .map_err(Failure::BadInput)?;
+    Ok((answer, plan))
+}
+
+/// A plan made earlier, checked against this machine as it is now (`plan::still_holds`).
+pub fn recheck(plan: Plan) -> Result<Plan, Failure> {
+    let hw = machine(Some(&plan.target.disk.path.to_string_lossy()))?;
+    let problems = plan::still_holds(&plan, &hw);
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(Failure::Refused(Refused { problems }))
+    }
+}
+
+/// Makes `target.path` findable by the plan: image files are described as disks, and other
+/// /dev/disk/by-* links are recorded as names of the disk they point to.
+pub fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
+    let p = Path::new(path);
+    let meta = match std::fs::metadata(p) {
+        Ok(m) => m,
+        // Missing paths are reported by the plan with the list of disks.
+        Err(_) => return Ok(()),
+    };
+    if meta.is_file() {
+        let mut disk = probe::image_disk(p)
+            .with_context(|| format!("reading the disk image {path}"))
+            .map_err(Failure::BadInput)?;
+        probe::mark_attached(&mut disk, &hw.disks);
+        hw.disks.push(disk);
+        return Ok(());
+    }
+    if let Ok(real) = std::fs::canonicalize(p)
+        && let Some(d) = hw.disks.iter_mut().find(|d| d.path == real)
+        && !d.answers_to(path)
+    {
+        d.by_id.push(p.to_owned());
+    }
+    Ok(())
+}
+
+/// Loads, probes and resolves: the plan for this machine, or why not.
+pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
+    plan_for_answer(load(source)?)
+}
+
+/// Probes and resolves a loaded answer.
+pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
+    let hw = hardware_for(&answer)?;
+    // The verified repository metadata. A repository that cannot be loaded or verified is a
+    // preflight refusal (exit 3) tied to its [[repos]] entry; the disk and layout problems
+    // are still reported with it, so that one run shows everything to fix.
+    let loaded = match crate::repo::load(&plan::repo_sources(&answer)) {
+        Ok(l) => l,
+        Err(e) => {
+            let key = if answer.repos.is_empty() {
+                "repos".to_owned()
+            } else {
+                format!("repos[{}]", e.position)
+            };
+            let mut problems = vec![answer::Issue::new(key, e.to_string())];
+            problems.extend(Plan::storage_problems(&answer, &hw));
+            return Err(Failure::Refused(Refused { problems }));
+        }
+    };
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    Plan::resolve(&answer, &hw, &loaded.index).map_err(Failure::Refused)
+}
+
+/// How the engine runs for either front door: where it mounts, caches and keeps logs.
+pub fn engine_options(
+    stop_after: Option<Step>,
+    logs: &LogFiles,
+    sysimage: Option<&Path>,
+) -> engine::RunOptions {
+    let mut run = engine::RunOptions {
+        stop_after,
+        ..Default::default()
+    };
+    if let Some(root) = sysimage {
+        run.root = root.to_owned();
+    }
+    if let Some(dir) = logs.dir.as_deref() {
+        run.cache = dir.join("cache");
+    }
+    let keep = [
+        (&logs.install_log, "install.log"),
+        (&logs.events, "events.jsonl"),
+    ];
+    run.logs = keep
+        .into_iter()
+        .filter_map(|(p, name)| p.clone().map(|p| (p, name.to_string())))
+        .collect();
+    run
+}
+
+/// Writes what a read-only command prints to stdout. A reader that went away (`| head`)
+/// is not an error worth a panic: the output is simply cut short.
+pub fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
