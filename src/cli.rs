@@ -159,9 +159,7 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Some(Command::Install(args)) => match &args.plan {
             Some(p) => Ok(unattended::Input::Plan(p.clone())),
-            None => {
-                session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
-            }
+            None => session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer),
         }
         .and_then(|input| {
             unattended::install(

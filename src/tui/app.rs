@@ -267,6 +267,10 @@ impl App {
     /// that refusals show where they belong) before moving on.
     pub fn forward(&mut self) -> Option<Effect> {
         let next = self.screen.offset(1)?;
+        // A password is being hashed: this screen is left when its hash is back.
+        if self.pending.is_some() {
+            return None;
+        }
         if !self.issues_for(self.screen).is_empty()
             && !matches!(self.screen, Screen::Welcome | Screen::Summary)
         {

@@ -38,8 +38,6 @@ pub trait Backend {
     /// Starts downloading the plan's packages in the background while the admin is still
     /// answering; a plan with a different package set cancels and restarts it.
     fn start_prefetch(&self, _plan: &Plan) {}
-    /// A crypt(3) hash of `plain` for the answer file.
-    fn hash_password(&self, plain: &str) -> Result<String, String>;
 }
 
 /// Forwards engine events to the TUI's channel (and the journal file). `close` lets the TUI
@@ -225,9 +223,5 @@ impl Backend for RealBackend {
         if self.handlers.load(Ordering::SeqCst) {
             crate::engine::interrupt();
         }
-    }
-
-    fn hash_password(&self, plain: &str) -> Result<String, String> {
-        crate::answer::hash_plain("the account", plain).map_err(|e| e.to_string())
     }
 }

@@ -53,10 +53,6 @@ impl Backend for FakeBackend {
             let _ = events.send(e.clone());
         }
     }
-
-    fn hash_password(&self, plain: &str) -> Result<String, String> {
-        crate::answer::hash_plain("the account", plain).map_err(|e| e.to_string())
-    }
 }
 
 fn disk(name: &str, model: &str, size: u64, t: Transport, rotational: bool, serial: &str) -> Disk {

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-pub use app::{Action, App, Effect, update};
+pub use app::{Account, Action, App, Effect, update};
 pub use backend::{Backend, RealBackend};
 #[cfg(test)]
 pub use fake::FakeBackend;
@@ -111,7 +111,12 @@ pub fn run(opts: TuiOptions, backend: Box<dyn Backend>) -> anyhow::Result<Ended>
         }
         actions.extend(runner.tick().map(Action::Tick));
         for a in actions {
-            if let Some(o) = runner.drive(&mut app, a, &mut |_| {}) {
+            // What a key changed is on the screen before its effect runs (a plan takes a
+            // moment to resolve): no screen is left showing after it was left.
+            let mut redraw = |app: &App| {
+                let _ = term.draw(|f| ui::draw(f, app));
+            };
+            if let Some(o) = runner.drive(&mut app, a, &mut redraw) {
                 return Ok(Ended::of(&app, o));
             }
         }
@@ -126,6 +131,8 @@ pub struct Runner<'b> {
     started: Option<Instant>,
     /// The repository load running on its own thread, until its result is taken.
     repos: Option<Receiver<Action>>,
+    /// A password being hashed on its own thread (yescrypt takes a moment).
+    hashing: Option<(Account, Receiver<Action>)>,
 }
 
 impl<'b> Runner<'b> {
@@ -136,6 +143,7 @@ impl<'b> Runner<'b> {
             rx: None,
             started: None,
             repos: None,
+            hashing: None,
         }
     }
 
@@ -145,37 +153,37 @@ impl<'b> Runner<'b> {
 
     /// True while the repositories are being loaded.
     pub fn loading(&self) -> bool {
-        self.repos.is_some()
+        self.repos.is_some() || self.hashing.is_some()
     }
 
     /// What background work has produced since the last call: the repositories once
-    /// loaded, the engine's events.
+    /// loaded, a password's hash, the engine's events.
     pub fn poll(&mut self) -> Vec<Action> {
         let mut v = Vec::new();
-        if let Some(rx) = &self.repos {
-            match rx.try_recv() {
-                Ok(a) => {
-                    v.push(a);
-                    self.repos = None;
-                }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => {
-                    v.push(Action::Repos(Err("loading the repositories failed".into())));
-                    self.repos = None;
-                }
-            }
+        if let Some(rx) = &self.repos
+            && let Some(a) = finished(rx, repos_failed)
+        {
+            v.push(a);
+            self.repos = None;
+        }
+        if let Some((account, rx)) = &self.hashing
+            && let Some(a) = finished(rx, || hash_failed(*account))
+        {
+            v.push(a);
+            self.hashing = None;
         }
         v.extend(self.poll_engine());
         v
     }
 
-    /// Waits for the repository load, if one runs (tests: their keys come after it).
-    pub fn wait_for_repos(&mut self) -> Option<Action> {
-        let rx = self.repos.take()?;
-        Some(
-            rx.recv()
-                .unwrap_or_else(|_| Action::Repos(Err("loading the repositories failed".into()))),
-        )
+    /// Waits for the repository load or the hashing, if one runs (tests: their keys come
+    /// after it).
+    pub fn wait_for_background(&mut self) -> Option<Action> {
+        if let Some(rx) = self.repos.take() {
+            return Some(rx.recv().unwrap_or_else(|_| repos_failed()));
+        }
+        let (account, rx) = self.hashing.take()?;
+        Some(rx.recv().unwrap_or_else(|_| hash_failed(account)))
     }
 
     /// Time since the install started, while it runs.
@@ -246,10 +254,27 @@ impl<'b> Runner<'b> {
                 Action::Resolved(Box::new(plan))
             }
             Effect::Hash { account, plain } => {
-                let result = b.hash_password(&plain);
-                // The plain text ends here.
-                drop(plain);
-                Action::Hashed { account, result }
+                // Off the UI thread: the screen stays drawn and Ctrl-C answers meanwhile.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let started = std::thread::Builder::new()
+                    .name("hash".into())
+                    .spawn(move || {
+                        let result = crate::answer::hash_plain("the account", &plain)
+                            .map_err(|e| e.to_string());
+                        // The plain text ends here.
+                        drop(plain);
+                        let _ = tx.send(Action::Hashed { account, result });
+                    });
+                match started {
+                    Ok(_) => self.hashing = Some((account, rx)),
+                    Err(e) => {
+                        return Ok(Some(Action::Hashed {
+                            account,
+                            result: Err(format!("cannot start hashing: {e}")),
+                        }));
+                    }
+                }
+                return Ok(None);
             }
             Effect::StartInstall(plan) => {
                 let toml = plan.saved_answer.clone();
@@ -288,6 +313,27 @@ impl<'b> Runner<'b> {
             }
         }
         v
+    }
+}
+
+/// A background job's result once it is there. Each job sends before it ends, so a closed
+/// channel means it panicked: `failed` says so.
+fn finished(rx: &Receiver<Action>, failed: impl FnOnce() -> Action) -> Option<Action> {
+    match rx.try_recv() {
+        Ok(a) => Some(a),
+        Err(TryRecvError::Empty) => None,
+        Err(TryRecvError::Disconnected) => Some(failed()),
+    }
+}
+
+fn repos_failed() -> Action {
+    Action::Repos(Err("loading the repositories failed".into()))
+}
+
+fn hash_failed(account: Account) -> Action {
+    Action::Hashed {
+        account,
+        result: Err("hashing failed".into()),
     }
 }
 

@@ -105,4 +105,3 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
         Err(Failure::Interrupted)
     }
 }
-

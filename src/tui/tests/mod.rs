@@ -43,7 +43,7 @@ impl<'b> H<'b> {
                 if let Some(o) = self.runner.drive(&mut self.app, a, &mut |_| {}) {
                     return Some(o);
                 }
-                next = self.runner.wait_for_repos();
+                next = self.runner.wait_for_background();
             }
         }
         None

@@ -38,7 +38,7 @@ fn a_slow_mirror_never_freezes_the_screen_or_ctrl_c() {
         t0.elapsed()
     );
     assert!(h.app.repos.is_none());
-    let loaded = h.runner.wait_for_repos().expect("the load's result");
+    let loaded = h.runner.wait_for_background().expect("the load's result");
     h.press([loaded]);
     assert!(matches!(h.app.repos, Some(Ok(_))));
 }
@@ -187,6 +187,32 @@ fn network_static_interface_with_a_bad_gateway() {
     h.press([Up, Up, Up, Left]);
     assert_eq!(h.app.network.shown, 0);
     assert_eq!(h.app.answer.network.interfaces.len(), 1);
+}
+
+/// yescrypt takes a moment: the hash is made on a thread of its own, the screen stays
+/// live meanwhile (another Enter does not leave it half-done), and it moves on once the
+/// hash is back.
+#[test]
+fn hashing_runs_off_the_screen_and_then_moves_on() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Users);
+    h.press([Right, Tab]);
+    h.typ("secret-one");
+    h.press([Tab]);
+    h.typ("secret-one");
+    assert!(h.runner.drive(&mut h.app, Enter, &mut |_| {}).is_none());
+    assert!(h.runner.loading(), "hashing in the background");
+    assert_eq!(h.screen(), Screen::Users);
+    assert_eq!(h.app.answer.root.password, Password::Locked, "no hash yet");
+    assert!(h.runner.drive(&mut h.app, Enter, &mut |_| {}).is_none());
+    assert_eq!(h.screen(), Screen::Users, "waits for the hash");
+    let hashed = h.runner.wait_for_background().expect("the hash");
+    h.press([hashed]);
+    assert_eq!(h.screen(), Screen::Security);
+    assert!(
+        matches!(&h.app.answer.root.password, Password::Hash { hash } if hash.starts_with("$y$"))
+    );
 }
 
 #[test]
