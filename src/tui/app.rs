@@ -186,7 +186,7 @@ impl App {
             export_path: PathBuf::from(text::DEFAULT_EXPORT),
             log_path: None,
         };
-        app.refresh();
+        app.recheck();
         app
     }
 
@@ -211,13 +211,23 @@ impl App {
         }
     }
 
-    /// Copies every screen's fields into the answer and re-runs the checks.
-    pub fn refresh(&mut self) {
-        disk::apply(self);
-        network::apply(self);
-        users::apply(self);
-        security::apply(self);
-        software::apply(self);
+    /// Copies `screen`'s fields into the sections of the answer it owns (what it cannot
+    /// show stays as given), then re-runs the checks. Only a screen that is shown or was
+    /// just used writes: the others' sections stay as they are.
+    pub fn apply(&mut self, screen: Screen) {
+        match screen {
+            Screen::Disk => disk::apply(self),
+            Screen::Network => network::apply(self),
+            Screen::Users => users::apply(self),
+            Screen::Security => security::apply(self),
+            Screen::Software => software::apply(self),
+            _ => {}
+        }
+        self.recheck();
+    }
+
+    /// Re-runs the answer's checks and the screens' own.
+    pub fn recheck(&mut self) {
         self.issues = answer::validate(&self.answer);
         self.issues.extend(users::local_issues(self));
     }
@@ -310,41 +320,56 @@ impl App {
 
 /// Applies one action; returns the work it starts, if any.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    let used = app.screen;
     // Results of background work, whatever the screen.
-    let effect = match action {
+    let (effect, changed) = match action {
         Action::Repos(r) => {
             app.repos = Some(r);
             app.software.reset_cursor();
             // A plan made while they were loading lacked them: make it again.
-            app.plan.is_some().then_some(Effect::Resolve)
+            (
+                app.plan.is_some().then_some(Effect::Resolve),
+                Some(Screen::Software),
+            )
         }
-        Action::Resolved(r) => app.resolved(*r),
-        Action::Hashed { account, result } => users::hashed(app, account, result),
-        Action::Engine(e) => progress::event(app, e),
-        Action::EngineDone => progress::done(app),
+        Action::Resolved(r) => (app.resolved(*r), None),
+        Action::Hashed { account, result } => {
+            (users::hashed(app, account, result), Some(Screen::Users))
+        }
+        Action::Engine(e) => (progress::event(app, e), None),
+        Action::EngineDone => (progress::done(app), None),
         Action::Tick(d) => {
             app.progress.elapsed = d;
-            None
+            (None, None)
         }
         Action::Exported(r) => {
             app.notice = Some(match r {
                 Ok(p) => text::exported(&p),
                 Err(e) => text::export_failed(&e),
             });
-            None
+            (None, None)
         }
-        Action::Resize => None,
+        Action::Resize => (None, None),
         key => {
             app.notice = None;
-            if app.popup.is_some() {
+            let effect = if app.popup.is_some() {
                 screens::popup::update(app, key)
             } else {
                 keypress(app, key)
-            }
+            };
+            (effect, Some(used))
         }
     };
     let before = app.answer.clone();
-    app.refresh();
+    // The screen a key was for, and the one now shown (its fields are the answer as soon
+    // as they are on the screen).
+    for screen in [changed, (app.screen != used).then_some(app.screen)]
+        .into_iter()
+        .flatten()
+    {
+        app.apply(screen);
+    }
+    app.recheck();
     // A plan (and its refusals) is about the answer it was made from: a changed answer is
     // planned again on the next Enter.
     if app.answer != before && matches!(app.plan, Some(Err(_))) {

@@ -181,7 +181,7 @@ pub fn hashed(app: &mut App, account: Account, result: Result<String, String>) -
                 Account::Admin => app.users.admin_hash = Some(h),
             }
             app.users.sync();
-            app.refresh();
+            app.apply(Screen::Users);
             if app.pending.take().is_some() && app.screen == Screen::Users {
                 return app.forward();
             }
