@@ -9,6 +9,7 @@ mod body;
 mod client;
 mod closure;
 mod comps;
+mod digest;
 mod evr;
 mod fetch;
 mod primary;
@@ -19,6 +20,7 @@ mod verify;
 mod xml;
 
 pub use client::{HttpClient, http_client};
+pub use digest::Digest;
 pub use evr::{Evr, rpmvercmp};
 pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch, join as join_url};
 pub use types::*;

@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use sha2::Digest;
-
-use crate::repo::PackageFile;
+use crate::repo::{Digest, PackageFile};
 
 /// Attempts per file; a file that still fails is left to the transaction.
 const ATTEMPTS: u32 = 2;
@@ -57,7 +55,7 @@ impl Job {
         cancel: &AtomicBool,
     ) -> Result<(), DownloadError> {
         let alg = self.file.checksum.0.as_str();
-        if hasher(alg).is_none() {
+        if Digest::new(alg).is_none() {
             return Err(DownloadError::Unchecked(alg.to_owned()));
         }
         let dir = self.dest.parent().unwrap_or(Path::new("."));
@@ -92,7 +90,7 @@ impl Job {
             return Err(DownloadError::Status(resp.status().as_u16()));
         }
         let mut out = std::fs::File::create(part).map_err(io("creating", part))?;
-        let mut digest = hasher(alg).ok_or_else(|| DownloadError::Unchecked(alg.clone()))?;
+        let mut digest = Digest::new(alg).ok_or_else(|| DownloadError::Unchecked(alg.clone()))?;
         let mut got = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
@@ -121,7 +119,7 @@ impl Job {
                 want: self.file.size,
             });
         }
-        if !digest.matches(want) {
+        if !digest.hex().eq_ignore_ascii_case(want) {
             return Err(DownloadError::Checksum { alg: alg.clone() });
         }
         out.sync_all().map_err(io("writing", part))?;
@@ -140,40 +138,5 @@ struct Part(PathBuf);
 impl Drop for Part {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// The digests primary uses for packages (createrepo_c writes sha256 by default).
-enum Hasher {
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
-}
-
-fn hasher(alg: &str) -> Option<Hasher> {
-    match alg {
-        "sha256" => Some(Hasher::Sha256(sha2::Sha256::new())),
-        "sha384" => Some(Hasher::Sha384(sha2::Sha384::new())),
-        "sha512" => Some(Hasher::Sha512(sha2::Sha512::new())),
-        _ => None,
-    }
-}
-
-impl Hasher {
-    fn update(&mut self, bytes: &[u8]) {
-        match self {
-            Hasher::Sha256(h) => h.update(bytes),
-            Hasher::Sha384(h) => h.update(bytes),
-            Hasher::Sha512(h) => h.update(bytes),
-        }
-    }
-
-    fn matches(self, want: &str) -> bool {
-        let got = match self {
-            Hasher::Sha256(h) => hex::encode(h.finalize()),
-            Hasher::Sha384(h) => hex::encode(h.finalize()),
-            Hasher::Sha512(h) => hex::encode(h.finalize()),
-        };
-        got.eq_ignore_ascii_case(want)
     }
 }
