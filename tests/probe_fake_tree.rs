@@ -1,7 +1,9 @@
-//! The probe against a fake machine (tests/fake_sysfs/machine.rs): every field a user would
+//! The probe against a fake machine (tests/common/fake_sysfs/machine.rs): every field a user would
 //! check, on every kind of disk and NIC. Needs sfdisk and mkfs, not root.
 
-mod fake_sysfs;
+mod common;
+
+use common::fake_sysfs;
 
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,9 @@
 //! `image_disk`: a disk image file described as a disk, its table and filesystems read by
 //! libblkid from the file itself. Needs sfdisk and mkfs, not root.
 
-mod fake_sysfs;
+mod common;
+
+use common::fake_sysfs;
 
 use azl_installer::probe::{ProbeError, Transport, image_disk};
 use fake_sysfs::{filesystem, place, sfdisk, sparse};

@@ -1,6 +1,8 @@
 //! The readable report of `azl-installer probe`, on the fake machine.
 
-mod fake_sysfs;
+mod common;
+
+use common::fake_sysfs;
 
 use azl_installer::probe::{Hardware, probe, table};
 use fake_sysfs::machine::machine;

@@ -2,6 +2,7 @@
 //! themselves even when a test fails. Tests only ever write to these.
 #![allow(dead_code)]
 
+pub mod fake_sysfs;
 pub mod fixture;
 pub mod flavor;
 pub mod full_answer;

@@ -131,19 +131,6 @@ impl FakeTree {
     }
 }
 
-/// Runs a tool, failing the test with its stderr when it fails.
-pub fn run(cmd: &str, args: &[&str]) {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// A sparse file of `size` bytes.
 pub fn sparse(path: &Path, size: u64) {
     std::fs::create_dir_all(path.parent().expect("a parent")).expect("creating dirs");
@@ -158,15 +145,15 @@ pub fn filesystem(kind: &str, size: u64, label: &str, uuid: &str) -> Vec<u8> {
     sparse(&p, size);
     let ps = p.to_str().expect("a UTF-8 path");
     match kind {
-        "ext4" => run("mkfs.ext4", &["-q", "-F", "-L", label, "-U", uuid, ps]),
+        "ext4" => super::sh("mkfs.ext4", &["-q", "-F", "-L", label, "-U", uuid, ps]),
         // vfat's "UUID" is its volume id, written XXXX-XXXX.
-        "vfat" => run(
+        "vfat" => super::sh(
             "mkfs.vfat",
             &["-n", label, "-i", &uuid.replace('-', ""), ps],
         ),
-        "swap" => run("mkswap", &["-L", label, "-U", uuid, ps]),
+        "swap" => super::sh("mkswap", &["-L", label, "-U", uuid, ps]),
         other => panic!("no recipe for {other}"),
-    }
+    };
     std::fs::read(&p).expect("reading the filesystem image")
 }
 
