@@ -1,6 +1,8 @@
 //! Every example answer file in installer-config/examples loads cleanly, survives a round
 //! trip through `to_toml`, and the committed JSON Schema matches the types.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use azl_installer::answer::{
@@ -129,17 +131,10 @@ fn demo_examples_match_what_tests_demo_expects() {
 
 #[test]
 fn committed_schema_is_current() {
-    let path = config_dir().join("answer.schema.json");
-    let want = answer::schema_json();
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(&path, &want).expect("writing installer-config/answer.schema.json");
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "installer-config/answer.schema.json is out of date with src/answer/types.rs; \
-         regenerate it with: UPDATE_SCHEMA=1 cargo test --test answer_examples committed_schema_is_current"
+    common::committed_is_current(
+        "installer-config/answer.schema.json",
+        &answer::schema_json(),
+        "--test answer_examples committed_schema_is_current",
     );
 }
 

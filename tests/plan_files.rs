@@ -15,23 +15,13 @@ use common::installed::{Installed, assert_nothing_left};
 use common::{Image, installer, installer_in, output_text, sh};
 use serde_json::Value;
 
-fn config_dir() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/installer-config"))
-}
-
 #[test]
 fn committed_plan_schema_is_current() {
-    let path = config_dir().join("plan.schema.json");
     let want = plan::schema_json();
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(&path, &want).expect("writing installer-config/plan.schema.json");
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "installer-config/plan.schema.json is out of date with src/plan; regenerate it with: \
-         UPDATE_SCHEMA=1 cargo test --test plan_files committed_plan_schema_is_current"
+    common::committed_is_current(
+        "installer-config/plan.schema.json",
+        &want,
+        "--test plan_files committed_plan_schema_is_current",
     );
     let schema: Value = serde_json::from_str(&want).unwrap();
     for key in [

@@ -233,6 +233,21 @@ pub fn sh(cmd: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A generated file committed to the repository (a JSON Schema) is what the code makes
+/// now; with UPDATE_SCHEMA set it is written instead. `test` names the test to run then.
+pub fn committed_is_current(rel: &str, want: &str, test: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, want).unwrap_or_else(|e| panic!("writing {rel}: {e}"));
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{rel} is out of date with the code; regenerate it with: UPDATE_SCHEMA=1 cargo test {test}"
+    );
+}
+
 /// Path of the built binary, for tests of the command line.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_azl-installer"))

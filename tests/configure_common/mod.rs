@@ -232,28 +232,19 @@ pub fn run(
 
 /// The messages of Log events at warn level.
 pub fn warnings(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Log {
-                level: azl_installer::events::Level::Warn,
-                message,
-                ..
-            } => Some(message.clone()),
-            _ => None,
-        })
-        .collect()
+    logs_at(events, azl_installer::events::Level::Warn)
 }
 
+/// The messages of Log events at info level.
 pub fn infos(events: &[Event]) -> Vec<String> {
+    logs_at(events, azl_installer::events::Level::Info)
+}
+
+fn logs_at(events: &[Event], want: azl_installer::events::Level) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Log {
-                level: azl_installer::events::Level::Info,
-                message,
-                ..
-            } => Some(message.clone()),
+            Event::Log { level, message, .. } if *level == want => Some(message.clone()),
             _ => None,
         })
         .collect()
