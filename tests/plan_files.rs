@@ -93,6 +93,41 @@ fn a_plan_read_back_from_json_is_the_same_plan() {
     );
 }
 
+/// `install --plan`'s check, on fake machines: the same machine passes; another firmware
+/// (when the plan took the machine's) or another disk at the same path does not.
+#[test]
+fn a_plan_holds_only_on_the_machine_it_was_made_for() {
+    let repo = FixtureRepo::base();
+    let a = toml::from_str(&answer(&repo, Path::new("/dev/sda"), "auto", "")).unwrap();
+    let machine = |fw, size| common::machine::one_disk(fw, size, 512, 4 * GIB);
+    let uefi = machine(Firmware::Uefi, 64 * GIB);
+    let plan = Plan::resolve(&a, &uefi, &common::machine::fixture_index("base"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(plan.bootloader.detected);
+    assert_eq!(plan::still_holds(&plan, &uefi), vec![]);
+
+    let problems = plan::still_holds(&plan, &machine(Firmware::Bios, 64 * GIB));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].path, "target.firmware");
+    assert!(
+        problems[0]
+            .message
+            .contains("boots with UEFI; this one boots with BIOS"),
+        "{}",
+        problems[0].message
+    );
+
+    let problems = plan::still_holds(&plan, &machine(Firmware::Uefi, 128 * GIB));
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .message
+            .contains(&format!("the size was {}, is {}", 64 * GIB, 128 * GIB)),
+        "{}",
+        problems[0].message
+    );
+}
+
 #[test]
 fn a_plan_of_another_version_or_shape_is_refused_with_the_reason() {
     let mut v = serde_json::to_value(full_plan()).unwrap();

@@ -6,7 +6,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::answer::{self, Answer, Finish, Issue, Password, Script, Selinux, SelinuxMode, Ssh};
+use crate::answer::{
+    self, Answer, Finish, FirmwareChoice, Issue, Password, Script, Selinux, SelinuxMode, Ssh,
+};
 use crate::probe::{Firmware, Transport};
 
 /// Host name, time zone, locale and console keymap, as written to the target.
@@ -88,6 +90,8 @@ pub struct KernelSetup {
 pub struct Bootloader {
     /// GRUB 2 with shim on the ESP (uefi), or in the bios-boot partition (bios).
     pub firmware: Firmware,
+    /// `firmware` is this machine's (the answer said `auto`), not the answer's choice.
+    pub detected: bool,
     /// A firmware boot entry is written with efibootmgr (UEFI, when the target is a real
     /// disk of this machine: an image boots elsewhere, from \EFI\BOOT\BOOTX64.EFI).
     pub nvram_entry: bool,
@@ -180,6 +184,7 @@ pub(super) fn resolve(
         },
         bootloader: Bootloader {
             firmware,
+            detected: answer.target.firmware == FirmwareChoice::Auto,
             nvram_entry: firmware == Firmware::Uefi && !is_image(transport),
         },
         post_scripts: answer.scripts.post.clone(),
