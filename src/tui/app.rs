@@ -102,6 +102,14 @@ pub enum Action {
     Exported(Result<PathBuf, String>),
 }
 
+/// What a screen's keys ask of the App: the answer-editing screens own their fields and
+/// change nothing else; moving between screens is the App's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nav {
+    Forward,
+    Back,
+}
+
 /// Whose password is being hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Account {
@@ -215,12 +223,13 @@ impl App {
     /// show stays as given), then re-runs the checks. Only a screen that is shown or was
     /// just used writes: the others' sections stay as they are.
     pub fn apply(&mut self, screen: Screen) {
+        let a = &mut self.answer;
         match screen {
-            Screen::Disk => disk::apply(self),
-            Screen::Network => network::apply(self),
-            Screen::Users => users::apply(self),
-            Screen::Security => security::apply(self),
-            Screen::Software => software::apply(self),
+            Screen::Disk => self.disk.apply(&self.hw, a),
+            Screen::Network => self.network.apply(a),
+            Screen::Users => self.users.apply(a),
+            Screen::Security => self.security.apply(a),
+            Screen::Software => self.software.apply(a),
             _ => {}
         }
         self.recheck();
@@ -298,6 +307,13 @@ impl App {
         }
         self.pending = Some(next);
         Some(Effect::Resolve)
+    }
+
+    fn navigate(&mut self, nav: Option<Nav>) -> Option<Effect> {
+        match nav? {
+            Nav::Forward => self.forward(),
+            Nav::Back => self.back(),
+        }
     }
 
     pub fn back(&mut self) -> Option<Effect> {
@@ -400,11 +416,30 @@ fn keypress(app: &mut App, key: Action) -> Option<Effect> {
             Action::Enter | Action::Tab => app.forward(),
             _ => None,
         },
-        Screen::Disk => disk::update(app, key),
-        Screen::Network => network::update(app, key),
-        Screen::Users => users::update(app, key),
-        Screen::Security => security::update(app, key),
-        Screen::Software => software::update(app, key),
+        Screen::Disk => {
+            let nav = app.disk.update(key);
+            app.navigate(nav)
+        }
+        Screen::Network => {
+            let nav = app.network.update(key);
+            app.navigate(nav)
+        }
+        Screen::Users => {
+            let nav = app.users.update(key);
+            app.navigate(nav)
+        }
+        Screen::Security => {
+            let nav = app.security.update(key);
+            app.navigate(nav)
+        }
+        Screen::Software => {
+            let index = match &app.repos {
+                Some(Ok(i)) => Some(i),
+                _ => None,
+            };
+            let nav = app.software.update(key, index);
+            app.navigate(nav)
+        }
         Screen::Summary => summary::update(app, key),
         Screen::Progress => progress::update(app, key),
         Screen::Finished => finished::update(app, key),

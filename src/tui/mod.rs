@@ -3,8 +3,9 @@
 //!
 //! Elm-style: a key becomes an [`app::Action`], [`app::update`] changes the [`app::App`] and
 //! may return an [`app::Effect`], which the [`Runner`] performs through the [`Backend`]
-//! (hash, resolve, install, export) and feeds back as another action; `ui::draw` renders
-//! the state. Everything a test needs runs without a terminal.
+//! (hash and repository loading on threads of their own; resolve, install, export) and
+//! feeds back as another action; `ui::draw` renders the state. Everything a test needs
+//! runs without a terminal.
 
 pub mod app;
 pub mod backend;

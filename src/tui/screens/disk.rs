@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::partitions::{self, PartEditor};
 use crate::answer::{Answer, FirmwareChoice, Layout, RootFs, Swap, human_bytes};
 use crate::probe::{Disk, Firmware, Hardware};
-use crate::tui::app::{Action, App, Effect};
+use crate::tui::app::{Action, App, Nav};
 use crate::tui::widgets::form::{Field, Form, Value};
 use crate::tui::widgets::input::Handled;
 use crate::tui::{text, ui};
@@ -151,54 +151,55 @@ fn choice_label(d: &Disk) -> String {
     .join(" ")
 }
 
-pub fn update(app: &mut App, key: Action) -> Option<Effect> {
-    let st = &mut app.disk;
-    if st.form.focused_zone() && st.parts.handle(&key) != Handled::No {
-        return None;
-    }
-    match key {
-        Action::Enter => return app.forward(),
-        Action::Esc => return app.back(),
-        k => {
-            st.form.handle(&k);
+impl DiskState {
+    pub fn update(&mut self, key: Action) -> Option<Nav> {
+        if self.form.focused_zone() && self.parts.handle(&key) != Handled::No {
+            return None;
         }
+        match key {
+            Action::Enter => return Some(Nav::Forward),
+            Action::Esc => return Some(Nav::Back),
+            k => {
+                self.form.handle(&k);
+            }
+        }
+        self.sync_hidden();
+        None
     }
-    st.sync_hidden();
-    None
-}
 
-/// Fields -> `[target]` and `[storage]`.
-pub fn apply(app: &mut App) {
-    let st = &app.disk;
-    let a = &mut app.answer;
-    let chosen = st.chosen();
-    let disk = chosen.and_then(|i| app.hw.disks.get(i));
-    // The summary's erase confirmation is the consent; the answer must say so too.
-    let content = disk.is_some_and(Disk::has_content);
-    if chosen.is_some() && chosen == st.given {
-        // The answer's own target (a kernel name, a link, fleet rules) stays as written.
-        a.target.wipe |= content;
-    } else {
-        a.target.path = disk.map(answer_path);
-        a.target.rules = None;
-        a.target.wipe = content;
-    }
-    if st.custom() {
-        a.storage.layout = Layout::Custom;
-        a.storage.partitions = st.parts.rows.clone();
-    } else {
-        a.storage.layout = Layout::Auto;
-        a.storage.partitions.clear();
-        a.storage.filesystem = if st.form.choice(FS) == 1 {
-            RootFs::Ext4
+    /// Fields -> `[target]` and `[storage]`.
+    pub fn apply(&self, hw: &Hardware, a: &mut Answer) {
+        let chosen = self.chosen();
+        let disk = chosen.and_then(|i| hw.disks.get(i));
+        // The summary's erase confirmation is the consent; the answer must say so too.
+        let content = disk.is_some_and(Disk::has_content);
+        if chosen.is_some() && chosen == self.given {
+            // The answer's own target (a kernel name, a link, fleet rules) stays as written.
+            a.target.wipe |= content;
         } else {
-            RootFs::Xfs
-        };
-        let swap = match &st.form.fields[SWAP].value {
-            Value::Choice { options, index } => options.get(*index).and_then(|s| s.parse().ok()),
-            _ => None,
-        };
-        a.storage.swap = swap.unwrap_or(Swap::Auto);
+            a.target.path = disk.map(answer_path);
+            a.target.rules = None;
+            a.target.wipe = content;
+        }
+        if self.custom() {
+            a.storage.layout = Layout::Custom;
+            a.storage.partitions = self.parts.rows.clone();
+        } else {
+            a.storage.layout = Layout::Auto;
+            a.storage.partitions.clear();
+            a.storage.filesystem = if self.form.choice(FS) == 1 {
+                RootFs::Ext4
+            } else {
+                RootFs::Xfs
+            };
+            let swap = match &self.form.fields[SWAP].value {
+                Value::Choice { options, index } => {
+                    options.get(*index).and_then(|s| s.parse().ok())
+                }
+                _ => None,
+            };
+            a.storage.swap = swap.unwrap_or(Swap::Auto);
+        }
     }
 }
 

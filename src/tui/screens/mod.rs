@@ -1,4 +1,9 @@
-//! One file per screen: its state, its `update`, its `draw`, and `apply` (fields -> Answer).
+//! One file per screen. The five that edit the answer (disk, network, users, security,
+//! software) are components: their state owns the fields of the answer sections they show,
+//! `State::update(key)` changes only that state and returns a [`Nav`](super::app::Nav)
+//! the App carries out, and `State::apply(&mut Answer)` writes only their sections,
+//! keeping what they cannot show. The others (welcome, summary, progress, finished,
+//! popups) drive the App itself.
 
 pub mod disk;
 pub mod finished;

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::answer::{Answer, Interface, InterfaceMatch};
 use crate::probe::{Hardware, Nic};
-use crate::tui::app::{Action, App, Effect, Screen};
+use crate::tui::app::{Action, App, Nav, Screen};
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::input::LineInput;
 use crate::tui::{text, ui};
@@ -168,25 +168,25 @@ impl NetState {
         }
         self.form.settle();
     }
-}
 
-pub fn update(app: &mut App, key: Action) -> Option<Effect> {
-    let st = &mut app.network;
-    match key {
-        Action::Enter => return app.forward(),
-        Action::Esc => return app.back(),
-        k => {
-            st.form.handle(&k);
+    pub fn update(&mut self, key: Action) -> Option<Nav> {
+        let st = self;
+        match key {
+            Action::Enter => return Some(Nav::Forward),
+            Action::Esc => return Some(Nav::Back),
+            k => {
+                st.form.handle(&k);
+            }
         }
+        let picked = st.form.choice(NIC);
+        if picked != st.shown && picked < st.cfgs.len() {
+            let cur = st.current();
+            st.cfgs[st.shown] = cur;
+            st.load(picked);
+        }
+        st.sync();
+        None
     }
-    let picked = st.form.choice(NIC);
-    if picked != st.shown && picked < st.cfgs.len() {
-        let cur = st.current();
-        st.cfgs[st.shown] = cur;
-        st.load(picked);
-    }
-    st.sync();
-    None
 }
 
 fn list(s: &str) -> Vec<String> {
@@ -197,34 +197,35 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Fields -> `system.hostname` and `[[network.interfaces]]`: the static NICs first (the
-/// screen's issue keys count them), then what the screen leaves as the answer had it: NICs
-/// left on DHCP with their entry, and the interfaces no NIC here shows. Other NICs keep
-/// NetworkManager's default, DHCP.
-pub fn apply(app: &mut App) {
-    let st = &app.network;
-    let host = st.form.text(HOST).trim();
-    app.answer.system.hostname = (!host.is_empty()).then(|| host.to_string());
-    let cfgs = st.all();
-    let rows = || st.nics.iter().zip(&cfgs).zip(&st.given);
-    let statics = rows()
-        .filter(|((_, c), _)| c.fixed)
-        .map(|((n, c), given)| Interface {
-            matcher: given
-                .as_ref()
-                .map_or_else(|| match_of(n), |g| g.matcher.clone()),
-            dhcp: false,
-            addresses: list(&c.addresses),
-            gateway: Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty()),
-            dns: list(&c.dns),
-        });
-    let dhcp_given = rows()
-        .filter(|((_, c), _)| !c.fixed)
-        .filter_map(|(_, given)| given.clone().filter(|g| g.dhcp));
-    app.answer.network.interfaces = statics
-        .chain(dhcp_given)
-        .chain(st.unshown.iter().cloned())
-        .collect();
+impl NetState {
+    /// Fields -> `system.hostname` and `[[network.interfaces]]`: the static NICs first (the
+    /// screen's issue keys count them), then what the screen leaves as the answer had it: NICs
+    /// left on DHCP with their entry, and the interfaces no NIC here shows. Other NICs keep
+    /// NetworkManager's default, DHCP.
+    pub fn apply(&self, answer: &mut Answer) {
+        let host = self.form.text(HOST).trim();
+        answer.system.hostname = (!host.is_empty()).then(|| host.to_string());
+        let cfgs = self.all();
+        let rows = || self.nics.iter().zip(&cfgs).zip(&self.given);
+        let statics = rows()
+            .filter(|((_, c), _)| c.fixed)
+            .map(|((n, c), given)| Interface {
+                matcher: given
+                    .as_ref()
+                    .map_or_else(|| match_of(n), |g| g.matcher.clone()),
+                dhcp: false,
+                addresses: list(&c.addresses),
+                gateway: Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty()),
+                dns: list(&c.dns),
+            });
+        let dhcp_given = rows()
+            .filter(|((_, c), _)| !c.fixed)
+            .filter_map(|(_, given)| given.clone().filter(|g| g.dhcp));
+        answer.network.interfaces = statics
+            .chain(dhcp_given)
+            .chain(self.unshown.iter().cloned())
+            .collect();
+    }
 }
 
 /// How the screen names a NIC in the answer: by MAC when it has one.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::answer::{Answer, PermitRootLogin, SelinuxMode};
-use crate::tui::app::{Action, App, Effect, Screen};
+use crate::tui::app::{Action, App, Nav, Screen};
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::{text, ui};
 
@@ -72,30 +72,31 @@ impl SecurityState {
     }
 }
 
-pub fn update(app: &mut App, key: Action) -> Option<Effect> {
-    match key {
-        Action::Enter => return app.forward(),
-        Action::Esc => return app.back(),
-        k => {
-            app.security.form.handle(&k);
+impl SecurityState {
+    pub fn update(&mut self, key: Action) -> Option<Nav> {
+        match key {
+            Action::Enter => return Some(Nav::Forward),
+            Action::Esc => return Some(Nav::Back),
+            k => {
+                self.form.handle(&k);
+            }
         }
+        self.sync();
+        None
     }
-    app.security.sync();
-    None
-}
 
-/// Fields -> `[selinux]`, `[ssh]` and `kernel.hardening`.
-pub fn apply(app: &mut App) {
-    let f = &app.security.form;
-    let a = &mut app.answer;
-    a.selinux.mode = MODES.get(f.choice(SELINUX)).copied().unwrap_or_default();
-    a.ssh.enable = f.toggle(SSH);
-    a.ssh.permit_root_login = LOGINS
-        .get(f.choice(ROOT_LOGIN))
-        .copied()
-        .unwrap_or_default();
-    a.ssh.password_authentication = f.toggle(PW_AUTH);
-    a.kernel.hardening = f.toggle(HARDEN);
+    /// Fields -> `[selinux]`, `[ssh]` and `kernel.hardening`.
+    pub fn apply(&self, a: &mut Answer) {
+        let f = &self.form;
+        a.selinux.mode = MODES.get(f.choice(SELINUX)).copied().unwrap_or_default();
+        a.ssh.enable = f.toggle(SSH);
+        a.ssh.permit_root_login = LOGINS
+            .get(f.choice(ROOT_LOGIN))
+            .copied()
+            .unwrap_or_default();
+        a.ssh.password_authentication = f.toggle(PW_AUTH);
+        a.kernel.hardening = f.toggle(HARDEN);
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::answer::{Answer, human_bytes};
 use crate::repo::{Group, GroupPackageKind, Package, RepoIndex};
-use crate::tui::app::{Action, App, Effect, Screen};
+use crate::tui::app::{Action, App, Nav, Screen};
 use crate::tui::widgets::input::{Handled, LineInput};
 use crate::tui::{text, ui};
 
@@ -118,69 +118,72 @@ fn toggle(list: &mut Vec<String>, name: &str) {
     }
 }
 
-pub fn update(app: &mut App, key: Action) -> Option<Effect> {
-    let st = &mut app.software;
-    if st.zone == Zone::Search && st.search.handle(&key) != Handled::No {
-        st.pkg_cursor = 0;
-        return None;
-    }
-    let index = match &app.repos {
-        Some(Ok(i)) => Some(i),
-        _ => None,
-    };
-    let ng = index.map_or(0, |i| groups(i).len());
-    let np = index.map_or(0, |i| packages(i, st.search.text()).len());
-    match (st.zone, key) {
-        (_, Action::Enter) => return app.forward(),
-        (_, Action::Esc) => return app.back(),
-        (Zone::Groups, Action::Tab) => st.zone = Zone::Search,
-        (Zone::Search, Action::Tab) | (Zone::Search, Action::Down) => st.zone = Zone::Packages,
-        (Zone::Packages, Action::BackTab)
-        | (Zone::Search, Action::BackTab)
-        | (Zone::Search, Action::Up) => {
-            st.zone = if st.zone == Zone::Search {
-                Zone::Groups
-            } else {
-                Zone::Search
+impl SoftwareState {
+    /// `index`: the verified repositories, once loaded.
+    pub fn update(&mut self, key: Action, index: Option<&RepoIndex>) -> Option<Nav> {
+        if self.zone == Zone::Search && self.search.handle(&key) != Handled::No {
+            self.pkg_cursor = 0;
+            return None;
+        }
+        let ng = index.map_or(0, |i| groups(i).len());
+        let np = index.map_or(0, |i| packages(i, self.search.text()).len());
+        match (self.zone, key) {
+            (_, Action::Enter) => return Some(Nav::Forward),
+            (_, Action::Esc) => return Some(Nav::Back),
+            (Zone::Groups, Action::Tab) => self.zone = Zone::Search,
+            (Zone::Search, Action::Tab) | (Zone::Search, Action::Down) => {
+                self.zone = Zone::Packages
             }
-        }
-        (Zone::Groups, Action::Down) if st.group_cursor + 1 < ng => st.group_cursor += 1,
-        (Zone::Groups, Action::Down) => st.zone = Zone::Search,
-        (Zone::Groups, Action::Up) => st.group_cursor = st.group_cursor.saturating_sub(1),
-        (Zone::Packages, Action::Down) if st.pkg_cursor + 1 < np => st.pkg_cursor += 1,
-        (Zone::Packages, Action::Up) if st.pkg_cursor > 0 => st.pkg_cursor -= 1,
-        (Zone::Packages, Action::Up) => st.zone = Zone::Search,
-        (Zone::Packages, Action::PageDown) => {
-            st.pkg_cursor = (st.pkg_cursor + 8).min(np.saturating_sub(1))
-        }
-        (Zone::Packages, Action::PageUp) => st.pkg_cursor = st.pkg_cursor.saturating_sub(8),
-        (_, Action::Char('/')) => st.zone = Zone::Search,
-        (Zone::Groups, Action::Char(' ')) => {
-            if let Some(index) = index {
-                let all = groups(index);
-                let mut chosen = st.chosen_groups(&all);
-                if let Some(g) = all.get(st.group_cursor) {
-                    toggle(&mut chosen, &g.id);
-                    st.groups = Some(chosen);
+            (Zone::Packages, Action::BackTab)
+            | (Zone::Search, Action::BackTab)
+            | (Zone::Search, Action::Up) => {
+                self.zone = if self.zone == Zone::Search {
+                    Zone::Groups
+                } else {
+                    Zone::Search
                 }
             }
-        }
-        (Zone::Packages, Action::Char(' ')) => {
-            if let Some(p) =
-                index.and_then(|i| packages(i, st.search.text()).get(st.pkg_cursor).copied())
-            {
-                toggle(&mut st.install, &p.name);
+            (Zone::Groups, Action::Down) if self.group_cursor + 1 < ng => self.group_cursor += 1,
+            (Zone::Groups, Action::Down) => self.zone = Zone::Search,
+            (Zone::Groups, Action::Up) => self.group_cursor = self.group_cursor.saturating_sub(1),
+            (Zone::Packages, Action::Down) if self.pkg_cursor + 1 < np => self.pkg_cursor += 1,
+            (Zone::Packages, Action::Up) if self.pkg_cursor > 0 => self.pkg_cursor -= 1,
+            (Zone::Packages, Action::Up) => self.zone = Zone::Search,
+            (Zone::Packages, Action::PageDown) => {
+                self.pkg_cursor = (self.pkg_cursor + 8).min(np.saturating_sub(1))
             }
+            (Zone::Packages, Action::PageUp) => self.pkg_cursor = self.pkg_cursor.saturating_sub(8),
+            (_, Action::Char('/')) => self.zone = Zone::Search,
+            (Zone::Groups, Action::Char(' ')) => {
+                if let Some(index) = index {
+                    let all = groups(index);
+                    let mut chosen = self.chosen_groups(&all);
+                    if let Some(g) = all.get(self.group_cursor) {
+                        toggle(&mut chosen, &g.id);
+                        self.groups = Some(chosen);
+                    }
+                }
+            }
+            (Zone::Packages, Action::Char(' ')) => {
+                if let Some(p) = index.and_then(|i| {
+                    packages(i, self.search.text())
+                        .get(self.pkg_cursor)
+                        .copied()
+                }) {
+                    toggle(&mut self.install, &p.name);
+                }
+            }
+            _ => {}
         }
-        _ => {}
+        None
     }
-    None
-}
 
-/// Fields -> `packages.groups` and `packages.install`.
-pub fn apply(app: &mut App) {
-    app.answer.packages.groups = app.software.groups.clone();
-    app.answer.packages.install = app.software.install.clone();
+    /// Fields -> `packages.groups` and `packages.install`.
+    /// The choices -> `packages.groups` and `packages.install`.
+    pub fn apply(&self, answer: &mut Answer) {
+        answer.packages.groups = self.groups.clone();
+        answer.packages.install = self.install.clone();
+    }
 }
 
 fn row(focused: bool, s: String) -> Line<'static> {

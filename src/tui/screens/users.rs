@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::answer::{Answer, Issue, Password, User};
-use crate::tui::app::{Account, Action, App, Effect, Screen};
+use crate::tui::app::{Account, Action, App, Effect, Nav, Screen};
 use crate::tui::widgets::form::{Field, Form};
 use crate::tui::{text, ui};
 
@@ -142,16 +142,43 @@ impl UsersState {
     }
 }
 
-pub fn update(app: &mut App, key: Action) -> Option<Effect> {
-    match key {
-        Action::Enter => return app.forward(),
-        Action::Esc => return app.back(),
-        k => {
-            app.users.form.handle(&k);
+impl UsersState {
+    pub fn update(&mut self, key: Action) -> Option<Nav> {
+        match key {
+            Action::Enter => return Some(Nav::Forward),
+            Action::Esc => return Some(Nav::Back),
+            k => {
+                self.form.handle(&k);
+            }
         }
+        self.sync();
+        None
     }
-    app.users.sync();
-    None
+
+    /// Fields -> `[root]` and `[[users]]` (hashes only; a password still being typed is
+    /// not in the answer yet).
+    pub fn apply(&self, answer: &mut Answer) {
+        let st = self;
+        let f = &st.form;
+        answer.root.password = if st.root_password() {
+            password(&st.root_hash)
+        } else {
+            Password::Locked
+        };
+        answer.root.ssh_keys = keys(f.text(ROOT_KEY), &st.root_more_keys);
+        let name = f.text(ADMIN).trim();
+        let mut users = st.others.clone();
+        if !name.is_empty() {
+            let admin = User {
+                name: name.to_string(),
+                groups: st.admin_groups.clone(),
+                password: password(&st.admin_hash),
+                ssh_keys: keys(f.text(ADMIN_KEY), &st.admin_more_keys),
+            };
+            users.insert(st.admin_at.min(users.len()), admin);
+        }
+        answer.users = users;
+    }
 }
 
 /// The next password to hash before leaving the screen, taken out of its inputs.
@@ -207,31 +234,6 @@ fn keys(first: &str, more: &[String]) -> Vec<String> {
         .into_iter()
         .chain(more.iter().cloned())
         .collect()
-}
-
-/// Fields -> `[root]` and `[[users]]` (hashes only; a password still being typed is not in
-/// the answer yet).
-pub fn apply(app: &mut App) {
-    let st = &app.users;
-    let f = &st.form;
-    app.answer.root.password = if st.root_password() {
-        password(&st.root_hash)
-    } else {
-        Password::Locked
-    };
-    app.answer.root.ssh_keys = keys(f.text(ROOT_KEY), &st.root_more_keys);
-    let name = f.text(ADMIN).trim();
-    let mut users = st.others.clone();
-    if !name.is_empty() {
-        let admin = User {
-            name: name.to_string(),
-            groups: st.admin_groups.clone(),
-            password: password(&st.admin_hash),
-            ssh_keys: keys(f.text(ADMIN_KEY), &st.admin_more_keys),
-        };
-        users.insert(st.admin_at.min(users.len()), admin);
-    }
-    app.answer.users = users;
 }
 
 /// What the answer checks cannot see: the passwords being typed, and whether anyone could
