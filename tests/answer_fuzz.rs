@@ -313,7 +313,7 @@ proptest! {
 }
 
 fn check_inside(plan: &Plan, answer: &Answer, disk_bytes: u64, sector: u32) {
-    let t = &plan.table;
+    let t = &plan.target().table;
     let ss = u64::from(sector);
     assert_eq!(t.sector_size, sector);
     assert_eq!(t.disk_sectors, disk_bytes / ss);

@@ -46,12 +46,13 @@ fn bios_without_a_bios_boot_partition_is_refused() {
     }
     let t = Target::new("base", Firmware::Bios);
     t.clear_calls();
-    let plan = plan(&answer(""), Firmware::Bios);
-    let parts: Vec<_> = formatted(Firmware::Bios)
-        .into_iter()
-        .filter(|p| p.role != Role::BiosBoot)
-        .collect();
-    let (r, _) = run(&t, &plan, &parts, EfiVars::Writable);
+    // A plan whose table has no bios-boot partition (as a hand-edited plan file could be).
+    let mut plan = plan(&answer(""), Firmware::Bios);
+    plan.disks[0]
+        .table
+        .partitions
+        .retain(|p| p.role != Role::BiosBoot);
+    let (r, _) = run(&t, &plan, &formatted(Firmware::Bios), EfiVars::Writable);
     let msg = r.expect_err("no bios-boot partition").to_string();
     assert!(msg.contains("bios-boot"), "{msg}");
     assert!(t.calls_of("grub2-install").is_empty());

@@ -56,18 +56,20 @@ fn install(firmware: &str, storage: &str) -> Done {
 }
 
 fn root_partition(plan: &Value) -> u32 {
-    plan["table"]["partitions"]
+    plan["filesystems"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["mount"] == "/")
-        .and_then(|p| p["number"].as_u64())
+        .find(|f| f["mount"] == "/")
+        .and_then(|f| f["on"]["number"].as_u64())
         .unwrap() as u32
 }
 
 /// What every install must have done, whatever the firmware and layout.
 fn check_installed_system(done: &Done) -> Installed {
-    let parts = done.plan["table"]["partitions"].as_array().unwrap();
+    let parts = done.plan["disks"][0]["table"]["partitions"]
+        .as_array()
+        .unwrap();
     // The GPT on the image is the planned one.
     let v = sh("sgdisk", &["-v", done.img.path.to_str().unwrap()]);
     assert!(v.contains("No problems found"), "{v}");
@@ -92,12 +94,8 @@ fn check_installed_system(done: &Done) -> Installed {
 
     // fstab: every filesystem by the UUID blkid reports for its partition.
     let fstab = sys.read("/etc/fstab");
-    for w in parts {
-        let n = w["number"].as_u64().unwrap() as u32;
-        let fs = w["fs"].as_str().unwrap();
-        if fs == "none" {
-            continue;
-        }
+    for w in done.plan["filesystems"].as_array().unwrap() {
+        let n = w["on"]["number"].as_u64().unwrap() as u32;
         let uuid = blkid_uuid(&sys.lo.partition(n)).expect("a filesystem UUID");
         let line = fstab
             .lines()

@@ -66,7 +66,7 @@ fn assert_disk_matches_plan(dev: &Path, plan: &Value, sector: u64, nodes: bool) 
     let pt = &sf["partitiontable"];
     assert_eq!(pt["label"], "gpt");
     assert_eq!(pt["sectorsize"].as_u64(), Some(sector));
-    let want = plan["table"]["partitions"].as_array().unwrap();
+    let want = plan["disks"][0]["table"]["partitions"].as_array().unwrap();
     let got = pt["partitions"].as_array().unwrap();
     assert_eq!(got.len(), want.len());
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
@@ -111,7 +111,7 @@ fn partition_loop_device(sector: u32) {
     let answer = answer_file(img.dir.path(), &lo.path, "[storage]\nswap = \"none\"");
     let plan = planned(&answer);
     assert_eq!(
-        plan["table"]["sector_size"].as_u64(),
+        plan["disks"][0]["table"]["sector_size"].as_u64(),
         Some(u64::from(sector))
     );
     let o = install(&answer, &[]);
@@ -151,7 +151,7 @@ fn partitions_a_three_tib_image_file() {
     let attached = sh("losetup", &["-j", img.path.to_str().unwrap()]);
     assert!(attached.trim().is_empty(), "still attached: {attached}");
     assert_disk_matches_plan(&img.path, &plan, 512, false);
-    let root = plan["table"]["partitions"]
+    let root = plan["disks"][0]["table"]["partitions"]
         .as_array()
         .unwrap()
         .last()
@@ -234,7 +234,7 @@ fn old_mbr_and_filesystems_are_wiped_only_with_wipe_true() {
         &format!("wipe = true\n{SMALL_LAYOUT}"),
     );
     let plan = planned(&answer);
-    let destroys = plan["destroys"].to_string();
+    let destroys = plan["disks"][0]["destroys"].to_string();
     assert!(
         destroys.contains("olddata") && destroys.contains("swap"),
         "{destroys}"

@@ -14,13 +14,17 @@ use azl_installer::engine::fstab;
 use azl_installer::engine::mount::{MountError, mount_target};
 use azl_installer::engine::target::Formatted;
 use azl_installer::events::{Event, Recorder, Step};
-use azl_installer::plan::{PartitionTable, Role};
+use azl_installer::plan::{DeviceRef, FilesystemSetup, PartitionTable, Role};
 use common::{Image, LoopDevice, sh};
 use partition_common::{GIB, MIB, table};
 
 /// ESP 300 MiB, /boot 512 MiB xfs, swap 64 MiB, / the rest.
-fn uefi_like(sector_size: u32, disk_bytes: u64, root_fs: FsType) -> PartitionTable {
-    let mut t = table(
+fn uefi_like(
+    sector_size: u32,
+    disk_bytes: u64,
+    root_fs: FsType,
+) -> (PartitionTable, Vec<FilesystemSetup>) {
+    let t = table(
         sector_size,
         disk_bytes,
         &[
@@ -41,13 +45,23 @@ fn uefi_like(sector_size: u32, disk_bytes: u64, root_fs: FsType) -> PartitionTab
         (FsType::Swap, "swap", None, None),
         (root_fs, "root", Some("/"), None),
     ];
-    for (p, (fs, label, mount, options)) in t.partitions.iter_mut().zip(spec) {
-        p.fs = fs;
-        p.fs_label = Some(label.into());
-        p.mount = mount.map(String::from);
-        p.options = options.map(String::from);
-    }
-    t
+    let filesystems = t
+        .partitions
+        .iter()
+        .zip(spec)
+        .map(|(p, (fs, label, mount, options))| FilesystemSetup {
+            on: DeviceRef::Partition {
+                disk: 0,
+                number: p.number,
+            },
+            role: p.role,
+            fs,
+            label: Some(label.into()),
+            mount: mount.map(String::from),
+            options: options.map(String::from),
+        })
+        .collect();
+    (t, filesystems)
 }
 
 fn blkid_value(node: &Path, tag: &str) -> String {
@@ -118,11 +132,11 @@ fn format_mount_roundtrip(sector_size: u32, root_fs: FsType) {
     let disk_bytes = 2 * GIB;
     let img = Image::sparse(disk_bytes);
     let lo = LoopDevice::attach(&img.path, sector_size);
-    let table = uefi_like(sector_size, disk_bytes, root_fs);
+    let (table, filesystems) = uefi_like(sector_size, disk_bytes, root_fs);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
 
-    let formatted = format(&table, &nodes, &rec).expect("formatting");
+    let formatted = format(&filesystems, &table, &nodes, &rec).expect("formatting");
     assert_eq!(formatted.len(), 4);
     let want = [
         ("vfat", "ESP"),
@@ -306,10 +320,10 @@ fn a_failing_mount_unmounts_the_earlier_ones() {
     let disk_bytes = 2 * GIB;
     let img = Image::sparse(disk_bytes);
     let lo = LoopDevice::attach(&img.path, 512);
-    let table = uefi_like(512, disk_bytes, FsType::Ext4);
+    let (table, filesystems) = uefi_like(512, disk_bytes, FsType::Ext4);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
-    let formatted: Vec<Formatted> = format(&table, &nodes, &rec).expect("formatting");
+    let formatted: Vec<Formatted> = format(&filesystems, &table, &nodes, &rec).expect("formatting");
     let (mut formatted, _) = without_esp_if_unmountable(&formatted);
     // /boot mounts second, after /.
     formatted[1].options = Some("no_such_option".into());
@@ -349,10 +363,10 @@ fn a_busy_target_is_reported_then_detached_on_drop() {
     let disk_bytes = 2 * GIB;
     let img = Image::sparse(disk_bytes);
     let lo = LoopDevice::attach(&img.path, 512);
-    let table = uefi_like(512, disk_bytes, FsType::Xfs);
+    let (table, filesystems) = uefi_like(512, disk_bytes, FsType::Xfs);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
-    let formatted = format(&table, &nodes, &rec).expect("formatting");
+    let formatted = format(&filesystems, &table, &nodes, &rec).expect("formatting");
     let (formatted, _) = without_esp_if_unmountable(&formatted);
     let dir = tempfile::tempdir().expect("creating a temp dir");
     let mut guard = mount_target(&formatted, dir.path(), &rec).expect("mounting");
@@ -385,7 +399,7 @@ fn a_partition_held_for_a_moment_is_formatted_after_a_retry() {
     let disk_bytes = 2 * GIB;
     let img = Image::sparse(disk_bytes);
     let lo = LoopDevice::attach(&img.path, 512);
-    let table = uefi_like(512, disk_bytes, FsType::Xfs);
+    let (table, filesystems) = uefi_like(512, disk_bytes, FsType::Xfs);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
     // Our own exclusive open can meet the same moment's holder: a child that another test
@@ -409,7 +423,8 @@ fn a_partition_held_for_a_moment_is_formatted_after_a_retry() {
         std::thread::sleep(std::time::Duration::from_millis(700));
         drop(held);
     });
-    let formatted = format(&table, &nodes, &rec).expect("formatting after the ESP was released");
+    let formatted =
+        format(&filesystems, &table, &nodes, &rec).expect("formatting after the ESP was released");
     release.join().unwrap();
     assert_eq!(blkid_value(&nodes[0], "TYPE"), "vfat");
     assert_eq!(formatted.len(), 4);

@@ -91,7 +91,7 @@ fn rules(rules: Vec<DiskRule>) -> Answer {
 
 fn chosen(a: &Answer) -> Result<String, String> {
     Plan::resolve(a, &machine(), &index())
-        .map(|p| p.target.disk.name)
+        .map(|p| p.target().disk.name.clone())
         .map_err(|e| e.to_string())
 }
 
@@ -241,8 +241,11 @@ fn first_rule_that_picks_exactly_one_wins() {
         },
     ]);
     let plan = Plan::resolve(&a, &machine(), &index()).unwrap();
-    assert_eq!(plan.target.disk.name, "sda");
-    assert_eq!(plan.target.reason, "target.match[2] matched only this disk");
+    assert_eq!(plan.target().disk.name, "sda");
+    assert_eq!(
+        plan.target().reason,
+        "target.match[2] matched only this disk"
+    );
 }
 
 #[test]

@@ -33,7 +33,8 @@ fn committed_plan_schema_is_current() {
         "post_scripts",
         "finish",
         "network",
-        "table",
+        "disks",
+        "filesystems",
     ] {
         assert!(
             schema["properties"][key].is_object(),
@@ -135,6 +136,13 @@ fn a_plan_of_another_version_or_shape_is_refused_with_the_reason() {
     let e = plan::from_json(&v.to_string()).unwrap_err().to_string();
     assert_eq!(e, "plan version 9; this installer reads version 1");
     v["version"] = 1.into();
+    let one = v["disks"][0].clone();
+    v["disks"] = Value::Array(vec![one.clone(), one]);
+    let e = plan::from_json(&v.to_string()).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "the plan has 2 disks; this installer installs onto exactly one"
+    );
     v["accounts"] = Value::Null;
     let e = plan::from_json(&v.to_string()).unwrap_err().to_string();
     assert!(e.contains("accounts") || e.contains("invalid type"), "{e}");
@@ -211,8 +219,11 @@ fn without_hashes(text: &str) -> String {
 /// differ by design and are taken out. Also
 /// returns the raw /etc/shadow.
 fn configuration(done: &Done) -> (Vec<(String, String)>, String) {
-    let parts = done.plan["table"]["partitions"].as_array().unwrap();
-    let root = parts.iter().find(|p| p["mount"] == "/").unwrap()["number"]
+    let parts = done.plan["disks"][0]["table"]["partitions"]
+        .as_array()
+        .unwrap();
+    let filesystems = done.plan["filesystems"].as_array().unwrap();
+    let root = filesystems.iter().find(|f| f["mount"] == "/").unwrap()["on"]["number"]
         .as_u64()
         .unwrap() as u32;
     let sys = Installed::open(&done.img.path, 512, parts.len() as u32, root);

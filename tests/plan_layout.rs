@@ -23,9 +23,19 @@ fn resolve(a: &Answer, h: &Hardware) -> Plan {
     Plan::resolve(a, h, &index()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// What is made on partition `number` (FsType::None: nothing, as for bios-boot).
+fn fs(plan: &Plan, number: u32) -> FsType {
+    plan.filesystem_on(0, number).map_or(FsType::None, |f| f.fs)
+}
+
+fn mount(plan: &Plan, number: u32) -> Option<&str> {
+    plan.filesystem_on(0, number)
+        .and_then(|f| f.mount.as_deref())
+}
+
 /// Starts and ends on 1 MiB boundaries, no overlaps, inside the usable area.
 fn assert_well_formed(plan: &Plan) {
-    let t = &plan.table;
+    let t = &plan.target().table;
     let per_mib = MIB / u64::from(t.sector_size);
     let mut prev_end = 0;
     for p in &t.partitions {
@@ -55,19 +65,19 @@ fn assert_well_formed(plan: &Plan) {
 #[test]
 fn uefi_auto_layout() {
     let plan = resolve(&answer(""), &hw(100 * GIB, 512, Firmware::Uefi));
-    let p = &plan.table.partitions;
+    let p = &plan.target().table.partitions;
     let roles: Vec<Role> = p.iter().map(|p| p.role).collect();
     assert_eq!(roles, [Role::Esp, Role::Boot, Role::Swap, Role::Root]);
     assert_eq!(p[0].first_lba, 2048, "first partition at 1 MiB");
     assert_eq!(p[0].size_bytes(512), 600 * MIB);
-    assert_eq!(p[0].fs, FsType::Vfat);
-    assert_eq!(p[0].mount.as_deref(), Some("/boot/efi"));
+    assert_eq!(fs(&plan, p[0].number), FsType::Vfat);
+    assert_eq!(mount(&plan, p[0].number), Some("/boot/efi"));
     assert_eq!(
         p[0].type_guid.to_string(),
         "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
     );
     assert_eq!(p[1].size_bytes(512), GIB);
-    assert_eq!(p[1].fs, FsType::Ext4);
+    assert_eq!(fs(&plan, p[1].number), FsType::Ext4);
     assert_eq!(
         p[2].size_bytes(512),
         8 * GIB,
@@ -91,16 +101,16 @@ fn uefi_auto_layout() {
 fn bios_auto_layout_ext4_no_swap() {
     let a = answer("[storage]\nfilesystem = \"ext4\"\nswap = \"none\"\n");
     let plan = resolve(&a, &hw(20 * GIB, 512, Firmware::Bios));
-    let p = &plan.table.partitions;
+    let p = &plan.target().table.partitions;
     let roles: Vec<Role> = p.iter().map(|p| p.role).collect();
     assert_eq!(roles, [Role::BiosBoot, Role::Boot, Role::Root]);
     assert_eq!(p[0].size_bytes(512), MIB);
-    assert_eq!(p[0].fs, FsType::None);
+    assert_eq!(fs(&plan, p[0].number), FsType::None);
     assert_eq!(
         p[0].type_guid.to_string(),
         "21686148-6449-6e6f-744e-656564454649"
     );
-    assert_eq!(p[2].fs, FsType::Ext4);
+    assert_eq!(fs(&plan, p[2].number), FsType::Ext4);
     assert_well_formed(&plan);
 }
 
@@ -111,15 +121,15 @@ fn firmware_override_beats_detection() {
     let mut a = answer("");
     a.target.firmware = azl_installer::answer::FirmwareChoice::Bios;
     let plan = resolve(&a, &hw(50 * GIB, 512, Firmware::Uefi));
-    assert_eq!(plan.table.partitions[0].role, Role::BiosBoot);
+    assert_eq!(plan.target().table.partitions[0].role, Role::BiosBoot);
 }
 
 #[test]
 fn four_k_sectors_count_in_4k_units() {
     let plan = resolve(&answer(""), &hw(100 * GIB, 4096, Firmware::Uefi));
-    let p = &plan.table.partitions;
-    assert_eq!(plan.table.sector_size, 4096);
-    assert_eq!(plan.table.disk_sectors, 100 * GIB / 4096);
+    let p = &plan.target().table.partitions;
+    assert_eq!(plan.target().table.sector_size, 4096);
+    assert_eq!(plan.target().table.disk_sectors, 100 * GIB / 4096);
     assert_eq!(p[0].first_lba, 256, "1 MiB in 4 KiB sectors");
     assert_eq!(p[0].last_lba - p[0].first_lba + 1, 600 * 256);
     assert_well_formed(&plan);
@@ -128,7 +138,7 @@ fn four_k_sectors_count_in_4k_units() {
 #[test]
 fn disks_over_two_tib() {
     let plan = resolve(&answer(""), &hw(3 * TIB, 512, Firmware::Uefi));
-    let root = plan.table.partitions.last().unwrap();
+    let root = plan.target().table.partitions.last().unwrap();
     assert!(root.last_lba > (2 * TIB / 512), "root reaches past 2 TiB");
     assert!(root.size_bytes(512) > 2 * TIB);
     assert_well_formed(&plan);
@@ -157,18 +167,25 @@ options = "nodev"
 "#,
     );
     let plan = resolve(&a, &hw(64 * GIB, 512, Firmware::Uefi));
-    let p = &plan.table.partitions;
+    let p = &plan.target().table.partitions;
     assert_eq!(p.len(), 4);
-    assert_eq!(p[0].fs, FsType::Vfat, "fs implied by /boot/efi");
+    assert_eq!(
+        fs(&plan, p[0].number),
+        FsType::Vfat,
+        "fs implied by /boot/efi"
+    );
     assert_eq!(p[1].size_bytes(512), 32 * GIB);
     assert_eq!(p[1].name, "root");
     assert_eq!(p[2].role, Role::Swap);
-    assert_eq!(p[2].mount, None);
+    assert_eq!(mount(&plan, p[2].number), None);
     assert_eq!(
         p[3].type_guid.to_string(),
         "4d21b016-b534-45c2-a9fb-5c16e091fd2d"
     );
-    assert_eq!(p[3].options.as_deref(), Some("nodev"));
+    let var = plan
+        .filesystem_on(0, p[3].number)
+        .expect("a filesystem on /var");
+    assert_eq!(var.options.as_deref(), Some("nodev"));
     assert_well_formed(&plan);
 }
 
@@ -272,7 +289,7 @@ fn a_disk_with_data_needs_wipe() {
     assert!(err.contains("set target.wipe = true"), "{err}");
     a.target.wipe = true;
     let plan = resolve(&a, &h);
-    assert_eq!(plan.destroys.len(), 2);
+    assert_eq!(plan.target().destroys.len(), 2);
 }
 
 #[test]

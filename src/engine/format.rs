@@ -1,5 +1,5 @@
-//! The format step: one filesystem (or swap signature) per planned partition, then each
-//! UUID read back from the disk, since fstab and the bootloader refer to them.
+//! The format step: each filesystem (or swap signature) of the plan on its device, then
+//! each UUID read back from the disk, since fstab and the bootloader refer to them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use blkid::{BlkIdError, PartitionsFlags, SuperblocksFlags};
 use crate::answer::FsType;
 use crate::cmd::{Cmd, CmdError};
 use crate::events::{Event, Level, Sink, Step};
-use crate::plan::{PartitionTable, PlannedPartition};
+use crate::plan::{DeviceRef, FilesystemSetup, PartitionTable};
 
 use super::target::Formatted;
 
@@ -21,6 +21,8 @@ pub enum FormatError {
         "formatting: the table has {partitions} partitions but {nodes} device nodes were given"
     )]
     NodeCount { partitions: usize, nodes: usize },
+    #[error("formatting: the plan puts a filesystem on partition {0}, which the table lacks")]
+    NoPartition(u32),
     #[error("formatting {device} as {fs}: {source}")]
     Mkfs {
         device: PathBuf,
@@ -39,9 +41,10 @@ pub enum FormatError {
     NoUuid { device: PathBuf },
 }
 
-/// Formats every partition of `table`; `nodes` are the partition nodes in table order, as
-/// `engine::disk::partition` returns them.
+/// Makes each of `filesystems`; `nodes` are the nodes of `table`'s partitions in table
+/// order, as `engine::disk::partition` returns them.
 pub fn format(
+    filesystems: &[FilesystemSetup],
     table: &PartitionTable,
     nodes: &[PathBuf],
     events: &dyn Sink,
@@ -52,23 +55,31 @@ pub fn format(
             nodes: nodes.len(),
         });
     }
-    let total = nodes.len() as u64;
-    let mut out = Vec::with_capacity(nodes.len());
-    for (i, (part, node)) in table.partitions.iter().zip(nodes).enumerate() {
-        let label = part.fs_label.as_deref().map(|l| fs_label(part.fs, l));
-        if let Some(cmd) = mkfs(part.fs, node, label.as_deref(), table.sector_size) {
+    let total = filesystems.len() as u64;
+    let mut out = Vec::with_capacity(filesystems.len());
+    for (i, f) in filesystems.iter().enumerate() {
+        // One disk today: every filesystem is on a partition of `table`.
+        let DeviceRef::Partition { number, .. } = f.on;
+        let node = table
+            .partitions
+            .iter()
+            .position(|p| p.number == number)
+            .and_then(|i| nodes.get(i))
+            .ok_or(FormatError::NoPartition(number))?;
+        let label = f.label.as_deref().map(|l| fs_label(f.fs, l));
+        if let Some(cmd) = mkfs(f.fs, node, label.as_deref(), table.sector_size) {
             events.log(
                 Step::Format,
                 Level::Info,
-                format!("creating {} on {}", part.fs.as_str(), node.display()),
+                format!("creating {} on {}", f.fs.as_str(), node.display()),
             );
             run_mkfs(&cmd, node, events).map_err(|source| FormatError::Mkfs {
                 device: node.clone(),
-                fs: part.fs.as_str(),
+                fs: f.fs.as_str(),
                 source,
             })?;
         }
-        let found = read_back(node, part)?;
+        let found = read_back(node, f.fs)?;
         if let Some(uuid) = &found.uuid {
             events.log(
                 Step::Format,
@@ -77,15 +88,15 @@ pub fn format(
             );
         }
         out.push(Formatted {
-            number: part.number,
-            role: part.role,
+            number,
+            role: f.role,
             device: node.clone(),
-            fs: part.fs,
+            fs: f.fs,
             uuid: found.uuid,
             part_uuid: found.part_uuid,
             label: found.label.or(label),
-            mount: part.mount.clone(),
-            options: part.options.clone(),
+            mount: f.mount.clone(),
+            options: f.options.clone(),
         });
         events.send(&Event::Progress {
             step: Step::Format,
@@ -184,7 +195,7 @@ struct Found {
 /// What libblkid now reads on `node`: the filesystem must be the one just made. The
 /// partition entry (PARTUUID) comes from the whole disk's table, which libblkid finds
 /// through sysfs.
-fn read_back(node: &Path, part: &PlannedPartition) -> Result<Found, FormatError> {
+fn read_back(node: &Path, fs: FsType) -> Result<Found, FormatError> {
     let probe_err = |source| FormatError::Probe {
         device: node.to_owned(),
         source,
@@ -196,14 +207,14 @@ fn read_back(node: &Path, part: &PlannedPartition) -> Result<Found, FormatError>
         part_uuid: get("PART_ENTRY_UUID"),
         label: get("LABEL"),
     };
-    if part.fs == FsType::None {
+    if fs == FsType::None {
         return Ok(Found {
             uuid: None,
             label: None,
             ..found
         });
     }
-    let expected = part.fs.as_str();
+    let expected = fs.as_str();
     let ty = get("TYPE").unwrap_or_else(|| "nothing".into());
     if ty != expected {
         return Err(FormatError::WrongType {

@@ -163,13 +163,13 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
             Level::Info,
             format!(
                 "target {} ({})",
-                crate::plan::describe_disk(&plan.target.disk),
-                plan.target.reason
+                crate::plan::describe_disk(&plan.target().disk),
+                plan.target().reason
             ),
         );
         // One install per target, held until the end (the guard drops last): a second
         // one, by whatever path or --sysimage, is refused before it writes anything.
-        let lock = super::lock::lock_target(&plan.target.disk.path)?;
+        let lock = super::lock::lock_target(&plan.target().disk.path)?;
         // A second install at the same time would mount over the first one's target.
         if mount::is_mount_point(&opts.root) {
             return Err(StepError::Busy(opts.root.clone()));
@@ -186,21 +186,23 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     // An image file is attached to a loop device for the install and detached at the end
     // (also when partitioning fails: the guard detaches on drop).
     let (attached, device, nodes) = step(ev, Step::Partition, || -> Result<_, StepError> {
-        let attached = match plan.target.disk.transport {
-            Transport::Image => Some(disk::attach_image(&plan.target.disk.path)?),
+        let attached = match plan.target().disk.transport {
+            Transport::Image => Some(disk::attach_image(&plan.target().disk.path)?),
             _ => None,
         };
         let device: PathBuf = match &attached {
             Some(a) => a.device().to_owned(),
-            None => plan.target.disk.path.clone(),
+            None => plan.target().disk.path.clone(),
         };
-        let nodes = disk::partition(&device, &plan.table, ev)?;
+        let nodes = disk::partition(&device, &plan.target().table, ev)?;
         Ok((attached, device, nodes))
     })?;
     if done(Step::Partition) {
         return detach(ev, attached);
     }
-    let formatted = step(ev, Step::Format, || format::format(&plan.table, &nodes, ev))?;
+    let formatted = step(ev, Step::Format, || {
+        format::format(&plan.filesystems, &plan.target().table, &nodes, ev)
+    })?;
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
     for w in warnings {

@@ -14,6 +14,8 @@ pub enum PlanReadError {
     Syntax(serde_json::Error),
     #[error("plan version {found}; this installer reads version {PLAN_VERSION}")]
     Version { found: u64 },
+    #[error("the plan has {0} disks; this installer installs onto exactly one")]
+    Disks(usize),
 }
 
 /// The JSON Schema of `plan --json`, pretty-printed, ending in a newline.
@@ -33,7 +35,8 @@ pub fn schema_json() -> String {
     s
 }
 
-/// Reads a plan written by `plan --json`, refusing other versions.
+/// Reads a plan written by `plan --json`, refusing other versions and shapes this
+/// installer cannot carry out.
 pub fn from_json(text: &str) -> Result<Plan, PlanReadError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(PlanReadError::Syntax)?;
     let found = value
@@ -43,5 +46,9 @@ pub fn from_json(text: &str) -> Result<Plan, PlanReadError> {
     if found != u64::from(PLAN_VERSION) {
         return Err(PlanReadError::Version { found });
     }
-    serde_json::from_value(value).map_err(PlanReadError::Syntax)
+    let plan: Plan = serde_json::from_value(value).map_err(PlanReadError::Syntax)?;
+    match plan.disks.len() {
+        1 => Ok(plan),
+        n => Err(PlanReadError::Disks(n)),
+    }
 }

@@ -6,7 +6,7 @@ use crate::answer::{
 };
 use crate::probe::Firmware;
 
-use super::{PartitionTable, PlannedPartition, Role};
+use super::{DeviceRef, FilesystemSetup, PartitionTable, PlannedPartition, Role};
 use crate::answer::Issue;
 
 const MIB: u64 = 1024 * 1024;
@@ -52,7 +52,7 @@ pub(super) fn partition_table(
     disk_bytes: u64,
     sector_size: u32,
     memory_bytes: u64,
-) -> Result<PartitionTable, Vec<Issue>> {
+) -> Result<(PartitionTable, Vec<FilesystemSetup>), Vec<Issue>> {
     let wants = match storage.layout {
         Layout::Auto => auto_layout(storage, firmware, disk_bytes, memory_bytes),
         Layout::Custom => custom_layout(&storage.partitions),
@@ -159,11 +159,12 @@ fn align_up(x: u64, a: u64) -> u64 {
 }
 
 /// Places the partitions in order from 1 MiB; `rest` takes what is left up to the backup GPT.
+/// The filesystems are on partitions of disk 0, the only one today.
 fn place(
     wants: Vec<Want>,
     disk_bytes: u64,
     sector_size: u32,
-) -> Result<PartitionTable, Vec<Issue>> {
+) -> Result<(PartitionTable, Vec<FilesystemSetup>), Vec<Issue>> {
     let ss = u64::from(sector_size);
     let disk_sectors = disk_bytes / ss;
     let align = ALIGN_BYTES / ss;
@@ -208,6 +209,7 @@ fn place(
 
     let mut problems = Vec::new();
     let mut partitions = Vec::new();
+    let mut filesystems = Vec::new();
     let mut lba = start;
     for (i, (w, bytes)) in wants.into_iter().zip(fixed).enumerate() {
         let sectors = match bytes {
@@ -231,28 +233,37 @@ fn place(
                 .with_hint("make the partition larger or the disk bigger"),
             );
         }
+        let number = i as u32 + 1;
         partitions.push(PlannedPartition {
-            number: i as u32 + 1,
+            number,
             first_lba: lba,
             last_lba: lba + sectors - 1,
             role: w.role,
             type_guid: w.role.type_guid(),
             name: w.label.clone().unwrap_or_else(|| role_name(w.role).into()),
-            fs: w.fs,
-            fs_label: w.label.filter(|_| w.fs != FsType::None),
-            mount: w.mount,
-            options: w.options,
         });
+        // A bios-boot partition holds GRUB's core image, no filesystem.
+        if w.fs != FsType::None {
+            filesystems.push(FilesystemSetup {
+                on: DeviceRef::Partition { disk: 0, number },
+                role: w.role,
+                fs: w.fs,
+                label: w.label,
+                mount: w.mount,
+                options: w.options,
+            });
+        }
         lba += sectors;
     }
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(PartitionTable {
+    let table = PartitionTable {
         sector_size,
         disk_sectors,
         partitions,
-    })
+    };
+    Ok((table, filesystems))
 }
 
 fn min_size(w: &Want, sector_size: u32) -> u64 {

@@ -7,7 +7,7 @@ use crate::answer::{Answer, Layout, Repo, SelinuxMode, human_bytes};
 use crate::probe::Firmware;
 use crate::repo::{Package, RepoIndex};
 
-use super::{PartitionTable, Payload, RepoSource};
+use super::{DeviceRef, FilesystemSetup, PartitionTable, Payload, RepoSource};
 use crate::answer::Issue;
 
 /// The install media's repository, used when the answer names none.
@@ -118,6 +118,7 @@ pub(super) fn resolve(
     answer: &Answer,
     firmware: Firmware,
     table: &PartitionTable,
+    filesystems: &[FilesystemSetup],
     index: &RepoIndex,
 ) -> Result<Payload, Vec<Issue>> {
     let p = &answer.packages;
@@ -168,7 +169,7 @@ pub(super) fn resolve(
     }
     let installed_bytes = closure.installed_bytes();
     if problems.is_empty() {
-        problems.extend(size_problem(answer, table, installed_bytes));
+        problems.extend(size_problem(answer, table, filesystems, installed_bytes));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -271,12 +272,16 @@ fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Issue>) -> Vec<
 }
 
 /// The payload lands on /usr when there is one, else on /; it must fit with the margin.
-fn size_problem(answer: &Answer, table: &PartitionTable, installed: u64) -> Option<Issue> {
+fn size_problem(
+    answer: &Answer,
+    table: &PartitionTable,
+    filesystems: &[FilesystemSetup],
+    installed: u64,
+) -> Option<Issue> {
     let on = |m: &str| {
-        table
-            .partitions
-            .iter()
-            .find(|p| p.mount.as_deref() == Some(m))
+        let fs = filesystems.iter().find(|f| f.mount.as_deref() == Some(m))?;
+        let DeviceRef::Partition { number, .. } = fs.on;
+        table.partitions.iter().find(|p| p.number == number)
     };
     let (mount, part) = match on("/usr") {
         Some(p) => ("/usr", p),

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::answer::{Answer, Finish, FsType};
 use crate::probe::{Disk, KNOWN_PROGRAMS, LiveSystem, Transport};
 
-use super::{PartitionTable, PlannedPartition};
+use super::{DeviceRef, FilesystemSetup};
 use crate::answer::Issue;
 
 /// A program the install runs on the live system.
@@ -42,7 +42,7 @@ fn program(name: &str, purpose: impl Into<String>) -> HostProgram {
 pub(super) fn needed(
     answer: &Answer,
     disk: &Disk,
-    table: &PartitionTable,
+    filesystems: &[FilesystemSetup],
     live: &LiveSystem,
 ) -> Vec<HostProgram> {
     let mut v = Vec::new();
@@ -54,8 +54,7 @@ pub(super) fn needed(
     }
     v.push(program("wipefs", "erases the old signatures on the disk"));
     for fs in [FsType::Vfat, FsType::Xfs, FsType::Ext4, FsType::Swap] {
-        let parts: Vec<&PlannedPartition> =
-            table.partitions.iter().filter(|p| p.fs == fs).collect();
+        let parts: Vec<&FilesystemSetup> = filesystems.iter().filter(|f| f.fs == fs).collect();
         if let (Some(mkfs), false) = (fs.mkfs(), parts.is_empty()) {
             v.push(program(
                 mkfs,
@@ -64,7 +63,7 @@ pub(super) fn needed(
         }
     }
     v.push(program("mount", "mounts the new filesystems"));
-    let has_esp = table.partitions.iter().any(|p| p.fs == FsType::Vfat);
+    let has_esp = filesystems.iter().any(|f| f.fs == FsType::Vfat);
     if has_esp && !live.kernel_mounts_vfat {
         v.push(program(
             "mcopy",
@@ -96,12 +95,15 @@ pub(super) fn needed(
 }
 
 /// "partition 1 (/boot/efi)", "partitions 2 (/boot), 3 (/)".
-fn list(parts: &[&PlannedPartition]) -> String {
+fn list(parts: &[&FilesystemSetup]) -> String {
     let each: Vec<String> = parts
         .iter()
-        .map(|p| match &p.mount {
-            Some(m) => format!("{} ({m})", p.number),
-            None => p.number.to_string(),
+        .map(|f| {
+            let DeviceRef::Partition { number, .. } = f.on;
+            match &f.mount {
+                Some(m) => format!("{number} ({m})"),
+                None => number.to_string(),
+            }
         })
         .collect();
     let noun = if each.len() == 1 {

@@ -10,7 +10,7 @@ use super::Plan;
 
 /// Every reason `plan` no longer holds on `hw`.
 pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
-    let planned = &plan.target.disk;
+    let planned = &plan.target().disk;
     let Some(disk) = hw.disks.iter().find(|d| d.path == planned.path) else {
         return vec![
             Issue::new(
@@ -28,7 +28,7 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
     if v.is_empty() {
         v.extend(super::resolve::disk_problems(disk, true, true));
         let now = super::resolve::destroys(disk);
-        if now != plan.destroys {
+        if now != plan.target().destroys {
             v.push(
                 Issue::new(
                     "target",

@@ -11,14 +11,15 @@ use super::{Plan, describe_disk, layout::fs_name};
 fn steps(plan: &Plan) -> Vec<String> {
     let mut v = vec![format!(
         "partition: write a new GPT with {} partitions",
-        plan.table.partitions.len()
+        plan.target().table.partitions.len()
     )];
     let formats: Vec<String> = plan
-        .table
-        .partitions
+        .filesystems
         .iter()
-        .filter(|p| p.fs != crate::answer::FsType::None)
-        .map(|p| format!("{} as {}", p.number, fs_name(p.fs)))
+        .map(|f| {
+            let super::DeviceRef::Partition { number, .. } = f.on;
+            format!("{number} as {}", fs_name(f.fs))
+        })
         .collect();
     v.push(format!("format: partition {}", formats.join(", ")));
     v.push("mount: the new filesystems at /mnt/sysimage".into());
@@ -89,9 +90,10 @@ fn packages_line(plan: &Plan) -> String {
 /// The whole plan as text.
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
-    let d = &plan.target.disk;
+    let target = plan.target();
+    let d = &target.disk;
     let _ = writeln!(s, "Target disk: {}", describe_disk(d));
-    let _ = writeln!(s, "  chosen by: {}", plan.target.reason);
+    let _ = writeln!(s, "  chosen by: {}", target.reason);
     let _ = writeln!(
         s,
         "  sectors:   {} bytes logical, {} physical",
@@ -105,11 +107,11 @@ pub fn render(plan: &Plan) -> String {
             Firmware::Bios => "BIOS",
         }
     );
-    if plan.destroys.is_empty() {
+    if target.destroys.is_empty() {
         let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
     } else {
         let _ = writeln!(s, "Destroys (everything on the disk):");
-        for x in &plan.destroys {
+        for x in &target.destroys {
             let _ = writeln!(s, "  - {x}");
         }
     }
@@ -117,14 +119,15 @@ pub fn render(plan: &Plan) -> String {
         Layout::Auto => "auto",
         Layout::Custom => "custom",
     };
-    let ss = plan.table.sector_size;
+    let ss = target.table.sector_size;
     let _ = writeln!(s, "New GPT ({layout} layout, 1 MiB aligned):");
     let _ = writeln!(
         s,
         "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  type",
         "#", "start LBA", "end LBA", "size", "name", "fs", "mount"
     );
-    for p in &plan.table.partitions {
+    for p in &target.table.partitions {
+        let fs = plan.filesystem_on(0, p.number);
         let _ = writeln!(
             s,
             "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  {}",
@@ -133,8 +136,8 @@ pub fn render(plan: &Plan) -> String {
             p.last_lba,
             human_bytes(p.size_bytes(ss)),
             p.name,
-            fs_name(p.fs),
-            p.mount.as_deref().unwrap_or("-"),
+            fs_name(fs.map_or(crate::answer::FsType::None, |f| f.fs)),
+            fs.and_then(|f| f.mount.as_deref()).unwrap_or("-"),
             p.type_guid
         );
     }

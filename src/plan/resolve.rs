@@ -6,7 +6,8 @@ use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
 use super::{
-    Destroyed, HostProgram, PartitionTable, Plan, TargetChoice, layout, payload, programs, select,
+    Destroyed, DiskSetup, FilesystemSetup, HostProgram, PartitionTable, Plan, layout, payload,
+    programs, select,
 };
 
 /// The install was refused at preflight; nothing was written.
@@ -29,7 +30,8 @@ struct Storage<'h> {
     firmware: Firmware,
     disk: &'h Disk,
     reason: String,
-    table: Option<PartitionTable>,
+    /// The new table and the filesystems on it, when the layout fits.
+    table: Option<(PartitionTable, Vec<FilesystemSetup>)>,
     /// The live system's programs the install of `table` runs.
     programs: Vec<HostProgram>,
     problems: Vec<Issue>,
@@ -60,7 +62,7 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
     };
     let programs = table
         .as_ref()
-        .map(|t| programs::needed(answer, disk, t, &hw.live))
+        .map(|(_, fs)| programs::needed(answer, disk, fs, &hw.live))
         .unwrap_or_default();
     problems.extend(programs::problems(&programs, &hw.live));
     Ok(Storage {
@@ -95,7 +97,7 @@ impl Plan {
             mut problems,
         } = storage(answer, hw).map_err(|problems| Refused { problems })?;
         let payload = match &table {
-            Some(t) => match payload::resolve(answer, firmware, t, index) {
+            Some((t, fs)) => match payload::resolve(answer, firmware, t, fs, index) {
                 Ok(p) => Some(p),
                 Err(p) => {
                     problems.extend(p);
@@ -115,7 +117,7 @@ impl Plan {
                 None
             }
         };
-        let (Some(table), Some(payload), Some(system), true) =
+        let (Some((table, filesystems)), Some(payload), Some(system), true) =
             (table, payload, system, problems.is_empty())
         else {
             return Err(Refused { problems });
@@ -134,12 +136,14 @@ impl Plan {
         Ok(Plan {
             version: super::PLAN_VERSION,
             firmware,
-            target: TargetChoice {
+            disks: vec![DiskSetup {
                 disk: disk.clone(),
                 reason,
-            },
+                destroys: destroys(disk),
+                table,
+            }],
             layout: answer.storage.layout,
-            table,
+            filesystems,
             payload,
             network,
             host,
@@ -151,7 +155,6 @@ impl Plan {
             post_scripts,
             finish,
             saved_answer,
-            destroys: destroys(disk),
             programs,
         })
     }

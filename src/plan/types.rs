@@ -13,10 +13,14 @@ pub struct Plan {
     /// `PLAN_VERSION`: the shape of this data.
     pub version: u32,
     pub firmware: Firmware,
-    pub target: TargetChoice,
-    /// Which layout made `table`.
+    /// The disks the install writes, each with why it was chosen, what is on it now and
+    /// its new partition table. One today (`target()`); a plan read back must have one.
+    pub disks: Vec<DiskSetup>,
+    /// Which layout made the tables.
     pub layout: Layout,
-    pub table: PartitionTable,
+    /// What is formatted (and mounted, but swap), each on a device of `disks`. Between
+    /// partitions and filesystems there are no layers yet (arrays, crypt, volumes).
+    pub filesystems: Vec<FilesystemSetup>,
     pub payload: Payload,
     /// The installed system's network connections (none: NetworkManager's default, DHCP).
     pub network: Vec<super::Connection>,
@@ -33,18 +37,70 @@ pub struct Plan {
     /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
     /// the same password hashes as `accounts`.
     pub saved_answer: String,
-    /// What the install destroys: the old table, each partition, whole-disk signatures.
-    pub destroys: Vec<Destroyed>,
     /// The programs the install runs on the live system (all found there, or the plan
     /// would have been refused).
     pub programs: Vec<super::HostProgram>,
 }
 
+impl Plan {
+    /// The disk the install writes. A plan has exactly one: `resolve` makes one and
+    /// `from_json` refuses others.
+    pub fn target(&self) -> &DiskSetup {
+        &self.disks[0]
+    }
+
+    /// The filesystem on partition `number` of `disks[disk]`, if one is made there.
+    pub fn filesystem_on(&self, disk: usize, number: u32) -> Option<&FilesystemSetup> {
+        let at = DeviceRef::Partition { disk, number };
+        self.filesystems.iter().find(|f| f.on == at)
+    }
+
+    /// The partition `fs` is on.
+    pub fn partition_of(&self, fs: &FilesystemSetup) -> Option<&PlannedPartition> {
+        match fs.on {
+            DeviceRef::Partition { disk, number } => self
+                .disks
+                .get(disk)?
+                .table
+                .partitions
+                .iter()
+                .find(|p| p.number == number),
+        }
+    }
+}
+
+/// One disk of the install.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct TargetChoice {
+pub struct DiskSetup {
     pub disk: Disk,
     /// Why this disk: "target.path" or "target.match[1] matched only this disk".
     pub reason: String,
+    /// What the install destroys on it: the old table, each partition, whole-disk
+    /// signatures.
+    pub destroys: Vec<Destroyed>,
+    pub table: PartitionTable,
+}
+
+/// A device a filesystem (later: an array member, a crypt container, a physical volume) is
+/// made on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DeviceRef {
+    /// Partition `number` of `disks[disk]`.
+    Partition { disk: usize, number: u32 },
+}
+
+/// A filesystem (or swap) to make, and where it is mounted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FilesystemSetup {
+    pub on: DeviceRef,
+    /// What it is for (the root, /boot, the ESP, swap, ...).
+    pub role: Role,
+    pub fs: FsType,
+    pub label: Option<String>,
+    /// Mount point; None for swap.
+    pub mount: Option<String>,
+    pub options: Option<String>,
 }
 
 /// The GPT to write, in the disk's logical sectors.
@@ -62,17 +118,12 @@ pub struct PlannedPartition {
     pub first_lba: u64,
     /// Inclusive.
     pub last_lba: u64,
+    /// What it holds; decides the type GUID.
     pub role: Role,
     /// Discoverable Partitions Specification type GUID.
     pub type_guid: Uuid,
     /// GPT partition name.
     pub name: String,
-    pub fs: FsType,
-    /// Filesystem label.
-    pub fs_label: Option<String>,
-    /// Mount point, or None for swap and bios-boot.
-    pub mount: Option<String>,
-    pub options: Option<String>,
 }
 
 impl PlannedPartition {

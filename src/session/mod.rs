@@ -121,7 +121,7 @@ pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
 
 /// A plan made earlier, checked against this machine as it is now (`plan::still_holds`).
 pub fn recheck(plan: Plan) -> Result<Plan, Failure> {
-    let hw = machine(Some(&plan.target.disk.path.to_string_lossy()))?;
+    let hw = machine(Some(&plan.target().disk.path.to_string_lossy()))?;
     let problems = plan::still_holds(&plan, &hw);
     if problems.is_empty() {
         Ok(plan)

@@ -8,7 +8,6 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use azl_installer::answer::FsType;
 use azl_installer::plan::{PartitionTable, PlannedPartition, Role};
 
 pub const MIB: u64 = 1 << 20;
@@ -28,10 +27,6 @@ pub fn part(
         role,
         type_guid: role.type_guid(),
         name: name.into(),
-        fs: FsType::None,
-        fs_label: None,
-        mount: None,
-        options: None,
     }
 }
 

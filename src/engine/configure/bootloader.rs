@@ -109,7 +109,8 @@ fn mkconfig(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
 }
 
 fn bios(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    if partition(ctx.formatted, Role::BiosBoot).is_none() {
+    let table = &ctx.plan.target().table;
+    if !table.partitions.iter().any(|p| p.role == Role::BiosBoot) {
         return Err(ConfigureError::NoPartition { what: "bios-boot" });
     }
     let install = need_tool(ctx.root, "grub2-install", "grub2-tools")?;

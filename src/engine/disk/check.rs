@@ -128,7 +128,6 @@ pub fn check(table: &PartitionTable, geo: Geometry) -> Result<(), Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::FsType;
     use crate::plan::{PlannedPartition, Role};
 
     fn part(number: u32, first_lba: u64, last_lba: u64) -> PlannedPartition {
@@ -139,10 +138,6 @@ mod tests {
             role: Role::Root,
             type_guid: Role::Root.type_guid(),
             name: "root".into(),
-            fs: FsType::Xfs,
-            fs_label: None,
-            mount: Some("/".into()),
-            options: None,
         }
     }
 

@@ -50,7 +50,7 @@ pub struct ProgressState {
 impl ProgressState {
     pub fn start(&mut self, plan: &Plan) {
         *self = ProgressState {
-            target: describe_disk(&plan.target.disk),
+            target: describe_disk(&plan.target().disk),
             rows: Step::ALL
                 .iter()
                 .map(|&step| Row {

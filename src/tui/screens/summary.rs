@@ -58,15 +58,16 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
 /// The plan as the summary shows it; the webhook is the front door's (the answer's), not
 /// the plan's.
 fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>> {
+    let target = plan.target();
     let mut v = vec![Line::from(vec![
         Span::styled(text::S_TARGET, ui::heading()),
-        Span::raw(describe_disk(&plan.target.disk)),
+        Span::raw(describe_disk(&target.disk)),
     ])];
-    if plan.destroys.is_empty() {
+    if target.destroys.is_empty() {
         v.push(Line::from(text::S_DESTROYS_NOTHING));
     } else {
         v.push(Line::from(Span::styled(text::S_DESTROYS, ui::error())));
-        for d in &plan.destroys {
+        for d in &target.destroys {
             v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
         }
     }
@@ -75,14 +76,15 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
         Firmware::Bios => "BIOS",
     };
     v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
-    let ss = plan.table.sector_size;
-    for p in &plan.table.partitions {
+    let ss = target.table.sector_size;
+    for p in &target.table.partitions {
+        let fs = plan.filesystem_on(0, p.number);
         v.push(Line::from(format!(
             "  {:>2}  {:>10}  {:<5}  {}",
             p.number,
             human_bytes(p.size_bytes(ss)),
-            p.fs.as_str(),
-            p.mount.as_deref().unwrap_or(&p.name)
+            fs.map_or(crate::answer::FsType::None, |f| f.fs).as_str(),
+            fs.and_then(|f| f.mount.as_deref()).unwrap_or(&p.name)
         )));
     }
     let pkgs = &plan.payload;
