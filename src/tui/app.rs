@@ -411,37 +411,25 @@ fn keypress(app: &mut App, key: Action) -> Option<Effect> {
         }
         _ => {}
     }
-    match app.screen {
-        Screen::Welcome => match key {
-            Action::Enter | Action::Tab => app.forward(),
-            _ => None,
-        },
-        Screen::Disk => {
-            let nav = app.disk.update(key);
-            app.navigate(nav)
-        }
-        Screen::Network => {
-            let nav = app.network.update(key);
-            app.navigate(nav)
-        }
-        Screen::Users => {
-            let nav = app.users.update(key);
-            app.navigate(nav)
-        }
-        Screen::Security => {
-            let nav = app.security.update(key);
-            app.navigate(nav)
-        }
-        Screen::Software => {
-            let index = match &app.repos {
-                Some(Ok(i)) => Some(i),
+    let nav = match app.screen {
+        Screen::Welcome => {
+            return match key {
+                Action::Enter | Action::Tab => app.forward(),
                 _ => None,
             };
-            let nav = app.software.update(key, index);
-            app.navigate(nav)
         }
-        Screen::Summary => summary::update(app, key),
-        Screen::Progress => progress::update(app, key),
-        Screen::Finished => finished::update(app, key),
-    }
+        Screen::Summary => return summary::update(app, key),
+        Screen::Progress => return progress::update(app, key),
+        Screen::Finished => return finished::update(app, key),
+        // The components: their keys change only their own state.
+        Screen::Disk => app.disk.update(key),
+        Screen::Network => app.network.update(key),
+        Screen::Users => app.users.update(key),
+        Screen::Security => app.security.update(key),
+        Screen::Software => {
+            let index = app.repos.as_ref().and_then(|r| r.as_ref().ok());
+            app.software.update(key, index)
+        }
+    };
+    app.navigate(nav)
 }

@@ -171,12 +171,8 @@ impl NetState {
 
     pub fn update(&mut self, key: Action) -> Option<Nav> {
         let st = self;
-        match key {
-            Action::Enter => return Some(Nav::Forward),
-            Action::Esc => return Some(Nav::Back),
-            k => {
-                st.form.handle(&k);
-            }
+        if let Some(nav) = st.form.navigate_or_edit(key) {
+            return Some(nav);
         }
         let picked = st.form.choice(NIC);
         if picked != st.shown && picked < st.cfgs.len() {

@@ -74,15 +74,9 @@ impl SecurityState {
 
 impl SecurityState {
     pub fn update(&mut self, key: Action) -> Option<Nav> {
-        match key {
-            Action::Enter => return Some(Nav::Forward),
-            Action::Esc => return Some(Nav::Back),
-            k => {
-                self.form.handle(&k);
-            }
-        }
+        let nav = self.form.navigate_or_edit(key);
         self.sync();
-        None
+        nav
     }
 
     /// Fields -> `[selinux]`, `[ssh]` and `kernel.hardening`.

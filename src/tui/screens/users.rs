@@ -144,15 +144,9 @@ impl UsersState {
 
 impl UsersState {
     pub fn update(&mut self, key: Action) -> Option<Nav> {
-        match key {
-            Action::Enter => return Some(Nav::Forward),
-            Action::Esc => return Some(Nav::Back),
-            k => {
-                self.form.handle(&k);
-            }
-        }
+        let nav = self.form.navigate_or_edit(key);
         self.sync();
-        None
+        nav
     }
 
     /// Fields -> `[root]` and `[[users]]` (hashes only; a password still being typed is

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 
 use super::input::{Handled, LineInput};
 use crate::answer::Issue;
-use crate::tui::app::Action;
+use crate::tui::app::{Action, Nav};
 use crate::tui::ui;
 
 #[derive(Debug, Clone)]
@@ -127,6 +127,18 @@ impl Form {
     pub fn settle(&mut self) {
         if self.fields.get(self.focus).is_some_and(|f| f.hidden) && !self.step(false) {
             self.step(true);
+        }
+    }
+
+    /// A form screen's keys: Enter and Esc move between screens, the rest edit the form.
+    pub fn navigate_or_edit(&mut self, action: Action) -> Option<Nav> {
+        match action {
+            Action::Enter => Some(Nav::Forward),
+            Action::Esc => Some(Nav::Back),
+            k => {
+                self.handle(&k);
+                None
+            }
         }
     }
 
