@@ -47,22 +47,65 @@ impl Screen {
         Screen::WIZARD.get(i.checked_add_signed(by)?).copied()
     }
 
-    /// True when an answer key (an `Issue` path or a `Issue` key) is edited on this screen.
-    pub fn owns(self, key: &str) -> bool {
-        let under = |p: &str| super::widgets::form::owns(p, key);
+    /// The sections of the answer this screen edits (and whose issues it shows).
+    pub fn sections(self) -> &'static [Section] {
+        use Section::*;
         match self {
-            Screen::Disk => under("target") || under("storage"),
-            Screen::Network => under("system.hostname") || under("network"),
-            Screen::Users => under("root") || under("users"),
-            Screen::Security => under("selinux") || under("ssh") || under("kernel.hardening"),
-            Screen::Software => {
-                (under("packages") || under("repos") || under("kernel"))
-                    && !under("kernel.hardening")
-            }
-            // Everything is shown on the summary: any issue blocks the install.
-            Screen::Summary => true,
-            _ => false,
+            Screen::Disk => &[Target, Storage],
+            Screen::Network => &[Hostname, Network],
+            Screen::Users => &[Root, Users],
+            Screen::Security => &[Selinux, Ssh, KernelHardening],
+            Screen::Software => &[Packages, Repos, Kernel],
+            _ => &[],
         }
+    }
+
+    /// True when an answer key (an `Issue` path) is in a section this screen edits.
+    pub fn owns(self, key: &str) -> bool {
+        // Everything is shown on the summary: any issue blocks the install.
+        self == Screen::Summary || Section::of(key).is_some_and(|s| self.sections().contains(&s))
+    }
+}
+
+/// A part of the answer that one screen edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Target,
+    Storage,
+    Hostname,
+    Network,
+    Root,
+    Users,
+    Selinux,
+    Ssh,
+    KernelHardening,
+    Packages,
+    Repos,
+    /// `[kernel]` but `hardening`.
+    Kernel,
+}
+
+impl Section {
+    /// The section an answer key path ("storage.partitions[2].size") is in.
+    pub fn of(key: &str) -> Option<Section> {
+        let under = |p: &str| super::widgets::form::owns(p, key);
+        // Most specific first: kernel.hardening is the security screen's, the rest of
+        // [kernel] the software screen's; of [system] only the host name has a screen.
+        let table = [
+            ("kernel.hardening", Section::KernelHardening),
+            ("kernel", Section::Kernel),
+            ("system.hostname", Section::Hostname),
+            ("target", Section::Target),
+            ("storage", Section::Storage),
+            ("network", Section::Network),
+            ("root", Section::Root),
+            ("users", Section::Users),
+            ("selinux", Section::Selinux),
+            ("ssh", Section::Ssh),
+            ("packages", Section::Packages),
+            ("repos", Section::Repos),
+        ];
+        table.into_iter().find(|(p, _)| under(p)).map(|(_, s)| s)
     }
 }
 

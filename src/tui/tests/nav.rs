@@ -378,3 +378,26 @@ fn ctrl_c_twice_quits() {
     assert!(h.render().contains("Ctrl-C: quit"));
     assert_eq!(h.press([Interrupt]), Some(Outcome::Quit));
 }
+
+#[test]
+fn each_issue_belongs_to_the_screen_that_edits_its_section() {
+    use crate::tui::app::Section;
+    assert_eq!(
+        Section::of("kernel.hardening"),
+        Some(Section::KernelHardening)
+    );
+    assert_eq!(Section::of("kernel.cmdline[0]"), Some(Section::Kernel));
+    assert_eq!(
+        Section::of("storage.partitions[2].size"),
+        Some(Section::Storage)
+    );
+    assert_eq!(Section::of("system.hostname"), Some(Section::Hostname));
+    // No screen edits the time zone; a key that only starts like a section is not in it.
+    assert_eq!(Section::of("system.timezone"), None);
+    assert_eq!(Section::of("usersx"), None);
+    assert!(Screen::Security.owns("kernel.hardening"));
+    assert!(!Screen::Software.owns("kernel.hardening"));
+    assert!(Screen::Software.owns("kernel.series"));
+    assert!(Screen::Users.owns("users[1].password"));
+    assert!(Screen::Summary.owns("system.timezone"));
+}
