@@ -183,16 +183,16 @@ pub fn mount_target(
             mkdir(&target)?;
             let ty = f.fs.as_str();
             if f.fs == FsType::Vfat && !super::fat_copy::kernel_supports(ty) {
-                events.send(&Event::Log {
-                    step: Some(Step::Mount),
-                    level: Level::Warn,
-                    message: format!(
+                events.log(
+                    Step::Mount,
+                    Level::Warn,
+                    format!(
                         "this kernel cannot mount vfat: {} stays a directory until the end \
                          of the install, then is copied into {} with mtools",
                         target.display(),
                         f.device.display()
                     ),
-                });
+                );
                 guard.deferred.push((*f).clone());
                 progress(events);
                 continue;
@@ -240,11 +240,11 @@ pub fn mount_target(
         Ok(()) => Ok(guard),
         Err(e) => {
             if let Err(cleanup) = guard.unmount_all() {
-                events.send(&Event::Log {
-                    step: Some(Step::Mount),
-                    level: Level::Warn,
-                    message: format!("cleaning up after the failure: {cleanup}"),
-                });
+                events.log(
+                    Step::Mount,
+                    Level::Warn,
+                    format!("cleaning up after the failure: {cleanup}"),
+                );
             }
             Err(e)
         }

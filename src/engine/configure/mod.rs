@@ -18,7 +18,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::cmd::CmdError;
-use crate::events::{Level, Sink, Step};
+use crate::events::{Sink, Step};
 use crate::plan::Plan;
 
 use super::target::Formatted;
@@ -87,10 +87,7 @@ pub fn configure_with(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureE
 /// Host name and locale, network, accounts, SSH, SELinux config, kernel command line and
 /// initramfs: the `configure` step.
 pub fn system(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
-    let log = Log {
-        events,
-        step: Step::Configure,
-    };
+    let log = Log::new(events, Step::Configure);
     system::configure(ctx, &log)?;
     network::configure(ctx, &log)?;
     users::configure(ctx, &log)?;
@@ -101,44 +98,16 @@ pub fn system(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
 
 /// The `bootloader` step.
 pub fn bootloader(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
-    bootloader::install(
-        ctx,
-        &Log {
-            events,
-            step: Step::Bootloader,
-        },
-    )
+    bootloader::install(ctx, &Log::new(events, Step::Bootloader))
 }
 
 /// SELinux labels for every file, last, so that files the post scripts wrote are labelled.
 pub fn relabel(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
-    selinux::relabel(
-        ctx,
-        &Log {
-            events,
-            step: Step::PostScripts,
-        },
-    )
+    selinux::relabel(ctx, &Log::new(events, Step::PostScripts))
 }
 
-pub(crate) struct Log<'a> {
-    events: &'a dyn Sink,
-    step: Step,
-}
-
-impl Log<'_> {
-    pub(crate) fn info(&self, message: impl Into<String>) {
-        self.send(Level::Info, message.into());
-    }
-
-    pub(crate) fn warn(&self, message: impl Into<String>) {
-        self.send(Level::Warn, message.into());
-    }
-
-    fn send(&self, level: Level, message: String) {
-        self.events.log(self.step, level, message);
-    }
-}
+/// The configure steps' log: a `StepLog` bound to the step running.
+pub(crate) use crate::events::StepLog as Log;
 
 /// `path` (absolute, as the installed system sees it) under `root`.
 pub(crate) fn at(root: &Path, path: &str) -> PathBuf {

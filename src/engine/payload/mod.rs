@@ -12,7 +12,7 @@ pub(crate) mod progress;
 use std::path::{Path, PathBuf};
 
 use crate::cmd::CmdError;
-use crate::events::{Event, Level, Sink, Step};
+use crate::events::{Level, Sink, Step};
 use crate::plan::Payload;
 
 use config::{PrivateConfig, ResolvedRepo};
@@ -95,9 +95,9 @@ pub fn install(
         repos,
         private,
         tools,
-    } = set_up(payload, cache, events, "")?;
+    } = set_up(payload, cache, events)?;
     tools.init_root(root, &all_keys(&repos))?;
-    let mut tracker = Tracker::new(events, "", true);
+    let mut tracker = Tracker::new(events);
     let req = Request {
         payload,
         root,
@@ -159,16 +159,16 @@ fn all_keys(repos: &[ResolvedRepo]) -> Vec<PathBuf> {
     repos.iter().flat_map(|r| r.keys.iter().cloned()).collect()
 }
 
-fn warn_unchecked(repos: &[ResolvedRepo], events: &dyn Sink, prefix: &str) {
+fn warn_unchecked(repos: &[ResolvedRepo], events: &dyn Sink) {
     for r in repos.iter().filter(|r| !r.source.gpg_check) {
-        events.send(&Event::Log {
-            step: Some(Step::Payload),
-            level: Level::Warn,
-            message: format!(
-                "{prefix}repository {}: signature checks are off (gpg_check = false): packages and metadata are installed unverified",
+        events.log(
+            Step::Payload,
+            Level::Warn,
+            format!(
+                "repository {}: signature checks are off (gpg_check = false): packages and metadata are installed unverified",
                 r.source.name
             ),
-        });
+        );
     }
 }
 
@@ -227,15 +227,10 @@ struct Setup {
     tools: Tools,
 }
 
-/// Warns about repositories without checks (log lines start with `prefix`).
-fn set_up(
-    payload: &Payload,
-    cache: &Path,
-    events: &dyn Sink,
-    prefix: &str,
-) -> Result<Setup, PayloadError> {
+/// Warns about repositories without checks.
+fn set_up(payload: &Payload, cache: &Path, events: &dyn Sink) -> Result<Setup, PayloadError> {
     let repos = config::resolve_repos(payload)?;
-    warn_unchecked(&repos, events, prefix);
+    warn_unchecked(&repos, events);
     std::fs::create_dir_all(cache).map_err(|source| PayloadError::Io {
         action: "creating the package cache",
         path: cache.to_owned(),

@@ -158,10 +158,6 @@ fn parse_dnf5(line: &str) -> Option<Line<'_>> {
 /// Turns lines into events; keeps the transaction's count monotonic.
 pub struct Tracker<'a> {
     events: &'a dyn Sink,
-    /// Prefix for log lines ("prefetch: " for the background download).
-    prefix: &'static str,
-    /// Send Progress events (the transaction does; the prefetch does not).
-    progress: bool,
     done: u64,
     total: u64,
     /// dnf 5 numbers the steps before the first package ("Verify package files", "Prepare
@@ -174,11 +170,9 @@ pub struct Tracker<'a> {
 }
 
 impl<'a> Tracker<'a> {
-    pub fn new(events: &'a dyn Sink, prefix: &'static str, progress: bool) -> Self {
+    pub fn new(events: &'a dyn Sink) -> Self {
         Tracker {
             events,
-            prefix,
-            progress,
             done: 0,
             total: 0,
             steps_before: 0,
@@ -227,7 +221,7 @@ impl<'a> Tracker<'a> {
                 let done = done.saturating_sub(self.steps_before);
                 let total = total.saturating_sub(self.steps_before);
                 self.log(Level::Debug, format!("{action} {what} ({done}/{total})"));
-                if self.progress && total > 0 && (done > self.done || total != self.total) {
+                if total > 0 && (done > self.done || total != self.total) {
                     self.done = done.min(total);
                     self.total = total;
                     self.send_progress();
@@ -248,18 +242,14 @@ impl<'a> Tracker<'a> {
     /// was a scriptlet or verification.
     pub fn finish(&mut self) {
         self.flush();
-        if self.progress && self.total > 0 && self.done < self.total {
+        if self.total > 0 && self.done < self.total {
             self.done = self.total;
             self.send_progress();
         }
     }
 
     pub fn log(&self, level: Level, message: String) {
-        self.events.send(&Event::Log {
-            step: Some(Step::Payload),
-            level,
-            message: format!("{}{message}", self.prefix),
-        });
+        self.events.log(Step::Payload, level, message);
     }
 
     fn send_progress(&self) {
@@ -358,7 +348,7 @@ mod tests {
     #[test]
     fn dnf5_transaction_counts_through_to_the_last_package() {
         let rec = Recorder::default();
-        let mut t = Tracker::new(&rec, "", true);
+        let mut t = Tracker::new(&rec);
         for l in [
             "[1/2] a-0:1-1.x86_64      100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
             "[2/2] b-0:1-1.x86_64      100% | 1.0 MiB/s | 10.0 KiB | 00m00s",
@@ -389,7 +379,7 @@ mod tests {
     /// Feeds a captured dnf 5 run (tests/fixtures/capture-dnf5-output) line by line.
     fn track(output: &str) -> Vec<Event> {
         let rec = Recorder::default();
-        let mut t = Tracker::new(&rec, "", true);
+        let mut t = Tracker::new(&rec);
         for l in output.lines() {
             t.line(l);
         }
@@ -470,7 +460,7 @@ mod tests {
     #[test]
     fn progress_is_monotonic_and_ends_at_total() {
         let rec = Recorder::default();
-        let mut t = Tracker::new(&rec, "", true);
+        let mut t = Tracker::new(&rec);
         for l in [
             "  Preparing        :                                          1/1 ",
             "  Installing       : a-1-1.x86_64     1/3 ",
