@@ -55,35 +55,17 @@ pub enum StepError {
 }
 
 impl EngineError {
-    /// True when the payload was already installed (exit code 5 rather than 4).
-    pub fn after_payload(&self) -> bool {
-        matches!(
-            self.step,
-            Step::Configure | Step::Bootloader | Step::PostScripts | Step::SaveLogs | Step::Unmount
-        )
-    }
-
-    /// True when the install was refused before anything was written.
-    pub fn refused(&self) -> bool {
-        self.step == Step::Preflight && !self.interrupted()
-    }
-
     /// True when the install stopped because of Ctrl-C or SIGTERM.
     pub fn interrupted(&self) -> bool {
         matches!(*self.source, StepError::Interrupted)
     }
 
-    /// How the run ends: interrupted, refused before any write, failed after the payload,
-    /// else a destructive step failed.
+    /// How the run ends: interrupted, else as its step's failure ends (`Step::failure_exit`).
     pub fn exit(&self) -> Exit {
         if self.interrupted() {
             Exit::Interrupted
-        } else if self.refused() {
-            Exit::Refused
-        } else if self.after_payload() {
-            Exit::AfterPayload
         } else {
-            Exit::Destructive
+            self.step.failure_exit()
         }
     }
 }

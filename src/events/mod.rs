@@ -44,6 +44,20 @@ impl Step {
         Step::Finish,
     ];
 
+    /// The exit code when this step fails: refused before any write at preflight, 5 once
+    /// the packages are in (the disk holds a system that only needs finishing), else 4.
+    pub fn failure_exit(self) -> Exit {
+        match self {
+            Step::Preflight => Exit::Refused,
+            Step::Configure
+            | Step::Bootloader
+            | Step::PostScripts
+            | Step::SaveLogs
+            | Step::Unmount => Exit::AfterPayload,
+            _ => Exit::Destructive,
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Step::Preflight => "Checking",

@@ -34,6 +34,19 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The failure for a run that ended with `exit`, said by `message`.
+    pub fn ending(exit: Exit, message: anyhow::Error) -> Failure {
+        match exit {
+            Exit::Interrupted => Failure::Interrupted,
+            Exit::Refused => Failure::Refused(Refused {
+                problems: vec![answer::Issue::new("install", message.to_string())],
+            }),
+            Exit::BadInput => Failure::BadInput(message),
+            Exit::AfterPayload => Failure::AfterPayload(message),
+            Exit::Done | Exit::Destructive => Failure::Destructive(message),
+        }
+    }
+
     pub fn exit(&self) -> Exit {
         match self {
             Failure::BadInput(_) => Exit::BadInput,

@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use crate::events::Step;
 use crate::session::{Failure, LogFiles};
 
 /// What `azl-installer tui` was asked to do.
@@ -64,18 +63,7 @@ pub fn interactive(args: &Interactive, logs: &LogFiles) -> Result<(), Failure> {
         None => Ok(()),
         Some((step, error)) => {
             let e = anyhow::anyhow!("{}: {error}", step.title());
-            // The same split as EngineError::after_payload: exit 5 once packages are in.
-            Err(match step {
-                Step::Preflight => Failure::Refused(crate::plan::Refused {
-                    problems: vec![crate::answer::Issue::new("install", e.to_string())],
-                }),
-                Step::Configure
-                | Step::Bootloader
-                | Step::PostScripts
-                | Step::SaveLogs
-                | Step::Unmount => Failure::AfterPayload(e),
-                _ => Failure::Destructive(e),
-            })
+            Err(Failure::ending(step.failure_exit(), e))
         }
     }
 }

@@ -10,7 +10,7 @@ use anyhow::anyhow;
 use crate::answer::Finish;
 use crate::engine;
 use crate::events::{Console, Exit, Fanout, JournalFile, JsonLines, SharedSink, Sink, Step, Watch};
-use crate::plan::{self, Refused};
+use crate::plan;
 
 use super::{Options, confirm};
 use crate::session::{Failure, Source, engine_options, load, plan_for_answer, read_plan, recheck};
@@ -124,15 +124,13 @@ fn run(
         };
         // Every error's text already names its causes: one line, no repeated chain.
         let message = anyhow!("{e}{log}");
-        match e.exit() {
-            Exit::Interrupted => Failure::Interrupted,
-            Exit::Refused => {
-                let p = crate::answer::Issue::new("install", e.to_string());
-                Failure::Refused(Refused { problems: vec![p] })
-            }
-            Exit::AfterPayload => Failure::AfterPayload(message),
-            _ => Failure::Destructive(message),
-        }
+        // A refusal names the problem alone; the log is for what went wrong on the disk.
+        let message = if e.exit() == Exit::Refused {
+            anyhow!("{e}")
+        } else {
+            message
+        };
+        Failure::ending(e.exit(), message)
     })?;
     if opts.stop_after.is_some() {
         return Ok(None);
