@@ -12,7 +12,7 @@ use azl_installer::plan::Plan;
 use azl_installer::probe::Firmware;
 use proptest::prelude::*;
 
-const MIB: u64 = 1 << 20;
+use azl_installer::units::MIB;
 
 fn examples() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("installer-config/examples");

@@ -9,8 +9,7 @@ use std::process::{Command, Output};
 use common::{Image, LoopDevice, Mount, sh, sha256_of};
 use serde_json::Value;
 
-const MIB: u64 = 1 << 20;
-use azl_installer::units::GIB;
+use azl_installer::units::{GIB, MIB};
 
 /// A layout small enough for images that are hashed whole (1 GiB).
 const SMALL_LAYOUT: &str = "firmware = \"uefi\"\n[storage]\nlayout = \"custom\"\n\

@@ -8,9 +8,7 @@ use azl_installer::plan::{Plan, Role, auto_swap};
 use azl_installer::probe::{Firmware, Hardware, Partition};
 use azl_installer::repo::RepoIndex;
 
-const MIB: u64 = 1 << 20;
-use azl_installer::units::GIB;
-const TIB: u64 = 1 << 40;
+use azl_installer::units::{GIB, MIB, TIB};
 
 fn answer(extra: &str) -> Answer {
     toml::from_str(&format!(

@@ -9,8 +9,7 @@ use azl_installer::plan::{self, Plan};
 use azl_installer::probe::{Firmware, Hardware};
 use azl_installer::repo::{Package, RepoIndex, RepoMeta};
 
-use azl_installer::units::GIB;
-const MIB: u64 = 1 << 20;
+use azl_installer::units::{GIB, MIB};
 
 fn answer(extra: &str) -> Answer {
     toml::from_str(&format!(

@@ -9,8 +9,7 @@ use crate::probe::Firmware;
 use super::{DeviceRef, FilesystemSetup, PartitionTable, PlannedPartition, Role};
 use crate::answer::Issue;
 
-const MIB: u64 = 1024 * 1024;
-const GIB: u64 = 1024 * MIB;
+use crate::units::{GIB, MIB};
 /// Partitions start and end on 1 MiB boundaries, right for every sector and erase-block size.
 const ALIGN_BYTES: u64 = MIB;
 /// GPT keeps 128 entries of 128 bytes, plus one header sector, at each end of the disk.

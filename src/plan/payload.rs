@@ -14,7 +14,7 @@ use crate::answer::Issue;
 pub const MEDIA_REPO_URL: &str = "file:///run/install/repo";
 pub const MEDIA_REPO_KEY: &str = "file:///run/install/repo/RPM-GPG-KEY-azurelinux";
 
-const MIB: u64 = 1024 * 1024;
+use crate::units::MIB;
 /// Room the payload needs beyond the packages' installed size: 10% for filesystem overhead
 /// and files written at install (scriptlets, caches), plus 200 MiB for the rpm database,
 /// the journal and the installer's logs.

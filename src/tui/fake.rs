@@ -12,7 +12,7 @@ use crate::plan::Plan;
 use crate::probe::{Disk, Firmware, Hardware, Nic, Partition, Transport, Usage};
 use crate::repo::{Group, GroupPackage, GroupPackageKind, Package, RepoIndex, RepoMeta};
 
-const GIB: u64 = 1 << 30;
+use crate::units::{GIB, MIB};
 
 pub struct FakeBackend {
     pub hw: Hardware,
@@ -213,7 +213,6 @@ fn group(id: &str, name: &str, pkgs: &[&str]) -> Group {
 }
 
 pub fn index() -> RepoIndex {
-    const MIB: u64 = 1 << 20;
     let packages = vec![
         pkg("bash", "5.2.26", 8 * MIB),
         pkg("coreutils", "9.4", 6 * MIB),

@@ -10,8 +10,8 @@ use std::process::Command;
 
 use azl_installer::plan::{PartitionTable, PlannedPartition, Role};
 
-pub const MIB: u64 = 1 << 20;
 pub use azl_installer::units::GIB;
+pub use azl_installer::units::MIB;
 
 pub fn part(
     number: u32,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::cmd::{Cmd, CmdError};
 
-const MIB: u64 = 1 << 20;
+use crate::units::MIB;
 
 /// `wipefs --all --force NODE`: erases every signature libblkid finds (filesystems, RAID,
 /// LVM, swap, partition tables). `--force` also skips wipefs' own O_EXCL open, which would
