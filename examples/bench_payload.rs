@@ -12,7 +12,7 @@ use azl_installer::engine::payload;
 use azl_installer::engine::prefetch::Prefetch;
 use azl_installer::events::Recorder;
 
-#[path = "../tests/payload_common/mod.rs"]
+#[path = "../tests/common/payload/mod.rs"]
 mod payload_common;
 
 fn main() {

@@ -2,13 +2,12 @@
 //! image goes to the bios-boot partition), then grub2-mkconfig; no EFI tools. Needs root.
 
 mod common;
-mod configure_common;
 
 use azl_installer::engine::configure::EfiVars;
 use azl_installer::plan::Role;
 use azl_installer::probe::Firmware;
+use common::configure::*;
 use common::fixture::skip_unless_root;
-use configure_common::*;
 
 #[test]
 fn bios_grub_is_installed_on_the_disk() {

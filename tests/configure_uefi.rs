@@ -3,15 +3,14 @@
 //! and the step's tools run in a chroot); skips otherwise.
 
 mod common;
-mod configure_common;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::Command;
 
 use azl_installer::engine::configure::{EfiVars, HARDENING_CMDLINE};
 use azl_installer::probe::Firmware;
+use common::configure::*;
 use common::fixture::skip_unless_root;
-use configure_common::*;
 
 const ROOT_PLAIN: &str = "Root-Pl41n-S3cret-x7";
 const BOB_PLAIN: &str = "Bob-Pl41n-S3cret-q2";

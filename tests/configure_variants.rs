@@ -3,12 +3,11 @@
 //! series. Needs root (dnf and chroots); skips otherwise.
 
 mod common;
-mod configure_common;
 
 use azl_installer::engine::configure::EfiVars;
 use azl_installer::probe::{Firmware, Transport};
+use common::configure::*;
 use common::fixture::skip_unless_root;
-use configure_common::*;
 
 #[test]
 fn image_install_without_efivars_and_defaults() {

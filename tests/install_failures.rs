@@ -4,9 +4,6 @@
 //! Also: answer and repository over HTTP, from `inst.answer=` on the kernel command line.
 
 mod common;
-#[path = "payload_common/mod.rs"]
-mod payload_common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::Ordering;
@@ -15,7 +12,7 @@ use common::Image;
 use common::fixture::{FixtureRepo, HttpServer};
 use common::hook::Hook;
 use common::installed::{Installed, assert_nothing_left};
-use payload_common::SlowServer;
+use common::payload::SlowServer;
 use serde_json::Value;
 
 use azl_installer::units::GIB;

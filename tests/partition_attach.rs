@@ -1,14 +1,13 @@
 //! engine::disk::attach_image: image files become loop devices with partition scanning.
 
 mod common;
-mod partition_common;
 
 use std::path::Path;
 
 use azl_installer::engine::disk::{attach_image, partition};
 use azl_installer::events::Recorder;
 use common::Image;
-use partition_common::*;
+use common::partition::*;
 
 /// Loop devices backed by `image`, from `losetup --list`.
 fn loops_of(image: &Path) -> Vec<String> {

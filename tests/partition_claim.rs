@@ -7,7 +7,6 @@
 //! cannot wait for.
 
 mod common;
-mod partition_common;
 
 use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Arc;
@@ -17,8 +16,8 @@ use azl_installer::cmd::{Cmd, close_exclusive};
 use azl_installer::engine::disk::partition;
 use azl_installer::events::Recorder;
 use azl_installer::plan::Role;
+use common::partition::{GIB, MIB, table};
 use common::{Image, LoopDevice};
-use partition_common::{GIB, MIB, table};
 
 #[test]
 fn the_disk_claim_is_gone_when_partitioning_returns_while_programs_start() {

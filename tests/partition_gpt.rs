@@ -1,12 +1,11 @@
 //! engine::disk::partition writes a valid GPT that the kernel and other tools agree on.
 
 mod common;
-mod partition_common;
 
 use azl_installer::engine::disk::partition;
 use azl_installer::events::{Event, Recorder};
+use common::partition::*;
 use common::{Image, LoopDevice};
-use partition_common::*;
 
 fn uefi_roundtrip(sector_size: u32) {
     let disk_bytes = 4 * GIB;

@@ -2,12 +2,11 @@
 //! Its own test binary, because it changes PATH for the whole process.
 
 mod common;
-mod partition_common;
 
 use azl_installer::engine::disk::{DiskError, DiskState, partition};
 use azl_installer::events::Recorder;
+use common::partition::*;
 use common::{Image, LoopDevice, sh, sha256_of};
-use partition_common::*;
 
 #[test]
 fn missing_wipefs_leaves_the_disk_unchanged() {

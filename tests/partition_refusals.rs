@@ -2,15 +2,14 @@
 //! failure left the disk in.
 
 mod common;
-mod partition_common;
 
 use std::path::Path;
 
 use azl_installer::engine::disk::{DiskError, DiskState, partition};
 use azl_installer::events::Recorder;
 use azl_installer::plan::Role;
+use common::partition::*;
 use common::{Image, LoopDevice, sh, sha256_of};
-use partition_common::*;
 
 /// Small, because hashing in a debug build is slow.
 const DISK: u64 = 16 * MIB;

@@ -2,15 +2,14 @@
 //! tables, filesystems in old partitions, whole-disk filesystems and swap.
 
 mod common;
-mod partition_common;
 
 use std::path::Path;
 
 use azl_installer::engine::disk::partition;
 use azl_installer::events::Recorder;
 use azl_installer::plan::Role;
+use common::partition::*;
 use common::{Image, LoopDevice, sh};
-use partition_common::*;
 
 /// Signature types `wipefs` lists on the whole disk.
 fn disk_signatures(dev: &Path) -> Vec<String> {

@@ -3,14 +3,13 @@
 //! dnf resolves for the same request; the target's repo file and key; progress events.
 
 mod common;
-mod payload_common;
 
 use std::path::Path;
 
 use azl_installer::engine::payload::{self, request_specs};
 use azl_installer::events::{Event, Level, Recorder, Step};
 use common::fixture::{Dnf, FixtureRepo, skip_unless_root};
-use payload_common::{names_in, payload};
+use common::payload::{names_in, payload};
 
 /// What plain dnf installs for the same request (the oracle), as sorted names.
 fn oracle(repo: &FixtureRepo, p: &azl_installer::plan::Payload) -> Vec<String> {

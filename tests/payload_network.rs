@@ -1,7 +1,6 @@
 //! The payload step against the network: a prefetch that fills the cache where dnf looks, a prefetch cancelled mid-download, and a server dying mid-install.
 
 mod common;
-mod payload_common;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -11,7 +10,7 @@ use azl_installer::engine::payload;
 use azl_installer::engine::prefetch::Prefetch;
 use azl_installer::events::Recorder;
 use common::fixture::{FixtureRepo, skip_unless_root};
-use payload_common::{SlowServer, names_in, payload, with_files};
+use common::payload::{SlowServer, names_in, payload, with_files};
 
 flavored_tests! {
     fn after_a_prefetch_the_install_downloads_nothing_again() {

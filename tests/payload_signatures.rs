@@ -8,8 +8,6 @@
 //! are still refused, by dnf's gpgcheck.
 
 mod common;
-#[path = "payload_common/mod.rs"]
-mod payload_common;
 
 use std::path::Path;
 use std::process::Command;
@@ -17,7 +15,7 @@ use std::process::Command;
 use azl_installer::engine::payload::{self, PayloadError};
 use azl_installer::events::{Event, Level, Recorder, Step};
 use common::fixture::{FixtureRepo, skip_unless_root};
-use payload_common::{names_in, payload};
+use common::payload::{names_in, payload};
 
 const TMUX: &str = "tmux-3.5a-1.azl4.x86_64";
 

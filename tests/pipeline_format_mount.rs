@@ -3,7 +3,6 @@
 //! leave nothing mounted, also after a failure halfway.
 
 mod common;
-mod partition_common;
 
 use std::path::{Path, PathBuf};
 
@@ -15,8 +14,8 @@ use azl_installer::engine::mount::{MountError, mount_target};
 use azl_installer::engine::target::Formatted;
 use azl_installer::events::{Event, Recorder, Step};
 use azl_installer::plan::{DeviceRef, FilesystemSetup, PartitionTable, Role};
+use common::partition::{GIB, MIB, table};
 use common::{Image, LoopDevice, sh};
-use partition_common::{GIB, MIB, table};
 
 /// ESP 300 MiB, /boot 512 MiB xfs, swap 64 MiB, / the rest.
 fn uefi_like(

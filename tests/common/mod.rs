@@ -2,6 +2,7 @@
 //! themselves even when a test fails. Tests only ever write to these.
 #![allow(dead_code)]
 
+pub mod configure;
 pub mod fake_sysfs;
 pub mod fixture;
 pub mod flavor;
@@ -9,6 +10,8 @@ pub mod full_answer;
 pub mod hook;
 pub mod installed;
 pub mod machine;
+pub mod partition;
+pub mod payload;
 pub mod raw_server;
 pub mod real;
 pub mod tmux;

@@ -92,7 +92,7 @@ pub fn run(cmd: &str, args: &[&str]) -> (i32, String, String) {
 }
 
 pub fn sfdisk_json(dev: &Path) -> serde_json::Value {
-    let out = super::common::sh("sfdisk", &["--json", &dev.to_string_lossy()]);
+    let out = super::sh("sfdisk", &["--json", &dev.to_string_lossy()]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("parsing sfdisk --json");
     v["partitiontable"].clone()
 }
@@ -174,7 +174,7 @@ pub struct RoMount {
 impl RoMount {
     pub fn new(device: &Path) -> RoMount {
         let target = tempfile::tempdir().expect("mount point");
-        super::common::sh(
+        super::sh(
             "mount",
             &[
                 "-o",
@@ -196,7 +196,7 @@ impl Drop for RoMount {
 /// Makes the kernel list the partitions of an old table written by a tool: this test
 /// machine's kernel has no partition-table parsers, so tools' BLKRRPART finds nothing.
 pub fn kernel_update_partitions(dev: &Path) {
-    super::common::sh("partx", &["--update", &dev.to_string_lossy()]);
+    super::sh("partx", &["--update", &dev.to_string_lossy()]);
 }
 
 /// `blkid -p` on a node: the signature types it finds (empty when none).
