@@ -11,7 +11,7 @@ use crate::answer::Answer;
 use crate::engine::prefetch::Prefetch;
 use crate::events::{Event, Exit, Fanout, JournalFile, SharedSink, Sink, Traced, Watch};
 use crate::plan::Payload;
-use crate::plan::{Plan, Refused};
+use crate::plan::Plan;
 use crate::probe::{self, Hardware, Roots, Transport};
 use crate::repo::RepoIndex;
 
@@ -25,10 +25,6 @@ pub trait Backend {
     /// when none): the runner does it on a thread of its own, so that a slow or dead mirror
     /// never freezes the screen or Ctrl-C.
     fn repo_loader(&self, answer: &Answer) -> RepoLoader;
-    /// The preflight: pure, writes nothing.
-    fn resolve(&self, answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
-        Plan::resolve(answer, hw, index)
-    }
     /// Runs the engine on a worker thread; its events arrive on `events`, and the sender is
     /// dropped when the engine is done (whether it succeeded or not).
     /// Runs the engine on `plan`, posting its events to `webhook` too.

@@ -134,6 +134,9 @@ pub struct Runner<'b> {
     repos: Option<Receiver<Action>>,
     /// A password being hashed on its own thread (yescrypt takes a moment).
     hashing: Option<(Account, Receiver<Action>)>,
+    /// The plan being made on its own thread (the dependency closure of a large
+    /// repository takes a moment); a newer one replaces it.
+    resolving: Option<Receiver<Action>>,
 }
 
 impl<'b> Runner<'b> {
@@ -145,6 +148,7 @@ impl<'b> Runner<'b> {
             started: None,
             repos: None,
             hashing: None,
+            resolving: None,
         }
     }
 
@@ -154,7 +158,7 @@ impl<'b> Runner<'b> {
 
     /// True while the repositories are being loaded.
     pub fn loading(&self) -> bool {
-        self.repos.is_some() || self.hashing.is_some()
+        self.repos.is_some() || self.hashing.is_some() || self.resolving.is_some()
     }
 
     /// What background work has produced since the last call: the repositories once
@@ -173,6 +177,12 @@ impl<'b> Runner<'b> {
             v.push(a);
             self.hashing = None;
         }
+        if let Some(rx) = &self.resolving
+            && let Some(a) = finished(rx, resolve_failed)
+        {
+            v.push(self.resolved(a));
+            self.resolving = None;
+        }
         v.extend(self.poll_engine());
         v
     }
@@ -183,8 +193,22 @@ impl<'b> Runner<'b> {
         if let Some(rx) = self.repos.take() {
             return Some(rx.recv().unwrap_or_else(|_| repos_failed()));
         }
-        let (account, rx) = self.hashing.take()?;
-        Some(rx.recv().unwrap_or_else(|_| hash_failed(account)))
+        if let Some((account, rx)) = self.hashing.take() {
+            return Some(rx.recv().unwrap_or_else(|_| hash_failed(account)));
+        }
+        let rx = self.resolving.take()?;
+        let a = rx.recv().unwrap_or_else(|_| resolve_failed());
+        Some(self.resolved(a))
+    }
+
+    /// As soon as a disk is chosen and the repositories verified, downloads start.
+    fn resolved(&self, a: Action) -> Action {
+        if let Action::Resolved(r) = &a
+            && let Ok(plan) = r.as_ref()
+        {
+            self.backend.start_prefetch(plan);
+        }
+        a
     }
 
     /// Time since the install started, while it runs.
@@ -247,12 +271,19 @@ impl<'b> Runner<'b> {
                         problems: Vec::new(),
                     })))));
                 };
-                let plan = b.resolve(&app.answer, &app.hw, index);
-                // As soon as a disk is chosen and the repositories verified, downloads start.
-                if let Ok(p) = &plan {
-                    b.start_prefetch(p);
+                let (answer, hw, index) = (app.answer.clone(), app.hw.clone(), index.clone());
+                let (tx, rx) = std::sync::mpsc::channel();
+                let started = std::thread::Builder::new()
+                    .name("plan".into())
+                    .spawn(move || {
+                        let plan = crate::plan::Plan::resolve(&answer, &hw, &index);
+                        let _ = tx.send(Action::Resolved(Box::new(plan)));
+                    });
+                match started {
+                    Ok(_) => self.resolving = Some(rx),
+                    Err(e) => return Ok(Some(resolve_failed_with(&e.to_string()))),
                 }
-                Action::Resolved(Box::new(plan))
+                return Ok(None);
             }
             Effect::Hash { account, plain } => {
                 // Off the UI thread: the screen stays drawn and Ctrl-C answers meanwhile.
@@ -329,6 +360,16 @@ fn finished(rx: &Receiver<Action>, failed: impl FnOnce() -> Action) -> Option<Ac
 
 fn repos_failed() -> Action {
     Action::Repos(Err("loading the repositories failed".into()))
+}
+
+fn resolve_failed() -> Action {
+    resolve_failed_with("the plan could not be made")
+}
+
+fn resolve_failed_with(why: &str) -> Action {
+    Action::Resolved(Box::new(Err(Refused {
+        problems: vec![crate::answer::Issue::new("", why)],
+    })))
 }
 
 fn hash_failed(account: Account) -> Action {

@@ -401,3 +401,20 @@ fn each_issue_belongs_to_the_screen_that_edits_its_section() {
     assert!(Screen::Users.owns("users[1].password"));
     assert!(Screen::Summary.owns("system.timezone"));
 }
+
+/// The plan (a dependency closure over the whole repository) is made on a thread of its
+/// own: the screen stays live and moves on when the plan is back.
+#[test]
+fn the_plan_is_made_off_the_screen_and_then_it_moves_on() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    walk_to(&mut h, Screen::Software);
+    assert!(h.runner.drive(&mut h.app, Enter, &mut |_| {}).is_none());
+    assert!(h.runner.loading(), "the plan is being made");
+    assert_eq!(h.screen(), Screen::Software);
+    let resolved = h.runner.wait_for_background().expect("the plan");
+    assert!(matches!(&resolved, Action::Resolved(r) if r.is_ok()));
+    h.press([resolved]);
+    assert_eq!(h.screen(), Screen::Summary);
+    assert!(matches!(h.app.plan, Some(Ok(_))));
+}
