@@ -4,7 +4,7 @@
 //! is written. Pure, like `resolve`.
 
 use crate::answer::Issue;
-use crate::probe::{Disk, Firmware, Hardware};
+use crate::probe::{Disk, Hardware};
 
 use super::Plan;
 
@@ -44,17 +44,13 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
     }
     let boot = &plan.bootloader;
     if boot.detected && boot.firmware != hw.firmware {
-        let name = |f: Firmware| match f {
-            Firmware::Uefi => "UEFI",
-            Firmware::Bios => "BIOS",
-        };
         v.push(
             Issue::new(
                 "target.firmware",
                 format!(
                     "the plan was made on a machine that boots with {}; this one boots with {}",
-                    name(boot.firmware),
-                    name(hw.firmware)
+                    boot.firmware.name(),
+                    hw.firmware.name()
                 ),
             )
             .with_hint("make the plan on the machine that installs, or set target.firmware"),

@@ -99,14 +99,7 @@ pub fn render(plan: &Plan) -> String {
         "  sectors:   {} bytes logical, {} physical",
         d.logical_sector, d.physical_sector
     );
-    let _ = writeln!(
-        s,
-        "Firmware: {}",
-        match plan.firmware {
-            Firmware::Uefi => "UEFI",
-            Firmware::Bios => "BIOS",
-        }
-    );
+    let _ = writeln!(s, "Firmware: {}", plan.firmware.name());
     if target.destroys.is_empty() {
         let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
     } else {

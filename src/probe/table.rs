@@ -3,17 +3,14 @@
 
 use std::fmt::Write;
 
-use super::{Disk, Firmware, Hardware, Nic, Transport};
+use super::{Disk, Hardware, Nic, Transport};
 use crate::units::human_bytes;
 
 /// The report. Loop devices are left out unless `show_loop`: they are rarely install targets
 /// and a live system has several.
 pub fn table(hw: &Hardware, show_loop: bool) -> String {
     let mut out = String::new();
-    let firmware = match hw.firmware {
-        Firmware::Uefi => "UEFI",
-        Firmware::Bios => "BIOS",
-    };
+    let firmware = hw.firmware.name();
     let _ = writeln!(out, "Firmware: {firmware}");
     let _ = writeln!(
         out,

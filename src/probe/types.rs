@@ -55,6 +55,16 @@ pub enum Firmware {
     Bios,
 }
 
+impl Firmware {
+    /// As people write it: "UEFI", "BIOS".
+    pub const fn name(self) -> &'static str {
+        match self {
+            Firmware::Uefi => "UEFI",
+            Firmware::Bios => "BIOS",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {

@@ -153,10 +153,7 @@ pub fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
         Err(_) => return Ok(()),
     };
     if meta.is_file() {
-        let mut disk = probe::image_disk(p)
-            .with_context(|| format!("reading the disk image {path}"))
-            .map_err(Failure::BadInput)?;
-        probe::mark_attached(&mut disk, &hw.disks);
+        let disk = image_disk(p, hw)?;
         hw.disks.push(disk);
         return Ok(());
     }
@@ -167,6 +164,15 @@ pub fn add_target(hw: &mut Hardware, path: &str) -> Result<(), Failure> {
         d.by_id.push(p.to_owned());
     }
     Ok(())
+}
+
+/// A disk image file as a disk of `hw`: in use when one of its loop devices holds it.
+pub fn image_disk(path: &Path, hw: &Hardware) -> Result<probe::Disk, Failure> {
+    let mut disk = probe::image_disk(path)
+        .with_context(|| format!("reading the disk image {}", path.display()))
+        .map_err(Failure::BadInput)?;
+    probe::mark_attached(&mut disk, &hw.disks);
+    Ok(disk)
 }
 
 /// Loads, probes and resolves: the plan for this machine, or why not.

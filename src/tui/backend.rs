@@ -114,14 +114,9 @@ impl RealBackend {
 impl Backend for RealBackend {
     fn hardware(&self) -> Result<Hardware, String> {
         let mut hw = probe::probe(&Roots::host()).map_err(|e| e.to_string())?;
+        // Before the loop devices are dropped: one holding the image makes it in use.
         let image = match &self.image {
-            Some(img) => {
-                let mut disk = probe::image_disk(img).map_err(|e| e.to_string())?;
-                // An image a loop device holds (another install, a mount) is in use, as
-                // `install` says too.
-                probe::mark_attached(&mut disk, &hw.disks);
-                Some(disk)
-            }
+            Some(img) => Some(crate::session::image_disk(img, &hw).map_err(|e| e.to_string())?),
             None => None,
         };
         // Loop devices are the live system's own images or somebody's scratch files, never

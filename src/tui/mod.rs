@@ -3,8 +3,8 @@
 //!
 //! Elm-style: a key becomes an [`app::Action`], [`app::update`] changes the [`app::App`] and
 //! may return an [`app::Effect`], which the [`Runner`] performs through the [`Backend`]
-//! (hash and repository loading on threads of their own; resolve, install, export) and
-//! feeds back as another action; `ui::draw` renders the state. Everything a test needs
+//! (repository loading, hashing and the plan on threads of their own; install, export)
+//! and feeds back as another action; `ui::draw` renders the state. Everything a test needs
 //! runs without a terminal.
 
 pub mod app;
@@ -187,8 +187,8 @@ impl<'b> Runner<'b> {
         v
     }
 
-    /// Waits for the repository load or the hashing, if one runs (tests: their keys come
-    /// after it).
+    /// Waits for the repository load, the hashing or the plan, if one runs (tests: their
+    /// keys come after it).
     pub fn wait_for_background(&mut self) -> Option<Action> {
         if let Some(rx) = self.repos.take() {
             return Some(rx.recv().unwrap_or_else(|_| repos_failed()));
@@ -244,21 +244,10 @@ impl<'b> Runner<'b> {
             Effect::LoadRepos => {
                 if self.repos.is_none() {
                     let load = b.repo_loader(&app.answer);
-                    let (tx, rx) = std::sync::mpsc::channel();
                     // A dead mirror keeps this thread, not the screen, waiting.
-                    let started =
-                        std::thread::Builder::new()
-                            .name("repos".into())
-                            .spawn(move || {
-                                let _ = tx.send(Action::Repos(load()));
-                            });
-                    match started {
-                        Ok(_) => self.repos = Some(rx),
-                        Err(e) => {
-                            return Ok(Some(Action::Repos(Err(format!(
-                                "cannot start loading the repositories: {e}"
-                            )))));
-                        }
+                    match background("repos", move || Action::Repos(load())) {
+                        Ok(rx) => self.repos = Some(rx),
+                        Err(e) => return Ok(Some(Action::Repos(Err(e)))),
                     }
                 }
                 return Ok(None);
@@ -272,38 +261,30 @@ impl<'b> Runner<'b> {
                     })))));
                 };
                 let (answer, hw, index) = (app.answer.clone(), app.hw.clone(), index.clone());
-                let (tx, rx) = std::sync::mpsc::channel();
-                let started = std::thread::Builder::new()
-                    .name("plan".into())
-                    .spawn(move || {
-                        let plan = crate::plan::Plan::resolve(&answer, &hw, &index);
-                        let _ = tx.send(Action::Resolved(Box::new(plan)));
-                    });
-                match started {
-                    Ok(_) => self.resolving = Some(rx),
-                    Err(e) => return Ok(Some(resolve_failed_with(&e.to_string()))),
+                let make = move || {
+                    let plan = crate::plan::Plan::resolve(&answer, &hw, &index);
+                    Action::Resolved(Box::new(plan))
+                };
+                match background("plan", make) {
+                    Ok(rx) => self.resolving = Some(rx),
+                    Err(e) => return Ok(Some(resolve_failed_with(&e))),
                 }
                 return Ok(None);
             }
             Effect::Hash { account, plain } => {
                 // Off the UI thread: the screen stays drawn and Ctrl-C answers meanwhile.
-                let (tx, rx) = std::sync::mpsc::channel();
-                let started = std::thread::Builder::new()
-                    .name("hash".into())
-                    .spawn(move || {
-                        let result = crate::answer::hash_plain("the account", &plain)
-                            .map_err(|e| e.to_string());
-                        // The plain text ends here.
-                        drop(plain);
-                        let _ = tx.send(Action::Hashed { account, result });
-                    });
-                match started {
-                    Ok(_) => self.hashing = Some((account, rx)),
+                let hash = move || {
+                    let result =
+                        crate::answer::hash_plain("the account", &plain).map_err(|e| e.to_string());
+                    // The plain text ends here.
+                    drop(plain);
+                    Action::Hashed { account, result }
+                };
+                match background("hash", hash) {
+                    Ok(rx) => self.hashing = Some((account, rx)),
                     Err(e) => {
-                        return Ok(Some(Action::Hashed {
-                            account,
-                            result: Err(format!("cannot start hashing: {e}")),
-                        }));
+                        let result = Err(e);
+                        return Ok(Some(Action::Hashed { account, result }));
                     }
                 }
                 return Ok(None);
@@ -346,6 +327,22 @@ impl<'b> Runner<'b> {
         }
         v
     }
+}
+
+/// Runs `work` on a thread of its own; its action arrives on the receiver. The error says
+/// why the thread could not start.
+fn background(
+    name: &str,
+    work: impl FnOnce() -> Action + Send + 'static,
+) -> Result<Receiver<Action>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map(|_| rx)
+        .map_err(|e| format!("cannot start the {name} task: {e}"))
 }
 
 /// A background job's result once it is there. Each job sends before it ends, so a closed

@@ -165,13 +165,13 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
         log.info(format!("shim copied to {fallback}"));
     }
 
+    if !ctx.plan.bootloader.nvram_entry {
+        log.info(
+            "a disk image: no firmware boot entry on this machine; the image boots \\EFI\\BOOT\\BOOTX64.EFI",
+        );
+        return Ok(());
+    }
     match &ctx.efivars {
-        _ if !ctx.plan.bootloader.nvram_entry => {
-            log.info(
-                "a disk image: no firmware boot entry on this machine; the image boots \\EFI\\BOOT\\BOOTX64.EFI",
-            );
-            Ok(())
-        }
         EfiVars::Unavailable(why) => {
             log.warn(format!(
                 "no firmware boot entry written ({why}); the firmware will find \\EFI\\BOOT\\BOOTX64.EFI"

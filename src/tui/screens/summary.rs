@@ -9,7 +9,6 @@ use ratatui::widgets::Paragraph;
 
 use crate::answer::{Issue, human_bytes, redact_url, to_toml};
 use crate::plan::{Plan, Shadow, describe_disk};
-use crate::probe::Firmware;
 use crate::tui::app::{Action, App, Effect, Popup, Screen};
 use crate::tui::widgets::input::LineInput;
 use crate::tui::{text, ui};
@@ -71,10 +70,7 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
             v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
         }
     }
-    let fw = match plan.bootloader.firmware {
-        Firmware::Uefi => "UEFI",
-        Firmware::Bios => "BIOS",
-    };
+    let fw = plan.bootloader.firmware.name();
     v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
     let ss = target.table.sector_size;
     for p in &target.table.partitions {

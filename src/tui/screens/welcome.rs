@@ -6,7 +6,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::answer::human_bytes;
-use crate::probe::Firmware;
 use crate::tui::app::App;
 use crate::tui::{text, ui};
 
@@ -29,13 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ),
     ));
     lines.push(row(text::MEMORY, human_bytes(hw.memory_bytes)));
-    lines.push(row(
-        text::FIRMWARE,
-        match hw.firmware {
-            Firmware::Uefi => "UEFI".into(),
-            Firmware::Bios => "BIOS".into(),
-        },
-    ));
+    lines.push(row(text::FIRMWARE, hw.firmware.name().into()));
     lines.push(Line::from(Span::styled(
         format!("  {}", text::DISKS),
         ui::heading(),
