@@ -91,7 +91,7 @@ fn an_image_gets_no_boot_entry_in_the_installing_machines_nvram() {
     let t = Target::new("base", Firmware::Uefi);
     t.clear_calls();
     let plan = plan_on(&answer(""), Firmware::Uefi, Some(Transport::Image));
-    assert!(!plan.bootloader.nvram_entry);
+    assert!(!plan.system.bootloader.nvram_entry);
     let (r, events) = run(&t, &plan, &formatted(Firmware::Uefi), EfiVars::Writable);
     r.unwrap_or_else(|e| panic!("configure failed: {e}"));
     assert!(

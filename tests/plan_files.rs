@@ -89,7 +89,8 @@ fn a_plan_read_back_from_json_is_the_same_plan() {
     );
     // The saved answer carries the plan's hash, not the plain text.
     assert!(
-        plan.saved_answer
+        plan.system
+            .saved_answer
             .contains(admin["password"]["hash"].as_str().unwrap())
     );
 }
@@ -104,7 +105,7 @@ fn a_plan_holds_only_on_the_machine_it_was_made_for() {
     let uefi = machine(Firmware::Uefi, 64 * GIB);
     let plan = Plan::resolve(&a, &uefi, &common::machine::fixture_index("base"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(plan.bootloader.detected);
+    assert!(plan.system.bootloader.detected);
     assert_eq!(plan::still_holds(&plan, &uefi), vec![]);
 
     let problems = plan::still_holds(&plan, &machine(Firmware::Bios, 64 * GIB));

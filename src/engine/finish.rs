@@ -6,7 +6,7 @@ use crate::plan::Plan;
 
 /// What the finish step will do for `plan`.
 pub fn action(plan: &Plan) -> Finish {
-    plan.finish
+    plan.system.finish
 }
 
 /// Reboots or powers off the machine (through systemd, which unmounts cleanly).

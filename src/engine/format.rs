@@ -61,9 +61,7 @@ pub fn format(
         // One disk today: every filesystem is on a partition of `table`.
         let DeviceRef::Partition { number, .. } = f.on;
         let node = table
-            .partitions
-            .iter()
-            .position(|p| p.number == number)
+            .position(number)
             .and_then(|i| nodes.get(i))
             .ok_or(FormatError::NoPartition(number))?;
         let label = f.label.as_deref().map(|l| fs_label(f.fs, l));

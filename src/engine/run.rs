@@ -198,7 +198,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     let result = install_system(plan, ev, opts, prefetch, &root, &formatted, &device);
     // The logs go onto the target also when a step failed, while it is still mounted.
     let saved = step(ev, Step::SaveLogs, || {
-        save_logs::save(&root, &plan.saved_answer, &opts.logs)
+        save_logs::save(&root, &plan.system.saved_answer, &opts.logs)
     });
     result?;
     saved?;
@@ -244,7 +244,7 @@ fn install_system(
     })?;
     step(ev, Step::Bootloader, || configure::bootloader(&ctx, ev))?;
     step(ev, Step::PostScripts, || -> Result<(), StepError> {
-        scripts::run_post(&plan.post_scripts, root, ev)?;
+        scripts::run_post(&plan.system.post_scripts, root, ev)?;
         configure::relabel(&ctx, ev)?;
         Ok(())
     })

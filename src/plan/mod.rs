@@ -24,6 +24,7 @@ pub use resolve::Refused;
 pub use select::target_disk;
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
+    SystemSetup,
 };
 pub use types::*;
 

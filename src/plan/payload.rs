@@ -281,7 +281,7 @@ fn size_problem(
     let on = |m: &str| {
         let fs = filesystems.iter().find(|f| f.mount.as_deref() == Some(m))?;
         let DeviceRef::Partition { number, .. } = fs.on;
-        table.partitions.iter().find(|p| p.number == number)
+        table.partitions.get(table.position(number)?)
     };
     let (mount, part) = match on("/usr") {
         Some(p) => ("/usr", p),

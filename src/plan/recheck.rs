@@ -42,7 +42,7 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
             );
         }
     }
-    let boot = &plan.bootloader;
+    let boot = &plan.system.bootloader;
     if boot.detected && boot.firmware != hw.firmware {
         v.push(
             Issue::new(

@@ -35,7 +35,7 @@ fn steps(plan: &Plan) -> Vec<String> {
         "payload: install {} (kernel {}; {} to download, {} installed) from {}",
         packages_line(plan),
         if pl.kernel.is_empty() {
-            &plan.kernel.series
+            &plan.system.kernel.series
         } else {
             &pl.kernel
         },
@@ -49,22 +49,22 @@ fn steps(plan: &Plan) -> Vec<String> {
     ));
     v.push(format!(
         "configure: hostname {}, timezone {}, SELinux {}, SSH {}, {} user(s)",
-        plan.host.hostname,
-        plan.host.timezone,
-        plan.selinux.mode.word(),
-        if plan.ssh.enable {
+        plan.system.host.hostname,
+        plan.system.host.timezone,
+        plan.system.selinux.mode.word(),
+        if plan.system.ssh.enable {
             "enabled"
         } else {
             "disabled"
         },
-        plan.accounts.users.len()
+        plan.system.accounts.users.len()
     ));
-    v.push(match plan.bootloader.firmware {
+    v.push(match plan.system.bootloader.firmware {
         Firmware::Uefi => "bootloader: shim + GRUB on the EFI system partition".into(),
         Firmware::Bios => "bootloader: GRUB into the bios-boot partition".into(),
     });
-    if !plan.post_scripts.is_empty() {
-        v.push(format!("post scripts: {}", plan.post_scripts.len()));
+    if !plan.system.post_scripts.is_empty() {
+        v.push(format!("post scripts: {}", plan.system.post_scripts.len()));
     }
     v
 }

@@ -122,17 +122,6 @@ impl Plan {
         else {
             return Err(Refused { problems });
         };
-        let super::system::SystemParts {
-            host,
-            accounts,
-            ssh,
-            selinux,
-            kernel,
-            bootloader,
-            post_scripts,
-            finish,
-            saved_answer,
-        } = system;
         Ok(Plan {
             version: super::PLAN_VERSION,
             firmware,
@@ -146,15 +135,7 @@ impl Plan {
             filesystems,
             payload,
             network,
-            host,
-            accounts,
-            ssh,
-            selinux,
-            kernel,
-            bootloader,
-            post_scripts,
-            finish,
-            saved_answer,
+            system,
             programs,
         })
     }

@@ -97,16 +97,22 @@ pub struct Bootloader {
     pub nvram_entry: bool,
 }
 
-/// The parts of the plan resolved here.
-pub(super) struct SystemParts {
+/// What the configure, bootloader, post-script and finish steps do (its fields stand at
+/// the top level of `plan --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SystemSetup {
     pub host: HostSettings,
     pub accounts: Accounts,
     pub ssh: Ssh,
     pub selinux: Selinux,
     pub kernel: KernelSetup,
     pub bootloader: Bootloader,
+    /// Run in order after the bootloader step, before the SELinux relabel.
     pub post_scripts: Vec<Script>,
+    /// After a successful install (never a reboot or power-off for a disk image).
     pub finish: Finish,
+    /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
+    /// the same password hashes as `accounts`.
     pub saved_answer: String,
 }
 
@@ -128,7 +134,7 @@ pub(super) fn resolve(
     answer: &Answer,
     firmware: Firmware,
     transport: Transport,
-) -> Result<SystemParts, Vec<Issue>> {
+) -> Result<SystemSetup, Vec<Issue>> {
     // Hashed once: the installed system and the saved answer file carry the same hash.
     let hashed = answer.with_hashed_passwords().map_err(|e| {
         let key = match answer.users.iter().position(|u| u.name == e.user) {
@@ -166,7 +172,7 @@ pub(super) fn resolve(
             .collect(),
     };
     let sys = &answer.system;
-    Ok(SystemParts {
+    Ok(SystemSetup {
         host: HostSettings {
             hostname: sys.hostname.clone().unwrap_or_else(|| "localhost".into()),
             timezone: sys.timezone.clone(),

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::answer::{Finish, FsType, Layout, MountKind, Script, Selinux, Ssh};
+use crate::answer::{FsType, Layout, MountKind};
 use crate::probe::{Disk, Firmware};
 
 /// Everything the engine needs, decided before anything is written.
@@ -24,19 +24,10 @@ pub struct Plan {
     pub payload: Payload,
     /// The installed system's network connections (none: NetworkManager's default, DHCP).
     pub network: Vec<super::Connection>,
-    pub host: super::HostSettings,
-    pub accounts: super::Accounts,
-    pub ssh: Ssh,
-    pub selinux: Selinux,
-    pub kernel: super::KernelSetup,
-    pub bootloader: super::Bootloader,
-    /// Run in order after the bootloader step, before the SELinux relabel.
-    pub post_scripts: Vec<Script>,
-    /// After a successful install (never a reboot or power-off for a disk image).
-    pub finish: Finish,
-    /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
-    /// the same password hashes as `accounts`.
-    pub saved_answer: String,
+    /// Host settings, accounts, SSH, SELinux, kernel, bootloader, scripts, finish, the
+    /// saved answer.
+    #[serde(flatten)]
+    pub system: super::SystemSetup,
     /// The programs the install runs on the live system (all found there, or the plan
     /// would have been refused).
     pub programs: Vec<super::HostProgram>,
@@ -53,19 +44,6 @@ impl Plan {
     pub fn filesystem_on(&self, disk: usize, number: u32) -> Option<&FilesystemSetup> {
         let at = DeviceRef::Partition { disk, number };
         self.filesystems.iter().find(|f| f.on == at)
-    }
-
-    /// The partition `fs` is on.
-    pub fn partition_of(&self, fs: &FilesystemSetup) -> Option<&PlannedPartition> {
-        match fs.on {
-            DeviceRef::Partition { disk, number } => self
-                .disks
-                .get(disk)?
-                .table
-                .partitions
-                .iter()
-                .find(|p| p.number == number),
-        }
     }
 }
 
@@ -124,6 +102,13 @@ pub struct PlannedPartition {
     pub type_guid: Uuid,
     /// GPT partition name.
     pub name: String,
+}
+
+impl PartitionTable {
+    /// Where partition `number` is in `partitions` (the order its nodes come in).
+    pub fn position(&self, number: u32) -> Option<usize> {
+        self.partitions.iter().position(|p| p.number == number)
+    }
 }
 
 impl PlannedPartition {

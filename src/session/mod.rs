@@ -126,7 +126,7 @@ pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
     let plan = plan::from_json(&text)
         .with_context(|| format!("the plan {shown}"))
         .map_err(Failure::BadInput)?;
-    let answer: Answer = toml::from_str(&plan.saved_answer)
+    let answer: Answer = toml::from_str(&plan.system.saved_answer)
         .with_context(|| format!("the plan {shown}: its saved_answer"))
         .map_err(Failure::BadInput)?;
     Ok((answer, plan))

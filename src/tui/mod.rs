@@ -290,7 +290,7 @@ impl<'b> Runner<'b> {
                 return Ok(None);
             }
             Effect::StartInstall(plan) => {
-                let toml = plan.saved_answer.clone();
+                let toml = plan.system.saved_answer.clone();
                 let (tx, rx) = std::sync::mpsc::channel();
                 self.rx = Some(rx);
                 self.started = Some(Instant::now());

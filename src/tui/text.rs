@@ -254,8 +254,8 @@ pub fn sizes(download: &str, installed: &str) -> String {
 }
 
 pub fn system_line(plan: &Plan) -> String {
-    let selinux = plan.selinux.mode.word();
-    let ssh = &plan.ssh;
+    let selinux = plan.system.selinux.mode.word();
+    let ssh = &plan.system.ssh;
     let ssh = if !ssh.enable {
         "off".to_string()
     } else {
@@ -273,8 +273,12 @@ pub fn system_line(plan: &Plan) -> String {
     };
     format!(
         "host {}, SELinux {selinux}, SSH {ssh}, kernel hardening {}",
-        plan.host.hostname,
-        if plan.kernel.hardening { "on" } else { "off" }
+        plan.system.host.hostname,
+        if plan.system.kernel.hardening {
+            "on"
+        } else {
+            "off"
+        }
     )
 }
 

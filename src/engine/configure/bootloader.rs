@@ -62,7 +62,7 @@ pub(super) fn install(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
         });
     }
     default_grub(ctx)?;
-    match ctx.plan.bootloader.firmware {
+    match ctx.plan.system.bootloader.firmware {
         Firmware::Uefi => uefi(ctx, log),
         Firmware::Bios => bios(ctx, log),
     }
@@ -165,7 +165,7 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
         log.info(format!("shim copied to {fallback}"));
     }
 
-    if !ctx.plan.bootloader.nvram_entry {
+    if !ctx.plan.system.bootloader.nvram_entry {
         log.info(
             "a disk image: no firmware boot entry on this machine; the image boots \\EFI\\BOOT\\BOOTX64.EFI",
         );

@@ -92,7 +92,7 @@ fn kernel_cmdline(plan: &Plan, formatted: &[Formatted]) -> Result<Vec<String>, C
         .as_deref()
         .ok_or(ConfigureError::NoUuid { what: "root" })?;
     let mut args = vec![format!("root=UUID={uuid}"), "ro".to_owned()];
-    args.extend(plan.kernel.cmdline.iter().cloned());
+    args.extend(plan.system.kernel.cmdline.iter().cloned());
     Ok(args)
 }
 
@@ -104,7 +104,7 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         .filter_map(|k| kernel_config(ctx, k))
         .collect();
     let mut args = kernel_cmdline(ctx.plan, ctx.formatted)?;
-    if ctx.plan.selinux.mode != SelinuxMode::Disabled
+    if ctx.plan.system.selinux.mode != SelinuxMode::Disabled
         && configs.iter().any(|c| selinux_not_first(c))
     {
         // The kernel would start AppArmor (or another major LSM) and SELinux would never
@@ -120,11 +120,11 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         0o644,
     )?;
     log.info(format!("kernel command line: {cmdline}"));
-    if ctx.plan.kernel.hardening {
+    if ctx.plan.system.kernel.hardening {
         write_file(ctx.root, SYSCTL_DROP_IN, sysctl_text().as_bytes(), 0o644)?;
         log.info(format!("hardening sysctls in {SYSCTL_DROP_IN}"));
     }
-    if ctx.plan.kernel.generic_initramfs {
+    if ctx.plan.system.kernel.generic_initramfs {
         // An image boots on other hardware than this machine's: a host-only initramfs
         // would hold only the drivers this machine uses (Fedora's dracut-config-generic
         // says the same for its cloud images), now and for every later kernel update.
@@ -200,7 +200,7 @@ fn check_series(ctx: &Context) -> Result<Vec<String>, ConfigureError> {
         }
     }
     found.sort();
-    let want = &ctx.plan.kernel.series;
+    let want = &ctx.plan.system.kernel.series;
     if !found.iter().any(|v| of_series(v, want)) {
         return Err(ConfigureError::KernelSeries {
             want: want.clone(),

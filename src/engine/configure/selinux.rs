@@ -16,7 +16,7 @@ pub const CONFIG: &str = "/etc/selinux/config";
 
 /// Sets the two keys in the packaged file, keeping its comments; creates it when absent.
 pub(super) fn write_config(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let se = &ctx.plan.selinux;
+    let se = &ctx.plan.system.selinux;
     let path = at(ctx.root, CONFIG);
     let old = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -56,7 +56,7 @@ fn edit_config(old: &str, mode: &str, policy: &str) -> String {
 
 /// Labels the whole target, or falls back to /.autorelabel. Nothing when disabled.
 pub(super) fn relabel(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let se = &ctx.plan.selinux;
+    let se = &ctx.plan.system.selinux;
     if se.mode == SelinuxMode::Disabled {
         return Ok(());
     }

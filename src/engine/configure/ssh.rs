@@ -15,7 +15,7 @@ pub const DROP_IN: &str = "/etc/ssh/sshd_config.d/50-azl-installer.conf";
 const UNITS: &[&str] = &["sshd.service", "ssh.service"];
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let ssh = &ctx.plan.ssh;
+    let ssh = &ctx.plan.system.ssh;
     let Some(unit) = find_unit(ctx.root, UNITS) else {
         if ssh.enable {
             return Err(ConfigureError::MissingFile {
@@ -38,7 +38,7 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
 }
 
 fn drop_in(ctx: &Context) -> String {
-    let ssh = &ctx.plan.ssh;
+    let ssh = &ctx.plan.system.ssh;
     let root = match ssh.permit_root_login {
         PermitRootLogin::Yes => "yes",
         PermitRootLogin::No => "no",

@@ -6,7 +6,7 @@ use super::{ConfigureError, Context, Log, at, io_err, write_file};
 const ZONEINFO: &str = "/usr/share/zoneinfo";
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let sys = &ctx.plan.host;
+    let sys = &ctx.plan.system.host;
     let hostname = &sys.hostname;
     write_file(
         ctx.root,

@@ -15,7 +15,7 @@ use crate::plan::Shadow;
 use super::{ConfigureError, Context, Log, at, io_err, need_tool};
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let accounts = &ctx.plan.accounts;
+    let accounts = &ctx.plan.system.accounts;
     let root = ctx.root;
     let groupadd = need_tool(root, "groupadd", "shadow-utils")?;
     let useradd = need_tool(root, "useradd", "shadow-utils")?;

@@ -156,15 +156,9 @@ impl DiskState {
         if self.form.focused_zone() && self.parts.handle(&key) != Handled::No {
             return None;
         }
-        match key {
-            Action::Enter => return Some(Nav::Forward),
-            Action::Esc => return Some(Nav::Back),
-            k => {
-                self.form.handle(&k);
-            }
-        }
+        let nav = self.form.navigate_or_edit(key);
         self.sync_hidden();
-        None
+        nav
     }
 
     /// Fields -> `[target]` and `[storage]`.

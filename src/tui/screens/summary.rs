@@ -70,7 +70,7 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
             v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
         }
     }
-    let fw = plan.bootloader.firmware.name();
+    let fw = plan.system.bootloader.firmware.name();
     v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
     let ss = target.table.sector_size;
     for p in &target.table.partitions {
@@ -84,7 +84,7 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
         )));
     }
     let pkgs = &plan.payload;
-    let mut sw = text::software_line(pkgs, &plan.kernel.series);
+    let mut sw = text::software_line(pkgs, &plan.system.kernel.series);
     if pkgs.installed_bytes > 0 {
         sw.push_str(&text::sizes(
             &human_bytes(pkgs.download_bytes),
@@ -103,8 +103,8 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
     for (i, l) in sys.into_iter().enumerate() {
         v.push(Line::from(if i == 0 { l } else { format!("  {l}") }));
     }
-    let acc: Vec<String> = std::iter::once(&plan.accounts.root)
-        .chain(&plan.accounts.users)
+    let acc: Vec<String> = std::iter::once(&plan.system.accounts.root)
+        .chain(&plan.system.accounts.users)
         .map(|u| {
             let locked = u.password == Shadow::Locked;
             format!("{} {}", u.name, text::account(locked, u.ssh_keys.len()))
@@ -121,7 +121,7 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
         format!("{}; {}", net.join("; "), text::OTHERS_DHCP)
     };
     v.push(Line::from(ui::cut(&format!("{}{net}", text::S_NETWORK), w)));
-    let scripts = &plan.post_scripts;
+    let scripts = &plan.system.post_scripts;
     if !scripts.is_empty() {
         v.push(Line::from(vec![
             Span::styled(text::S_SCRIPTS, ui::heading()),
