@@ -243,7 +243,7 @@ impl std::fmt::Display for Destroyed {
 }
 
 /// What the payload step installs and from where (DESIGN.md "The package set").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Payload {
     pub repos: Vec<RepoSource>,
     /// The answer's `packages.install`, as asked.

@@ -312,18 +312,11 @@ mod tests {
         assert!(f.contains("username=deploy\npassword=p@ss\n"), "{f}");
         r.url = "https://deploy:a%0Ab@mirror.example/azl/".into();
         let p = crate::plan::Payload {
-            requested: Vec::new(),
-            default_groups: false,
             repos: vec![r],
-            packages: vec![],
-            groups: vec![],
-            exclude: vec![],
             weak_deps: true,
             releasever: "4.0".into(),
             kernel: "kernel".into(),
-            files: vec![],
-            download_bytes: 0,
-            installed_bytes: 0,
+            ..Default::default()
         };
         let e = resolve_repos(&p).unwrap_err().to_string();
         assert!(!e.contains("a%0Ab") && e.contains("***@"), "{e}");
@@ -332,18 +325,11 @@ mod tests {
     #[test]
     fn bad_names_urls_and_keys_are_refused() {
         let mut p = crate::plan::Payload {
-            requested: Vec::new(),
-            default_groups: false,
             repos: vec![src("a b", true)],
-            packages: vec![],
-            groups: vec![],
-            exclude: vec![],
             weak_deps: true,
             releasever: "4.0".into(),
             kernel: "kernel".into(),
-            files: vec![],
-            download_bytes: 0,
-            installed_bytes: 0,
+            ..Default::default()
         };
         assert!(matches!(
             resolve_repos(&p),

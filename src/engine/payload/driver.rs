@@ -233,18 +233,12 @@ mod tests {
 
     fn payload() -> Payload {
         Payload {
-            requested: Vec::new(),
-            default_groups: false,
-            repos: vec![],
             packages: vec!["bash".into()],
             groups: vec!["core".into()],
             exclude: vec!["nano".into()],
-            weak_deps: false,
             releasever: "4.0".into(),
             kernel: "kernel-6.18.2-1.azl4.x86_64".into(),
-            files: vec![],
-            download_bytes: 0,
-            installed_bytes: 0,
+            ..Default::default()
         }
     }
 

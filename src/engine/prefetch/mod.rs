@@ -292,20 +292,13 @@ mod tests {
 
     fn payload(url: &str) -> Payload {
         Payload {
-            requested: Vec::new(),
-            default_groups: false,
             repos: vec![RepoSource {
                 name: "r".into(),
                 url: url.into(),
                 gpg_keys: vec![],
                 gpg_check: true,
             }],
-            packages: vec![],
-            groups: vec![],
-            exclude: vec![],
-            weak_deps: false,
             releasever: "4.0".into(),
-            kernel: String::new(),
             files: vec![PackageFile {
                 repo: "r".into(),
                 nevra: "bash-5.2-1.x86_64".into(),
@@ -314,7 +307,7 @@ mod tests {
                 size: 3,
             }],
             download_bytes: 3,
-            installed_bytes: 0,
+            ..Default::default()
         }
     }
 

@@ -30,8 +30,6 @@ pub const PACKAGES: [&str; 10] = [
 
 pub fn payload(repo_url: &str, key_url: &str) -> Payload {
     Payload {
-        requested: Vec::new(),
-        default_groups: false,
         repos: vec![RepoSource {
             name: "fixture".into(),
             url: repo_url.into(),
@@ -40,13 +38,10 @@ pub fn payload(repo_url: &str, key_url: &str) -> Payload {
         }],
         packages: PACKAGES.iter().map(|s| s.to_string()).collect(),
         groups: vec!["core".into()],
-        exclude: vec![],
         weak_deps: true,
         releasever: "4.0".into(),
         kernel: "kernel".into(),
-        files: vec![],
-        download_bytes: 0,
-        installed_bytes: 0,
+        ..Default::default()
     }
 }
 
