@@ -159,44 +159,24 @@ pub trait Sink: Send + Sync {
     }
 }
 
-/// A sink bound to the step that logs through it, with a prefix for its lines
-/// ("prefetch: "): the one way a part of the engine writes its log.
+/// A sink bound to the step that logs through it: how a step's code writes its log.
 #[derive(Clone, Copy)]
 pub struct StepLog<'a> {
     pub sink: &'a dyn Sink,
     pub step: Step,
-    pub prefix: &'static str,
 }
 
 impl<'a> StepLog<'a> {
     pub fn new(sink: &'a dyn Sink, step: Step) -> StepLog<'a> {
-        StepLog {
-            sink,
-            step,
-            prefix: "",
-        }
-    }
-
-    pub fn with_prefix(self, prefix: &'static str) -> StepLog<'a> {
-        StepLog { prefix, ..self }
-    }
-
-    pub fn log(&self, level: Level, message: impl Into<String>) {
-        let message = message.into();
-        let message = if self.prefix.is_empty() {
-            message
-        } else {
-            format!("{}{message}", self.prefix)
-        };
-        self.sink.log(self.step, level, message);
+        StepLog { sink, step }
     }
 
     pub fn info(&self, message: impl Into<String>) {
-        self.log(Level::Info, message);
+        self.sink.log(self.step, Level::Info, message.into());
     }
 
     pub fn warn(&self, message: impl Into<String>) {
-        self.log(Level::Warn, message);
+        self.sink.log(self.step, Level::Warn, message.into());
     }
 }
 
