@@ -184,18 +184,18 @@ pub fn formatted(firmware: Firmware) -> Vec<Formatted> {
         mount: mount.map(str::to_owned),
         options: None,
     };
-    let first = match firmware {
-        Firmware::Uefi => part(
+    // The bios-boot partition holds no filesystem: the format step reports nothing for it.
+    let mut v = match firmware {
+        Firmware::Uefi => vec![part(
             1,
             Role::Esp,
             FsType::Vfat,
             Some(ESP_UUID),
             Some("/boot/efi"),
-        ),
-        Firmware::Bios => part(1, Role::BiosBoot, FsType::None, None, None),
+        )],
+        Firmware::Bios => Vec::new(),
     };
-    vec![
-        first,
+    v.extend([
         part(2, Role::Boot, FsType::Xfs, Some(BOOT_UUID), Some("/boot")),
         part(
             3,
@@ -205,7 +205,8 @@ pub fn formatted(firmware: Firmware) -> Vec<Formatted> {
             None,
         ),
         part(4, Role::Root, FsType::Xfs, Some(ROOT_UUID), Some("/")),
-    ]
+    ]);
+    v
 }
 
 /// Runs configure; returns its result and the events it sent.
