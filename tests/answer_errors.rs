@@ -76,7 +76,7 @@ const CASES: &[Case] = &[
                [[storage.partitions]]\nmount = \"/var\"\nsize = \"rest\"\n",
         path: "storage.partitions",
         line: 6,
-        says: "no partition is mounted at \"/\"",
+        says: "nothing is mounted at \"/\"",
     },
     Case {
         name: "duplicate mount points",
@@ -85,7 +85,7 @@ const CASES: &[Case] = &[
                [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",
         path: "storage.partitions[1].mount",
         line: 10,
-        says: "more than one partition",
+        says: "more than one device",
     },
     Case {
         name: "unnormalized mount point",
@@ -163,7 +163,7 @@ const CASES: &[Case] = &[
         text: "version = 1\n[target]\npath = \"/dev/vda\"\nmatch = [{ largest = true }]\n",
         path: "target.match",
         line: 4,
-        says: "not both",
+        says: "not several",
     },
     Case {
         name: "neither path nor match",
@@ -386,7 +386,7 @@ fn did_you_mean_is_a_hint() {
     let found = issues("version = 1\n[target]\npath = \"/dev/vda\"\nzzz = 1\n");
     assert_eq!(
         found[0].hint.as_deref(),
-        Some("allowed keys here: firmware, match, path, wipe")
+        Some("allowed keys here: firmware, match, path, paths, wipe")
     );
 }
 

@@ -82,7 +82,7 @@ fn examples_say_what_their_names_say() {
         .storage
         .partitions
         .iter()
-        .map(|p| p.mount.as_str())
+        .filter_map(|p| p.mount.as_deref())
         .collect();
     assert_eq!(mounts, ["/boot/efi", "/boot", "swap", "/", "/home", "/var"]);
     assert_eq!(

@@ -23,6 +23,8 @@ pub enum FormatError {
     NodeCount { partitions: usize, nodes: usize },
     #[error("formatting: the plan puts a filesystem on partition {0}, which the table lacks")]
     NoPartition(u32),
+    #[error("formatting: the plan puts a filesystem on {0}, which this build does not make")]
+    NotBuilt(String),
     #[error("formatting {device} as {fs}: {source}")]
     Mkfs {
         device: PathBuf,
@@ -58,8 +60,10 @@ pub fn format(
     let total = filesystems.len() as u64;
     let mut out = Vec::with_capacity(filesystems.len());
     for (i, f) in filesystems.iter().enumerate() {
-        // One disk today: every filesystem is on a partition of `table`.
-        let DeviceRef::Partition { number, .. } = f.on;
+        // The engine builds one disk's partitions today (preflight refuses other plans).
+        let DeviceRef::Partition { disk: 0, number } = f.on else {
+            return Err(FormatError::NotBuilt(format!("{:?}", f.on)));
+        };
         let node = table
             .position(number)
             .and_then(|i| nodes.get(i))

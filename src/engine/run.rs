@@ -52,6 +52,8 @@ pub enum StepError {
     Busy(PathBuf),
     #[error(transparent)]
     Locked(#[from] super::lock::LockError),
+    #[error("{0}; nothing was written")]
+    NotYet(String),
 }
 
 impl EngineError {
@@ -149,6 +151,16 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 plan.target().reason
             ),
         );
+        // Plans with several disks or storage layers are made and shown; the steps that
+        // build them come next (issue 13), so they stop here, before any write.
+        if plan.disks.len() > 1
+            || !(plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty())
+        {
+            return Err(StepError::NotYet(
+                "this build plans several disks, RAID, LVM and LUKS2 but cannot install them yet"
+                    .into(),
+            ));
+        }
         // One install per target, held until the end (the guard drops last): a second
         // one, by whatever path or --sysimage, is refused before it writes anything.
         let lock = super::lock::lock_target(&plan.target().disk.path)?;

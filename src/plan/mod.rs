@@ -1,8 +1,8 @@
 //! The plan: what will be done, resolved from what was asked (`Answer`) against what was
 //! found (`Hardware`). Pure: no I/O, nothing written.
 
+mod devices;
 mod json;
-mod layout;
 mod network;
 mod payload;
 mod programs;
@@ -10,11 +10,12 @@ mod recheck;
 mod render;
 mod resolve;
 mod select;
+mod storage;
 mod system;
 mod types;
 
+pub use devices::*;
 pub use json::{PLAN_VERSION, PlanReadError, from_json, schema_json};
-pub use layout::{MIN_AUTO_ROOT, auto_swap};
 pub use network::{Bind, Connection};
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
@@ -22,6 +23,7 @@ pub use recheck::still_holds;
 pub use render::render;
 pub use resolve::Refused;
 pub use select::target_disk;
+pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
     SystemSetup,

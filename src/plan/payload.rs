@@ -7,7 +7,8 @@ use crate::answer::{Answer, Layout, Repo, SelinuxMode, human_bytes};
 use crate::probe::Firmware;
 use crate::repo::{Package, RepoIndex};
 
-use super::{DeviceRef, FilesystemSetup, PartitionTable, Payload, RepoSource};
+use super::storage::StorageSetup;
+use super::{Payload, RepoSource};
 use crate::answer::Issue;
 
 /// The install media's repository, used when the answer names none.
@@ -68,7 +69,7 @@ fn wanted(key: &str, name: &str, why: &'static str) -> Wanted {
 }
 
 /// What the answer's sections need besides `[packages].install` (the kernel comes apart).
-fn needed_packages(answer: &Answer, firmware: Firmware) -> Vec<Wanted> {
+fn needed_packages(answer: &Answer, firmware: Firmware, storage: &StorageSetup) -> Vec<Wanted> {
     let mut v = vec![
         wanted("repos", "grub2-tools", "every install needs it"),
         wanted("repos", "shadow-utils", "every install needs it"),
@@ -81,6 +82,24 @@ fn needed_packages(answer: &Answer, firmware: Firmware) -> Vec<Wanted> {
             }
         }
         Firmware::Bios => v.push(wanted("target.firmware", "grub2-pc", "BIOS boot needs it")),
+    }
+    // The tools the initramfs and the system assemble, unlock and activate the root with.
+    if !storage.arrays.is_empty() {
+        v.push(wanted("storage", "mdadm", "the layout has RAID arrays"));
+    }
+    if !storage.crypts.is_empty() {
+        v.push(wanted(
+            "storage",
+            "cryptsetup",
+            "the layout has LUKS2 containers",
+        ));
+    }
+    if !storage.groups.is_empty() {
+        v.push(wanted(
+            "storage",
+            "lvm2",
+            "the layout has LVM volume groups",
+        ));
     }
     if answer.selinux.mode != SelinuxMode::Disabled {
         let policy = format!("selinux-policy-{}", answer.selinux.policy);
@@ -117,8 +136,7 @@ fn needed_packages(answer: &Answer, firmware: Firmware) -> Vec<Wanted> {
 pub(super) fn resolve(
     answer: &Answer,
     firmware: Firmware,
-    table: &PartitionTable,
-    filesystems: &[FilesystemSetup],
+    storage: &StorageSetup,
     index: &RepoIndex,
 ) -> Result<Payload, Vec<Issue>> {
     let p = &answer.packages;
@@ -130,7 +148,7 @@ pub(super) fn resolve(
     };
     let kernel = find_kernel(answer, index, &mut problems);
     let mut packages: Vec<String> = kernel.iter().map(|k| k.nevra()).collect();
-    for w in needed_packages(answer, firmware) {
+    for w in needed_packages(answer, firmware, storage) {
         if let Some(j) = excluded(&w.name) {
             problems.push(Issue::new(
                 format!("packages.exclude[{j}]"),
@@ -169,7 +187,7 @@ pub(super) fn resolve(
     }
     let installed_bytes = closure.installed_bytes();
     if problems.is_empty() {
-        problems.extend(size_problem(answer, table, filesystems, installed_bytes));
+        problems.extend(size_problem(answer, storage, installed_bytes));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -272,22 +290,18 @@ fn groups(answer: &Answer, index: &RepoIndex, problems: &mut Vec<Issue>) -> Vec<
 }
 
 /// The payload lands on /usr when there is one, else on /; it must fit with the margin.
-fn size_problem(
-    answer: &Answer,
-    table: &PartitionTable,
-    filesystems: &[FilesystemSetup],
-    installed: u64,
-) -> Option<Issue> {
+fn size_problem(answer: &Answer, storage: &StorageSetup, installed: u64) -> Option<Issue> {
     let on = |m: &str| {
-        let fs = filesystems.iter().find(|f| f.mount.as_deref() == Some(m))?;
-        let DeviceRef::Partition { number, .. } = fs.on;
-        table.partitions.get(table.position(number)?)
+        let fs = storage
+            .filesystems
+            .iter()
+            .find(|f| f.mount.as_deref() == Some(m))?;
+        storage.device_bytes(fs.on)
     };
-    let (mount, part) = match on("/usr") {
-        Some(p) => ("/usr", p),
+    let (mount, available) = match on("/usr") {
+        Some(b) => ("/usr", b),
         None => ("/", on("/")?),
     };
-    let available = part.size_bytes(table.sector_size);
     let needed = space_needed(installed);
     if needed <= available {
         return None;
@@ -297,7 +311,7 @@ fn size_problem(
             .storage
             .partitions
             .iter()
-            .position(|p| p.mount == mount)
+            .position(|p| p.mount.as_deref() == Some(mount))
             .map_or_else(
                 || "storage.partitions".into(),
                 |i| format!("storage.partitions[{i}].size"),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::answer::{Answer, Finish, FsType};
 use crate::probe::{Disk, KNOWN_PROGRAMS, LiveSystem, Transport};
 
+use super::storage::StorageSetup;
 use super::{DeviceRef, FilesystemSetup};
 use crate::answer::Issue;
 
@@ -37,28 +38,51 @@ fn program(name: &str, purpose: impl Into<String>) -> HostProgram {
     }
 }
 
-/// Every program the install of `table` onto `disk` runs on the live system, in the order
-/// the steps use them.
+/// Every program the install of `storage` onto `disks` runs on the live system, in the
+/// order the steps use them.
 pub(super) fn needed(
     answer: &Answer,
-    disk: &Disk,
-    filesystems: &[FilesystemSetup],
+    disks: &[&Disk],
+    storage: &StorageSetup,
     live: &LiveSystem,
 ) -> Vec<HostProgram> {
+    let filesystems = &storage.filesystems;
     let mut v = Vec::new();
-    if disk.transport == Transport::Image {
+    if disks.iter().any(|d| d.transport == Transport::Image) {
         v.push(program(
             "losetup",
             "attaches the disk image to a loop device",
         ));
     }
     v.push(program("wipefs", "erases the old signatures on the disk"));
+    if !storage.arrays.is_empty() {
+        v.push(program("mdadm", "makes the RAID arrays"));
+    }
+    if !storage.crypts.is_empty() {
+        v.push(program(
+            "cryptsetup",
+            "makes and opens the LUKS2 containers",
+        ));
+    }
+    if storage
+        .unlock
+        .as_ref()
+        .is_some_and(|u| u.tpm2_pcrs.is_some())
+    {
+        v.push(program(
+            "systemd-cryptenroll",
+            "enrolls the TPM2 key in the LUKS2 containers",
+        ));
+    }
+    if !storage.groups.is_empty() {
+        v.push(program("lvm", "makes the LVM volume groups and volumes"));
+    }
     for fs in [FsType::Vfat, FsType::Xfs, FsType::Ext4, FsType::Swap] {
         let parts: Vec<&FilesystemSetup> = filesystems.iter().filter(|f| f.fs == fs).collect();
         if let (Some(mkfs), false) = (fs.mkfs(), parts.is_empty()) {
             v.push(program(
                 mkfs,
-                format!("formats {} as {}", list(&parts), fs.as_str()),
+                format!("formats {} as {}", list(&parts, storage), fs.as_str()),
             ));
         }
     }
@@ -86,7 +110,8 @@ pub(super) fn needed(
             ));
         }
     }
-    match super::system::finish_action(answer, disk.transport) {
+    let first = disks.first().map_or(Transport::Unknown, |d| d.transport);
+    match super::system::finish_action(answer, first) {
         Finish::None => {}
         Finish::Reboot => v.push(program("systemctl", "reboots at the end")),
         Finish::Poweroff => v.push(program("systemctl", "powers off at the end")),
@@ -94,24 +119,39 @@ pub(super) fn needed(
     v
 }
 
-/// "partition 1 (/boot/efi)", "partitions 2 (/boot), 3 (/)".
-fn list(parts: &[&FilesystemSetup]) -> String {
+/// "partition 1 (/boot/efi)", "partitions 2 (/boot), 3 (/)", "partition 2 (/boot), volume
+/// azurelinux/root (/)".
+fn list(parts: &[&FilesystemSetup], storage: &StorageSetup) -> String {
+    let mounted = |what: String, f: &FilesystemSetup| match &f.mount {
+        Some(m) => format!("{what} ({m})"),
+        None => what,
+    };
+    if parts
+        .iter()
+        .all(|f| matches!(f.on, DeviceRef::Partition { .. }))
+    {
+        let each: Vec<String> = parts
+            .iter()
+            .map(|f| match f.on {
+                DeviceRef::Partition { disk: 0, number } => mounted(number.to_string(), f),
+                DeviceRef::Partition { disk, number } => {
+                    mounted(format!("{number} of disk {}", disk + 1), f)
+                }
+                _ => String::new(),
+            })
+            .collect();
+        let noun = if each.len() == 1 {
+            "partition"
+        } else {
+            "partitions"
+        };
+        return format!("{noun} {}", each.join(", "));
+    }
     let each: Vec<String> = parts
         .iter()
-        .map(|f| {
-            let DeviceRef::Partition { number, .. } = f.on;
-            match &f.mount {
-                Some(m) => format!("{number} ({m})"),
-                None => number.to_string(),
-            }
-        })
+        .map(|f| mounted(storage.describe(f.on), f))
         .collect();
-    let noun = if each.len() == 1 {
-        "partition"
-    } else {
-        "partitions"
-    };
-    format!("{noun} {}", each.join(", "))
+    each.join(", ")
 }
 
 /// One problem for each needed program that is not on the live system.

@@ -26,7 +26,7 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
     };
     let mut v = identity_problems(planned, disk);
     if v.is_empty() {
-        v.extend(super::resolve::disk_problems(disk, true, true));
+        v.extend(super::resolve::disk_problems(disk, true, "target.path"));
         let now = super::resolve::destroys(disk);
         if now != plan.target().destroys {
             v.push(

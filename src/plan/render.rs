@@ -5,7 +5,8 @@ use std::fmt::Write;
 use crate::answer::{Layout, human_bytes};
 use crate::probe::Firmware;
 
-use super::{Plan, describe_disk, layout::fs_name};
+use super::storage::fs_name;
+use super::{DeviceRef, Plan, describe_disk};
 
 /// What the steps after partitioning will do, one line each.
 fn steps(plan: &Plan) -> Vec<String> {
@@ -13,12 +14,15 @@ fn steps(plan: &Plan) -> Vec<String> {
         "partition: write a new GPT with {} partitions",
         plan.target().table.partitions.len()
     )];
+    if let Some(layers) = layers_line(plan) {
+        v.push(layers);
+    }
     let formats: Vec<String> = plan
         .filesystems
         .iter()
-        .map(|f| {
-            let super::DeviceRef::Partition { number, .. } = f.on;
-            format!("{number} as {}", fs_name(f.fs))
+        .map(|f| match f.on {
+            DeviceRef::Partition { disk: 0, number } => format!("{number} as {}", fs_name(f.fs)),
+            other => format!("{} as {}", plan.describe(other), fs_name(f.fs)),
         })
         .collect();
     v.push(format!("format: partition {}", formats.join(", ")));
@@ -87,53 +91,104 @@ fn packages_line(plan: &Plan) -> String {
     }
 }
 
+/// "layers: RAID 1 arrays boot, root; LUKS2 containers luks-root; ..." when there are any.
+fn layers_line(plan: &Plan) -> Option<String> {
+    let mut parts = Vec::new();
+    if !plan.arrays.is_empty() {
+        let each: Vec<String> = plan
+            .arrays
+            .iter()
+            .map(|a| format!("{} (RAID {})", a.name, a.level.number()))
+            .collect();
+        parts.push(format!("mdadm arrays {}", each.join(", ")));
+    }
+    if !plan.crypts.is_empty() {
+        let each: Vec<&str> = plan.crypts.iter().map(|c| c.name.as_str()).collect();
+        parts.push(format!("LUKS2 containers {}", each.join(", ")));
+    }
+    if !plan.groups.is_empty() {
+        let each: Vec<&str> = plan.groups.iter().map(|g| g.name.as_str()).collect();
+        parts.push(format!(
+            "LVM groups {} with {} volume(s)",
+            each.join(", "),
+            plan.volumes.len()
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("layers: {}", parts.join("; ")))
+}
+
+/// What is made on a partition, for the table's last columns: its filesystem and mount,
+/// or the layer it belongs to.
+fn partition_use(plan: &Plan, disk: usize, number: u32) -> (String, String) {
+    let here = DeviceRef::Partition { disk, number };
+    if let Some(f) = plan.filesystem_on(disk, number) {
+        let mount = match (&f.mount, f.role) {
+            (Some(m), _) => m.clone(),
+            (None, super::Role::Esp) => "(ESP copy)".into(),
+            (None, _) => "-".into(),
+        };
+        return (fs_name(f.fs).into(), mount);
+    }
+    let user = plan.users_of(here);
+    ("-".into(), user.unwrap_or_else(|| "-".into()))
+}
+
 /// The whole plan as text.
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
-    let target = plan.target();
-    let d = &target.disk;
-    let _ = writeln!(s, "Target disk: {}", describe_disk(d));
-    let _ = writeln!(s, "  chosen by: {}", target.reason);
-    let _ = writeln!(
-        s,
-        "  sectors:   {} bytes logical, {} physical",
-        d.logical_sector, d.physical_sector
-    );
-    let _ = writeln!(s, "Firmware: {}", plan.firmware.name());
-    if target.destroys.is_empty() {
-        let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
-    } else {
-        let _ = writeln!(s, "Destroys (everything on the disk):");
-        for x in &target.destroys {
-            let _ = writeln!(s, "  - {x}");
+    let several = plan.disks.len() > 1;
+    for (i, target) in plan.disks.iter().enumerate() {
+        let d = &target.disk;
+        if several {
+            let _ = writeln!(s, "Disk {}: {}", i + 1, describe_disk(d));
+        } else {
+            let _ = writeln!(s, "Target disk: {}", describe_disk(d));
         }
-    }
-    let layout = match plan.layout {
-        Layout::Auto => "auto",
-        Layout::Custom => "custom",
-    };
-    let ss = target.table.sector_size;
-    let _ = writeln!(s, "New GPT ({layout} layout, 1 MiB aligned):");
-    let _ = writeln!(
-        s,
-        "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  type",
-        "#", "start LBA", "end LBA", "size", "name", "fs", "mount"
-    );
-    for p in &target.table.partitions {
-        let fs = plan.filesystem_on(0, p.number);
+        let _ = writeln!(s, "  chosen by: {}", target.reason);
         let _ = writeln!(
             s,
-            "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  {}",
-            p.number,
-            p.first_lba,
-            p.last_lba,
-            human_bytes(p.size_bytes(ss)),
-            p.name,
-            fs_name(fs.map_or(crate::answer::FsType::None, |f| f.fs)),
-            fs.and_then(|f| f.mount.as_deref()).unwrap_or("-"),
-            p.type_guid
+            "  sectors:   {} bytes logical, {} physical",
+            d.logical_sector, d.physical_sector
         );
+        if i == 0 {
+            let _ = writeln!(s, "Firmware: {}", plan.firmware.name());
+        }
+        if target.destroys.is_empty() {
+            let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
+        } else {
+            let _ = writeln!(s, "Destroys (everything on the disk):");
+            for x in &target.destroys {
+                let _ = writeln!(s, "  - {x}");
+            }
+        }
+        let layout = match plan.layout {
+            Layout::Auto => format!("auto layout, scheme {}", plan.scheme.as_str()),
+            Layout::Custom => "custom layout".into(),
+        };
+        let ss = target.table.sector_size;
+        let _ = writeln!(s, "New GPT ({layout}, 1 MiB aligned):");
+        let _ = writeln!(
+            s,
+            "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  type",
+            "#", "start LBA", "end LBA", "size", "name", "fs", "mount"
+        );
+        for p in &target.table.partitions {
+            let (fs, mount) = partition_use(plan, i, p.number);
+            let _ = writeln!(
+                s,
+                "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  {}",
+                p.number,
+                p.first_lba,
+                p.last_lba,
+                human_bytes(p.size_bytes(ss)),
+                p.name,
+                fs,
+                mount,
+                p.type_guid
+            );
+        }
     }
+    layers(plan, &mut s);
     let _ = writeln!(s, "Then:");
     for step in steps(plan).iter().skip(1) {
         let _ = writeln!(s, "  - {step}");
@@ -141,4 +196,90 @@ pub fn render(plan: &Plan) -> String {
     let programs: Vec<&str> = plan.programs.iter().map(|p| p.name.as_str()).collect();
     let _ = writeln!(s, "Runs on this live system: {}", programs.join(", "));
     s
+}
+
+/// The device tree above the partitions: arrays, containers, groups and their volumes,
+/// each with its size and what is made on it.
+fn layers(plan: &Plan, s: &mut String) {
+    if plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "Storage layers (sizes estimated):");
+    let on = |d: DeviceRef| -> String {
+        match plan.filesystems.iter().find(|f| f.on == d) {
+            Some(f) => format!(
+                " -> {} {}",
+                fs_name(f.fs),
+                f.mount
+                    .as_deref()
+                    .unwrap_or(if f.fs == crate::answer::FsType::Swap {
+                        "swap"
+                    } else {
+                        "-"
+                    })
+            ),
+            None => plan
+                .users_of(d)
+                .map(|u| format!(" -> {u}"))
+                .unwrap_or_default(),
+        }
+    };
+    for (index, a) in plan.arrays.iter().enumerate() {
+        let members: Vec<String> = a.members.iter().map(|m| plan.describe(*m)).collect();
+        let _ = writeln!(
+            s,
+            "  array /dev/md/{} RAID {}, {}, on {}{}",
+            a.name,
+            a.level.number(),
+            human_bytes(a.size_bytes),
+            members.join(", "),
+            on(DeviceRef::Array { index })
+        );
+    }
+    for (index, c) in plan.crypts.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  LUKS2 /dev/mapper/{}, {}, on {}{}",
+            c.name,
+            human_bytes(c.size_bytes),
+            plan.describe(c.on),
+            on(DeviceRef::Crypt { index })
+        );
+    }
+    for (g, group) in plan.groups.iter().enumerate() {
+        let pvs: Vec<String> = group.on.iter().map(|d| plan.describe(*d)).collect();
+        let _ = writeln!(
+            s,
+            "  LVM group {}, {}, on {}",
+            group.name,
+            human_bytes(group.size_bytes),
+            pvs.join(", ")
+        );
+        for (index, v) in plan
+            .volumes
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.group == g)
+        {
+            let _ = writeln!(
+                s,
+                "    volume {} ({}), {}{}",
+                v.name,
+                v.size,
+                human_bytes(v.size_bytes),
+                on(DeviceRef::Volume { index })
+            );
+        }
+    }
+    if let Some(u) = &plan.unlock {
+        let mut ways = Vec::new();
+        if u.passphrase {
+            ways.push("passphrase".to_string());
+        }
+        if let Some(pcrs) = &u.tpm2_pcrs {
+            let pcrs: Vec<String> = pcrs.iter().map(u8::to_string).collect();
+            ways.push(format!("TPM2 (PCRs {})", pcrs.join("+")));
+        }
+        let _ = writeln!(s, "  unlocked at boot by: {}", ways.join(" or "));
+    }
 }

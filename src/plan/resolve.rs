@@ -5,10 +5,8 @@ use crate::answer::{Answer, FirmwareChoice, Issue, Layout};
 use crate::probe::{Disk, Firmware, Hardware};
 use crate::repo::RepoIndex;
 
-use super::{
-    Destroyed, DiskSetup, FilesystemSetup, HostProgram, PartitionTable, Plan, layout, payload,
-    programs, select,
-};
+use super::storage::StorageSetup;
+use super::{Destroyed, DiskSetup, HostProgram, Plan, payload, programs, select};
 
 /// The install was refused at preflight; nothing was written.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -24,15 +22,14 @@ fn render_problems(p: &[Issue]) -> String {
         .join("\n")
 }
 
-/// What the storage checks settle: the firmware, the disk and why, the table when the
+/// What the storage checks settle: the firmware, the disks and why, the storage when the
 /// layout fits, and the problems found on the way.
 struct Storage<'h> {
     firmware: Firmware,
-    disk: &'h Disk,
-    reason: String,
-    /// The new table and the filesystems on it, when the layout fits.
-    table: Option<(PartitionTable, Vec<FilesystemSetup>)>,
-    /// The live system's programs the install of `table` runs.
+    disks: Vec<(&'h Disk, String)>,
+    /// The tables, layers and filesystems, when the layout fits.
+    setup: Option<StorageSetup>,
+    /// The live system's programs the install of `setup` runs.
     programs: Vec<HostProgram>,
     problems: Vec<Issue>,
 }
@@ -44,32 +41,34 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
         FirmwareChoice::Uefi => Firmware::Uefi,
         FirmwareChoice::Bios => Firmware::Bios,
     };
-    let (disk, reason) = select::choose(&answer.target, hw).map_err(|p| vec![p])?;
-    let mut problems = disk_problems(disk, answer.target.wipe, answer.target.path.is_some());
+    let disks = select::choose(&answer.target, hw).map_err(|p| vec![p])?;
+    let mut problems = Vec::new();
+    for (i, (disk, _)) in disks.iter().enumerate() {
+        let key = match (&answer.target.path, &answer.target.paths) {
+            (Some(_), _) => "target.path".to_string(),
+            (_, Some(_)) => format!("target.paths[{i}]"),
+            _ => "target.match".to_string(),
+        };
+        problems.extend(disk_problems(disk, answer.target.wipe, &key));
+    }
     problems.extend(firmware_problems(answer, firmware));
-    let table = match layout::partition_table(
-        &answer.storage,
-        firmware,
-        disk.size_bytes,
-        disk.logical_sector,
-        hw.memory_bytes,
-    ) {
-        Ok(t) => Some(t),
+    let on: Vec<&Disk> = disks.iter().map(|(d, _)| *d).collect();
+    let setup = match super::storage::resolve(&answer.storage, firmware, &on, hw.memory_bytes) {
+        Ok(s) => Some(s),
         Err(p) => {
             problems.extend(p);
             None
         }
     };
-    let programs = table
+    let programs = setup
         .as_ref()
-        .map(|(_, fs)| programs::needed(answer, disk, fs, &hw.live))
+        .map(|s| programs::needed(answer, &on, s, &hw.live))
         .unwrap_or_default();
     problems.extend(programs::problems(&programs, &hw.live));
     Ok(Storage {
         firmware,
-        disk,
-        reason,
-        table,
+        disks,
+        setup,
         programs,
         problems,
     })
@@ -90,14 +89,13 @@ impl Plan {
     pub fn resolve(answer: &Answer, hw: &Hardware, index: &RepoIndex) -> Result<Plan, Refused> {
         let Storage {
             firmware,
-            disk,
-            reason,
-            table,
+            disks,
+            setup,
             programs,
             mut problems,
         } = storage(answer, hw).map_err(|problems| Refused { problems })?;
-        let payload = match &table {
-            Some((t, fs)) => match payload::resolve(answer, firmware, t, fs, index) {
+        let payload = match &setup {
+            Some(s) => match payload::resolve(answer, firmware, s, index) {
                 Ok(p) => Some(p),
                 Err(p) => {
                     problems.extend(p);
@@ -110,28 +108,50 @@ impl Plan {
             problems.extend(p);
             Vec::new()
         });
-        let system = match super::system::resolve(answer, firmware, disk.transport) {
+        let first = disks
+            .first()
+            .map_or(crate::probe::Transport::Unknown, |(d, _)| d.transport);
+        let system = match super::system::resolve(answer, firmware, first) {
             Ok(s) => Some(s),
             Err(p) => {
                 problems.extend(p);
                 None
             }
         };
-        let (Some((table, filesystems)), Some(payload), Some(system), true) =
-            (table, payload, system, problems.is_empty())
+        let (Some(setup), Some(payload), Some(system), true) =
+            (setup, payload, system, problems.is_empty())
         else {
             return Err(Refused { problems });
         };
+        let StorageSetup {
+            tables,
+            arrays,
+            crypts,
+            unlock,
+            groups,
+            volumes,
+            filesystems,
+        } = setup;
         Ok(Plan {
             version: super::PLAN_VERSION,
             firmware,
-            disks: vec![DiskSetup {
-                disk: disk.clone(),
-                reason,
-                destroys: destroys(disk),
-                table,
-            }],
+            disks: disks
+                .into_iter()
+                .zip(tables)
+                .map(|((disk, reason), table)| DiskSetup {
+                    disk: disk.clone(),
+                    reason,
+                    destroys: destroys(disk),
+                    table,
+                })
+                .collect(),
             layout: answer.storage.layout,
+            scheme: answer.storage.scheme,
+            arrays,
+            crypts,
+            unlock,
+            groups,
+            volumes,
             filesystems,
             payload,
             network,
@@ -142,12 +162,7 @@ impl Plan {
 }
 
 /// A disk that is busy, read-only, or holds data the answer did not agree to wipe.
-pub(super) fn disk_problems(disk: &Disk, wipe: bool, by_path: bool) -> Vec<Issue> {
-    let key = if by_path {
-        "target.path"
-    } else {
-        "target.match"
-    };
+pub(super) fn disk_problems(disk: &Disk, wipe: bool, key: &str) -> Vec<Issue> {
     let name = super::describe_disk(disk);
     let mut v = Vec::new();
     for u in &disk.usage {

@@ -1,38 +1,65 @@
-//! Choosing the target disk: `target.path`, or `target.match` rules as ordered fallbacks.
-//! Never "all disks": exactly one disk or a refusal that lists the candidates.
+//! Choosing the target disks: `target.path`, `target.paths`, or `target.match` rules as
+//! ordered fallbacks. Never "all disks": exactly the disks asked for, or a refusal that
+//! lists the candidates.
 
 use crate::answer::{self, DiskRule, Target};
 use crate::probe::{Disk, Hardware, Transport};
 
 use crate::answer::Issue;
 
-/// The disk the answer's `[target]` picks on `hw`, if exactly one.
+/// The first disk the answer's `[target]` picks on `hw`, if it picks what it asks for.
 pub fn target_disk<'h>(target: &Target, hw: &'h Hardware) -> Option<&'h Disk> {
-    choose(target, hw).ok().map(|(d, _)| d)
+    choose(target, hw)
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|(d, _)| d)
 }
 
-/// The chosen disk and why it was chosen.
-pub(super) fn choose<'h>(target: &Target, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
-    match (&target.path, &target.rules) {
-        (Some(path), None) => by_path(path, hw),
-        (None, Some(rules)) => by_rules(rules, hw),
+/// The chosen disks, in order, and why each was chosen.
+pub(super) fn choose<'h>(
+    target: &Target,
+    hw: &'h Hardware,
+) -> Result<Vec<(&'h Disk, String)>, Issue> {
+    match (&target.path, &target.paths, &target.rules) {
+        (Some(path), None, None) => by_path(path, "target.path", hw).map(|d| vec![d]),
+        (None, Some(paths), None) => by_paths(paths, hw),
+        (None, None, Some(rules)) => by_rules(rules, hw),
         _ => Err(Issue::new(
             "target",
-            "exactly one of target.path and target.match is required",
+            "exactly one of target.path, target.paths and target.match is required",
         )),
     }
 }
 
-fn by_path<'h>(path: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
+fn by_path<'h>(path: &str, key: &str, hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
     let found = hw.disks.iter().find(|d| d.answers_to(path));
     match found {
-        Some(d) => Ok((d, format!("target.path = \"{path}\""))),
-        None => Err(Issue::new(
-            "target.path",
-            format!("no disk or disk image found at \"{path}\""),
-        )
-        .with_hint(format!("disks on this machine: {}", list(hw.disks.iter())))),
+        Some(d) => Ok((d, format!("{key} = \"{path}\""))),
+        None => Err(
+            Issue::new(key, format!("no disk or disk image found at \"{path}\""))
+                .with_hint(format!("disks on this machine: {}", list(hw.disks.iter()))),
+        ),
     }
+}
+
+/// Each path its own disk, in the order given.
+fn by_paths<'h>(paths: &[String], hw: &'h Hardware) -> Result<Vec<(&'h Disk, String)>, Issue> {
+    let mut out: Vec<(&Disk, String)> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        let key = format!("target.paths[{i}]");
+        let (disk, why) = by_path(p, &key, hw)?;
+        if let Some(j) = out.iter().position(|(d, _)| d.path == disk.path) {
+            return Err(Issue::new(
+                key,
+                format!(
+                    "\"{p}\" is {}, which target.paths[{j}] names already",
+                    disk.path.display()
+                ),
+            ));
+        }
+        out.push((disk, why));
+    }
+    Ok(out)
 }
 
 /// Disks a rule may pick: not loop devices or images (those only by explicit path), not
@@ -41,18 +68,29 @@ fn selectable(d: &Disk) -> bool {
     !matches!(d.transport, Transport::Loop | Transport::Image) && !d.read_only && d.usage.is_empty()
 }
 
-fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, String), Issue> {
+fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<Vec<(&'h Disk, String)>, Issue> {
     let candidates: Vec<&Disk> = hw.disks.iter().filter(|d| selectable(d)).collect();
     let mut tried = Vec::new();
     for (i, rule) in rules.iter().enumerate() {
-        let picked = apply_rule(rule, &candidates);
-        if let [one] = picked.as_slice() {
-            return Ok((one, format!("target.match[{i}] matched only this disk")));
+        let mut picked = apply_rule(rule, &candidates);
+        let want = rule.count();
+        if picked.len() == want {
+            // In device path order: disk 1 is the first of them.
+            picked.sort_by(|a, b| a.path.cmp(&b.path));
+            let why = match want {
+                1 => format!("target.match[{i}] matched only this disk"),
+                n => format!("target.match[{i}] matched exactly these {n} disks"),
+            };
+            return Ok(picked.into_iter().map(|d| (d, why.clone())).collect());
         }
+        let wanted = match want {
+            1 => String::new(),
+            n => format!(" (it asks for {n})"),
+        };
         tried.push(match picked.len() {
-            0 => format!("target.match[{i}] matched no disk"),
+            0 => format!("target.match[{i}] matched no disk{wanted}"),
             _ => format!(
-                "target.match[{i}] matched {} disks: {}",
+                "target.match[{i}] matched {} disks{wanted}: {}",
                 picked.len(),
                 list(picked.iter().copied())
             ),
@@ -70,7 +108,7 @@ fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<(&'h Disk, Strin
     }
     Err(Issue::new(
         "target.match",
-        format!("no rule picked exactly one disk: {}", tried.join("; ")),
+        format!("no rule picked the disks it asks for: {}", tried.join("; ")),
     )
     .with_hint(hint))
 }

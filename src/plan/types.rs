@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::answer::{FsType, Layout, MountKind};
+use crate::answer::{FsType, Layout, MountKind, Scheme};
+
+use super::{ArraySetup, CryptSetup, DeviceRef, GroupSetup, UnlockSetup, VolumeSetup};
 use crate::probe::{Disk, Firmware};
 
 /// Everything the engine needs, decided before anything is written.
@@ -14,12 +16,24 @@ pub struct Plan {
     pub version: u32,
     pub firmware: Firmware,
     /// The disks the install writes, each with why it was chosen, what is on it now and
-    /// its new partition table. One today (`target()`); a plan read back must have one.
+    /// its new partition table. The first is the one the firmware boots first.
     pub disks: Vec<DiskSetup>,
     /// Which layout made the tables.
     pub layout: Layout,
-    /// What is formatted (and mounted, but swap), each on a device of `disks`. Between
-    /// partitions and filesystems there are no layers yet (arrays, crypt, volumes).
+    /// The auto layout's scheme (plain for a custom layout).
+    pub scheme: Scheme,
+    /// mdadm arrays over partitions.
+    pub arrays: Vec<ArraySetup>,
+    /// LUKS2 containers.
+    pub crypts: Vec<CryptSetup>,
+    /// How the containers are unlocked (when there are any).
+    pub unlock: Option<UnlockSetup>,
+    /// LVM volume groups.
+    pub groups: Vec<GroupSetup>,
+    /// LVM logical volumes.
+    pub volumes: Vec<VolumeSetup>,
+    /// What is formatted (and mounted, but swap and the copies of the ESP), each on a
+    /// partition, array, container or volume.
     pub filesystems: Vec<FilesystemSetup>,
     pub payload: Payload,
     /// The installed system's network connections (none: NetworkManager's default, DHCP).
@@ -34,8 +48,8 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The disk the install writes. A plan has exactly one: `resolve` makes one and
-    /// `from_json` refuses others.
+    /// The first disk: the one the firmware boots first. A plan has at least one:
+    /// `resolve` makes one and `from_json` refuses a plan without.
     pub fn target(&self) -> &DiskSetup {
         &self.disks[0]
     }
@@ -44,6 +58,47 @@ impl Plan {
     pub fn filesystem_on(&self, disk: usize, number: u32) -> Option<&FilesystemSetup> {
         let at = DeviceRef::Partition { disk, number };
         self.filesystems.iter().find(|f| f.on == at)
+    }
+
+    /// The size of a device of the plan (estimated for the layers).
+    pub fn device_bytes(&self, d: DeviceRef) -> Option<u64> {
+        match d {
+            DeviceRef::Partition { disk, number } => {
+                let t = &self.disks.get(disk)?.table;
+                let p = t.partitions.get(t.position(number)?)?;
+                Some(p.size_bytes(t.sector_size))
+            }
+            DeviceRef::Array { index } => self.arrays.get(index).map(|a| a.size_bytes),
+            DeviceRef::Crypt { index } => self.crypts.get(index).map(|c| c.size_bytes),
+            DeviceRef::Volume { index } => self.volumes.get(index).map(|v| v.size_bytes),
+        }
+    }
+
+    /// "partition 2 of disk 1", "array boot", "container luks-root", "volume azurelinux/root".
+    pub fn describe(&self, d: DeviceRef) -> String {
+        super::storage::describe(d, &self.arrays, &self.crypts, &self.groups, &self.volumes)
+    }
+
+    /// What is made on `d` besides a filesystem: "array boot", "container luks-root",
+    /// "group azurelinux".
+    pub fn users_of(&self, d: DeviceRef) -> Option<String> {
+        if let Some(a) = self.arrays.iter().find(|a| a.members.contains(&d)) {
+            return Some(format!("array {}", a.name));
+        }
+        if let Some(c) = self.crypts.iter().find(|c| c.on == d) {
+            return Some(format!("LUKS2 {}", c.name));
+        }
+        self.groups
+            .iter()
+            .find(|g| g.on.contains(&d))
+            .map(|g| format!("LVM {}", g.name))
+    }
+
+    /// The filesystem mounted at `mount`.
+    pub fn mounted_at(&self, mount: &str) -> Option<&FilesystemSetup> {
+        self.filesystems
+            .iter()
+            .find(|f| f.mount.as_deref() == Some(mount))
     }
 }
 
@@ -59,15 +114,6 @@ pub struct DiskSetup {
     pub table: PartitionTable,
 }
 
-/// A device a filesystem (later: an array member, a crypt container, a physical volume) is
-/// made on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum DeviceRef {
-    /// Partition `number` of `disks[disk]`.
-    Partition { disk: usize, number: u32 },
-}
-
 /// A filesystem (or swap) to make, and where it is mounted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FilesystemSetup {
@@ -76,7 +122,7 @@ pub struct FilesystemSetup {
     pub role: Role,
     pub fs: FsType,
     pub label: Option<String>,
-    /// Mount point; None for swap.
+    /// Mount point; None for swap and for the copies of the ESP on other disks.
     pub mount: Option<String>,
     pub options: Option<String>,
 }
@@ -134,11 +180,17 @@ pub enum Role {
     Usr,
     /// Any other mount point.
     Data,
+    /// A member of an mdadm array.
+    RaidMember,
+    /// An LVM physical volume.
+    LvmPv,
+    /// A LUKS2 container.
+    Luks,
 }
 
 impl Role {
     /// From a custom layout's `mount`.
-    pub fn for_mount(mount: &str) -> Role {
+    pub fn for_mount(mount: Option<&str>) -> Role {
         match MountKind::of(mount) {
             MountKind::Esp => Role::Esp,
             MountKind::BiosBoot => Role::BiosBoot,
@@ -150,7 +202,7 @@ impl Role {
             MountKind::Path("/var") => Role::Var,
             MountKind::Path("/var/tmp") => Role::VarTmp,
             MountKind::Path("/usr") => Role::Usr,
-            MountKind::Path(_) => Role::Data,
+            MountKind::Path(_) | MountKind::Unmounted => Role::Data,
         }
     }
 
@@ -168,6 +220,9 @@ impl Role {
             Role::VarTmp => "7ec6f557-3bc5-4aca-b293-16ef5df639d1",
             Role::Usr => "8484680c-9521-48c6-9c11-b0720656f69e",
             Role::Data => "0fc63daf-8483-4772-8e79-3d69d8477de4",
+            Role::RaidMember => "a19d880f-05fc-4d3b-a006-743f0f84911e",
+            Role::LvmPv => "e6d6d379-f507-44c2-a23c-238f2a3df928",
+            Role::Luks => "ca7d7ccb-63ed-4c53-861c-1742536059cc",
         };
         // The strings above are constants; a typo would fail every test.
         Uuid::parse_str(s).unwrap_or(Uuid::nil())

@@ -54,6 +54,22 @@ pub const KNOWN_PROGRAMS: &[Known] = &[
         package: "mtools",
     },
     Known {
+        name: "mdadm",
+        package: "mdadm",
+    },
+    Known {
+        name: "lvm",
+        package: "lvm2",
+    },
+    Known {
+        name: "cryptsetup",
+        package: "cryptsetup",
+    },
+    Known {
+        name: "systemd-cryptenroll",
+        package: "systemd",
+    },
+    Known {
         name: "rpm",
         package: "rpm",
     },

@@ -43,6 +43,23 @@ pub fn one_disk(firmware: Firmware, size_bytes: u64, sector: u32, memory_bytes: 
     }
 }
 
+/// A machine with empty SATA SSDs of `sizes`, /dev/sda, /dev/sdb, ... (serials X1, X2, ...).
+pub fn disks(firmware: Firmware, sizes: &[u64], sector: u32, memory_bytes: u64) -> Hardware {
+    let mut hw = one_disk(firmware, 0, sector, memory_bytes);
+    let template = hw.disks.remove(0);
+    for (i, size) in sizes.iter().enumerate() {
+        let letter = (b'a' + i as u8) as char;
+        hw.disks.push(Disk {
+            name: format!("sd{letter}"),
+            path: PathBuf::from(format!("/dev/sd{letter}")),
+            size_bytes: *size,
+            serial: Some(format!("X{}", i + 1)),
+            ..template.clone()
+        });
+    }
+    hw
+}
+
 /// A repository with what the package set needs (DESIGN.md "The package set"), small
 /// enough to fit any root partition: the preflight's payload checks pass.
 pub fn small_index() -> RepoIndex {
@@ -57,6 +74,9 @@ pub fn small_index() -> RepoIndex {
         "selinux-policy-targeted",
         "policycoreutils",
         "openssh-server",
+        "mdadm",
+        "lvm2",
+        "cryptsetup",
     ];
     let pkg = |name: &str, version: &str| Package {
         name: name.into(),

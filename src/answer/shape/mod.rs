@@ -13,7 +13,7 @@ mod words;
 use super::issue::{did_you_mean, shown};
 use super::tree::Lines;
 use super::{Duration, Issue, Size, Swap};
-use words::{enum_values, found, quoted_list, type_matches, type_name, types};
+use words::{enum_values, found, int_enum, quoted_list, type_matches, type_name, types};
 
 /// What the structural pass found.
 pub(crate) struct Outcome {
@@ -166,6 +166,30 @@ impl<'s> Walker<'s, '_> {
         }
         if let Some(Value::Array(alts)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
             self.alternatives(alts, v, path);
+            return;
+        }
+        if let Some(ints) = int_enum(schema) {
+            let n = match v.get_ref() {
+                DeValue::Integer(n) => {
+                    i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok()
+                }
+                _ => None,
+            };
+            if !n.is_some_and(|n| ints.contains(&n)) {
+                let list: Vec<String> = ints.iter().map(i64::to_string).collect();
+                let (last, rest) = list
+                    .split_last()
+                    .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+                let what = match v.get_ref() {
+                    DeValue::Integer(n) => n.as_str().to_string(),
+                    other => found(other).to_string(),
+                };
+                let msg = format!(
+                    "expected one of {} or {last}, found {what}",
+                    rest.join(", ")
+                );
+                self.severe(path, span.start, msg, None);
+            }
             return;
         }
         if let Some(values) = enum_values(schema) {

@@ -54,6 +54,15 @@ pub(super) fn types(schema: &Value) -> Vec<&str> {
 }
 
 /// The allowed string values of an enum-like schema (`enum`, `const`).
+/// The allowed integers of an integer enum (a RAID level).
+pub(super) fn int_enum(schema: &Value) -> Option<Vec<i64>> {
+    let Some(Value::Array(vs)) = schema.get("enum") else {
+        return None;
+    };
+    let ints: Vec<i64> = vs.iter().filter_map(Value::as_i64).collect();
+    (!ints.is_empty() && ints.len() == vs.len()).then_some(ints)
+}
+
 pub(super) fn enum_values(schema: &Value) -> Option<Vec<&str>> {
     if let Some(Value::Array(vs)) = schema.get("enum") {
         return Some(vs.iter().filter_map(Value::as_str).collect());

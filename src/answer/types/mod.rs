@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Duration;
 
+mod layers;
 mod storage;
+pub use layers::*;
 pub use storage::*;
 
 /// An azl-installer answer file (version 1).
@@ -18,9 +20,10 @@ pub struct Answer {
     /// How the install runs and ends.
     #[serde(default)]
     pub install: Install,
-    /// The disk to install onto.
+    /// The disk or disks to install onto.
     pub target: Target,
-    /// Partition layout: "auto", or a custom list of partitions.
+    /// Partition layout: "auto" (with a scheme), or custom partitions, arrays, volumes and
+    /// encrypted containers.
     #[serde(default)]
     pub storage: Storage,
     /// Package repositories; empty means the repository on the install media.

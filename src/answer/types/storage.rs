@@ -3,19 +3,24 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::{CryptSpec, Encryption, Formattable, RaidSpec, VolumeGroupSpec, VolumeSpec};
 use crate::answer::Size;
 
-/// The disk to install onto: exactly one of `path` and `match`.
+/// The disks to install onto: exactly one of `path`, `paths` and `match`. Disk 1 is the
+/// first path, or the first by device path of the disks a rule picks.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// A block device, a /dev/disk/by-* link, or a disk image file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Ordered fallback rules: the first rule that picks exactly one disk wins.
+    /// Several disks, in order (disk 1, disk 2, ...): block devices or /dev/disk/by-* links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<String>>,
+    /// Ordered fallback rules: the first rule that picks exactly its `count` of disks wins.
     #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<DiskRule>>,
-    /// Required when the disk holds partitions or filesystems.
+    /// Required when a disk holds partitions or filesystems (other than kept ones).
     #[serde(default)]
     pub wipe: bool,
     /// "auto" follows how the installer was booted; "uefi" or "bios" force one.
@@ -59,6 +64,31 @@ pub struct DiskRule {
     /// Of the disks that match the other keys, take the smallest.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub smallest: bool,
+    /// How many disks the rule must pick (default 1), e.g. 2 for "the two identical SSDs".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+}
+
+impl Target {
+    /// How many disks the answer asks for, when that is known from the answer alone
+    /// (a path, a list, or rules that all pick the same count).
+    pub fn disk_count(&self) -> Option<usize> {
+        match (&self.path, &self.paths, &self.rules) {
+            (Some(_), None, None) => Some(1),
+            (None, Some(p), None) => Some(p.len()),
+            (None, None, Some(rules)) => {
+                let first = rules.first()?.count();
+                rules.iter().all(|r| r.count() == first).then_some(first)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl DiskRule {
+    pub fn count(&self) -> usize {
+        self.count.map_or(1, |c| c as usize)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -81,30 +111,72 @@ pub enum FirmwareChoice {
     Bios,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
     #[serde(default)]
     pub layout: Layout,
+    /// The auto layout's scheme: "plain" partitions, "lvm" (/boot plain, the rest a volume
+    /// group with root and swap volumes), "raid1" (an ESP or bios-boot partition on each
+    /// disk, /boot and the rest on RAID 1 arrays) or "raid1-lvm" (LVM on the RAID 1).
+    #[serde(default)]
+    pub scheme: Scheme,
+    /// The auto layout puts the root (and swap) in LUKS2, unlocked as `encryption` says.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub encrypt: bool,
+    /// How encrypted containers are unlocked: passphrase and/or TPM2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
     /// Filesystem of / and /boot in the auto layout (ext4 unless "xfs").
     #[serde(default)]
     pub filesystem: RootFs,
     /// "auto", "none" or a size.
     #[serde(default)]
     pub swap: Swap,
-    /// The partitions of a custom layout, in disk order.
+    /// The partitions of a custom layout, in order on each disk.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partitions: Vec<PartitionSpec>,
+    /// mdadm arrays of a custom layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raids: Vec<RaidSpec>,
+    /// LVM volume groups of a custom layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volume_groups: Vec<VolumeGroupSpec>,
+    /// LVM logical volumes of a custom layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<VolumeSpec>,
+    /// LUKS2 containers of a custom layout.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub encrypted: Vec<CryptSpec>,
 }
 
-impl Default for Storage {
-    fn default() -> Self {
-        Storage {
-            layout: Layout::Auto,
-            filesystem: RootFs::Ext4,
-            swap: Swap::Auto,
-            partitions: Vec::new(),
+/// The auto layout's schemes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    #[default]
+    Plain,
+    Lvm,
+    Raid1,
+    Raid1Lvm,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Plain => "plain",
+            Scheme::Lvm => "lvm",
+            Scheme::Raid1 => "raid1",
+            Scheme::Raid1Lvm => "raid1-lvm",
         }
+    }
+
+    pub fn raid(self) -> bool {
+        matches!(self, Scheme::Raid1 | Scheme::Raid1Lvm)
+    }
+
+    pub fn lvm(self) -> bool {
+        matches!(self, Scheme::Lvm | Scheme::Raid1Lvm)
     }
 }
 
@@ -188,8 +260,16 @@ impl JsonSchema for Swap {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartitionSpec {
-    /// A mount point, or "swap", or "bios-boot".
-    pub mount: String,
+    /// Which target disk it is on: 1 (the default) is the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<u32>,
+    /// How arrays, volume groups and encrypted containers refer to this partition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A mount point, "swap" or "bios-boot"; none for a partition that an array, a volume
+    /// group or an encrypted container is made on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount: Option<String>,
     /// An absolute size, a share of the disk ("25%"), or "rest" (last partition only).
     pub size: Size,
     /// Defaults from the mount: vfat for /boot/efi, swap for swap, none for bios-boot, else ext4.
@@ -220,15 +300,18 @@ pub enum MountKind<'a> {
     Swap,
     /// Any other mount point ("/", "/home", ...), as written.
     Path(&'a str),
+    /// No mount: the device holds an array member, a physical volume or a LUKS container.
+    Unmounted,
 }
 
 impl<'a> MountKind<'a> {
-    pub fn of(mount: &'a str) -> MountKind<'a> {
+    pub fn of(mount: Option<&'a str>) -> MountKind<'a> {
         match mount {
-            ESP_MOUNT => MountKind::Esp,
-            BIOS_BOOT => MountKind::BiosBoot,
-            SWAP => MountKind::Swap,
-            path => MountKind::Path(path),
+            None => MountKind::Unmounted,
+            Some(ESP_MOUNT) => MountKind::Esp,
+            Some(BIOS_BOOT) => MountKind::BiosBoot,
+            Some(SWAP) => MountKind::Swap,
+            Some(path) => MountKind::Path(path),
         }
     }
 
@@ -237,7 +320,7 @@ impl<'a> MountKind<'a> {
         match self {
             MountKind::Esp => FsType::Vfat,
             MountKind::Swap => FsType::Swap,
-            MountKind::BiosBoot => FsType::None,
+            MountKind::BiosBoot | MountKind::Unmounted => FsType::None,
             MountKind::Path(_) => FsType::Ext4,
         }
     }
@@ -253,7 +336,8 @@ impl<'a> MountKind<'a> {
 
 /// What a custom layout must add to boot with UEFI (`uefi`) or BIOS, when it lacks it: the
 /// entry to add, as a hint. One rule for validation (the answer names its firmware) and the
-/// plan (the machine's firmware).
+/// plan (the machine's firmware). The first disk is the one the firmware boots; other
+/// disks may carry copies (a RAID 1 boot).
 pub fn missing_boot_partition(parts: &[PartitionSpec], uefi: bool) -> Option<&'static str> {
     let (kind, hint) = if uefi {
         (
@@ -266,17 +350,16 @@ pub fn missing_boot_partition(parts: &[PartitionSpec], uefi: bool) -> Option<&'s
             "add { mount = \"bios-boot\", size = \"1MiB\" } first",
         )
     };
-    (!parts.iter().any(|p| p.kind() == kind)).then_some(hint)
+    (!parts
+        .iter()
+        .any(|p| p.kind() == kind && p.disk_index() == 0))
+    .then_some(hint)
 }
 
 impl PartitionSpec {
-    pub fn kind(&self) -> MountKind<'_> {
-        MountKind::of(&self.mount)
-    }
-
-    /// The filesystem, given or implied by the mount point.
-    pub fn fs_type(&self) -> FsType {
-        self.fs.unwrap_or(self.kind().default_fs())
+    /// The target disk it is on, 0-based.
+    pub fn disk_index(&self) -> usize {
+        self.disk.map_or(0, |d| (d as usize).saturating_sub(1))
     }
 }
 

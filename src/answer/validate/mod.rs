@@ -3,6 +3,7 @@
 //! Pure: no I/O, no hardware, no network. Issues carry key paths; the loader adds positions.
 
 mod accounts;
+mod layers;
 mod network;
 mod software;
 mod sshkey;
@@ -18,7 +19,7 @@ pub fn validate(answer: &Answer) -> Vec<Issue> {
     let mut out = Vec::new();
     version(answer.version, &mut out);
     target::check(&answer.target, &mut out);
-    storage::check(&answer.storage, answer.target.firmware, &mut out);
+    storage::check(&answer.storage, &answer.target, &mut out);
     software::repos(&answer.repos, &mut out);
     software::packages(&answer.packages, &mut out);
     software::kernel(&answer.kernel, &mut out);

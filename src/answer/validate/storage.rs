@@ -1,12 +1,15 @@
-//! `[storage]`: auto layout options, or a custom partition list in disk order.
+//! `[storage]`: the auto layout's options, or a custom layout's devices one by one (their
+//! disks, sizes, mount points, filesystems, options, labels). How they refer to each other
+//! is checked in `layers`.
 
 use crate::answer::shown;
 use crate::answer::{
-    BIOS_BOOT, ESP_MOUNT, FirmwareChoice, FsType, Issue, Layout, MountKind, PartitionSpec, SWAP,
-    Size, Storage, Swap, missing_boot_partition,
+    BIOS_BOOT, DeviceKind, DeviceSpec, ESP_MOUNT, FirmwareChoice, Formattable, FsType, Issue,
+    Layout, MountKind, PartitionSpec, SWAP, Scheme, Size, Storage, Swap, Target,
+    missing_boot_partition,
 };
 
-pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>) {
+pub(super) fn check(s: &Storage, target: &Target, out: &mut Vec<Issue>) {
     if let Swap::Size(size) = s.swap {
         if size.absolute().is_none() {
             out.push(
@@ -26,24 +29,103 @@ pub(super) fn check(s: &Storage, firmware: FirmwareChoice, out: &mut Vec<Issue>)
             );
         }
     }
+    if let Some(e) = &s.encryption {
+        super::layers::encryption(e, out);
+    }
     match s.layout {
-        Layout::Auto => {
-            if !s.partitions.is_empty() {
-                out.push(
-                    Issue::new(
-                        "storage.partitions",
-                        "partitions are given but layout is \"auto\"",
-                    )
-                    .with_hint("set storage.layout = \"custom\" or remove the partitions"),
-                );
-            }
-        }
-        Layout::Custom => custom(&s.partitions, firmware, out),
+        Layout::Auto => auto(s, target.disk_count(), out),
+        Layout::Custom => custom(s, target, out),
     }
 }
 
-fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue>) {
-    if parts.is_empty() {
+/// The auto layout: a scheme for the disks the target picks; no custom lists.
+fn auto(s: &Storage, disks: Option<usize>, out: &mut Vec<Issue>) {
+    for (key, given) in [
+        ("storage.partitions", !s.partitions.is_empty()),
+        ("storage.raids", !s.raids.is_empty()),
+        ("storage.volume_groups", !s.volume_groups.is_empty()),
+        ("storage.volumes", !s.volumes.is_empty()),
+        ("storage.encrypted", !s.encrypted.is_empty()),
+    ] {
+        if given {
+            out.push(
+                Issue::new(key, format!("{key} are given but layout is \"auto\""))
+                    .with_hint("set storage.layout = \"custom\" or remove them"),
+            );
+        }
+    }
+    if let Some(n) = disks {
+        if s.scheme.raid() && n < 2 {
+            out.push(
+                Issue::new(
+                    "storage.scheme",
+                    format!(
+                        "scheme {} mirrors two or more disks, but the target picks {n}",
+                        shown(s.scheme.as_str())
+                    ),
+                )
+                .with_hint("list two disks in target.paths, or give the rule count = 2"),
+            );
+        }
+        if s.scheme == Scheme::Plain && n > 1 {
+            out.push(
+                Issue::new(
+                    "storage.scheme",
+                    format!("scheme \"plain\" uses one disk, but the target picks {n}"),
+                )
+                .with_hint(
+                    "use scheme = \"lvm\" to span the disks or \"raid1\" to mirror them, \
+                     or a custom layout",
+                ),
+            );
+        }
+    }
+    let unlocks = s
+        .encryption
+        .as_ref()
+        .is_some_and(|e| e.has_passphrase() || e.tpm2);
+    if s.encrypt && !unlocks {
+        out.push(
+            Issue::new(
+                "storage.encryption",
+                "storage.encrypt = true needs a way to unlock the root",
+            )
+            .with_hint(
+                "add [storage.encryption] with passphrase (or passphrase_file) and/or tpm2 = true",
+            ),
+        );
+    }
+    if !s.encrypt && s.encryption.is_some() {
+        out.push(
+            Issue::new(
+                "storage.encryption",
+                "storage.encryption is given but nothing is encrypted",
+            )
+            .with_hint("set storage.encrypt = true, or remove [storage.encryption]"),
+        );
+    }
+}
+
+fn custom(s: &Storage, target: &Target, out: &mut Vec<Issue>) {
+    if s.scheme != Scheme::Plain {
+        out.push(
+            Issue::new(
+                "storage.scheme",
+                "storage.scheme chooses the auto layout's scheme",
+            )
+            .with_hint("remove it: a custom layout lists its own arrays and volumes"),
+        );
+    }
+    if s.encrypt {
+        out.push(
+            Issue::new(
+                "storage.encrypt",
+                "storage.encrypt encrypts the auto layout",
+            )
+            .with_hint("in a custom layout add [[storage.encrypted]] containers"),
+        );
+    }
+    if s.partitions.is_empty() {
         out.push(
             Issue::new(
                 "storage.layout",
@@ -53,70 +135,135 @@ fn custom(parts: &[PartitionSpec], firmware: FirmwareChoice, out: &mut Vec<Issue
         );
         return;
     }
+    partitions(&s.partitions, target.disk_count(), out);
+    let devices = s.devices();
+    for d in &devices {
+        device(d, out);
+    }
+    mounts(&devices, &s.partitions, out);
+    super::layers::check(s, &devices, out);
+    // Firmware "auto" is left to the plan, which knows the machine; a custom layout for a
+    // stated firmware must carry what that firmware boots from.
+    let (uefi, what) = match target.firmware {
+        FirmwareChoice::Uefi => (true, "UEFI needs an EFI system partition on disk 1"),
+        FirmwareChoice::Bios => (
+            false,
+            "BIOS boot from GPT needs a bios-boot partition on disk 1",
+        ),
+        FirmwareChoice::Auto => return,
+    };
+    if let Some(hint) = missing_boot_partition(&s.partitions, uefi) {
+        out.push(Issue::new("storage.partitions", what).with_hint(hint));
+    }
+}
+
+/// Each partition's disk and size: "rest" only last on its disk.
+fn partitions(parts: &[PartitionSpec], disks: Option<usize>, out: &mut Vec<Issue>) {
     let path = |i: usize, key: &str| format!("storage.partitions[{i}].{key}");
-    let last = parts.len() - 1;
-    let mut seen: Vec<&str> = Vec::new();
-    let mut first_rest = None;
     for (i, p) in parts.iter().enumerate() {
-        if p.size == Size::Rest {
-            match first_rest {
-                None => first_rest = Some(i),
-                Some(first) => out.push(Issue::new(
-                    path(i, "size"),
-                    format!("storage.partitions[{first}] already takes the \"rest\""),
-                )),
-            }
+        match (p.disk, disks) {
+            (Some(0), _) => out.push(
+                Issue::new(path(i, "disk"), "disks are counted from 1")
+                    .with_hint("disk = 1 is the first target disk"),
+            ),
+            (Some(d), Some(n)) if d as usize > n => out.push(
+                Issue::new(
+                    path(i, "disk"),
+                    format!("disk {d} is not a target disk: the target picks {n}"),
+                )
+                .with_hint("list more disks in target.paths, or raise the rule's count"),
+            ),
+            _ => {}
+        }
+        let disk = p.disk_index();
+        let later_on_disk = parts[i + 1..].iter().any(|q| q.disk_index() == disk);
+        let earlier_rest = parts[..i]
+            .iter()
+            .position(|q| q.disk_index() == disk && q.size == Size::Rest);
+        if let (Size::Rest, Some(first)) = (p.size, earlier_rest) {
+            out.push(Issue::new(
+                path(i, "size"),
+                format!("storage.partitions[{first}] already takes the \"rest\""),
+            ));
         }
         match p.size {
-            Size::Rest if i != last => out.push(
+            Size::Rest if later_on_disk => out.push(
                 Issue::new(
                     path(i, "size"),
-                    "only the last partition can take the \"rest\"",
+                    "only the last partition of a disk can take the \"rest\"",
                 )
                 .with_hint("give this partition a size and move it, or the rest, last"),
             ),
             Size::Bytes(0) => out.push(Issue::new(path(i, "size"), "a partition of size 0")),
             _ => {}
         }
-        mount_point(&p.mount, &path(i, "mount"), out);
-        if p.kind() != MountKind::Swap {
-            if seen.contains(&p.mount.as_str()) {
-                out.push(Issue::new(
-                    path(i, "mount"),
-                    format!("{} is given to more than one partition", shown(&p.mount)),
-                ));
-            } else {
-                seen.push(&p.mount);
-            }
-        }
-        fs_fits_mount(p, &path(i, "fs"), out);
-        if let Some(options) = &p.options
-            && let Err(e) = mount_options(options)
-        {
+    }
+}
+
+/// One device's own keys: its mount point, filesystem, options and label.
+fn device(d: &DeviceSpec<'_>, out: &mut Vec<Issue>) {
+    let key = |k: &str| format!("{}.{k}", d.key);
+    let f = d.form;
+    if let Some(m) = f.mount() {
+        mount_point(m, &key("mount"), out);
+        let only_partitions = matches!(f.kind(), MountKind::Esp | MountKind::BiosBoot);
+        if only_partitions && d.kind != DeviceKind::Partition {
             out.push(
-                Issue::new(path(i, "options"), e)
-                    .with_hint("comma-separated options such as \"noatime,nodev\""),
+                Issue::new(
+                    key("mount"),
+                    format!(
+                        "{} must be a partition of its own, not an {}",
+                        shown(m),
+                        d.kind.noun()
+                    ),
+                )
+                .with_hint("the firmware reads it directly: put one on each disk instead"),
             );
         }
-        if let Some(label) = &p.label {
-            check_label(label, p.fs_type(), &path(i, "label"), out);
-        }
     }
-    if !seen.contains(&"/") {
+    fs_fits_mount(f, &key("fs"), out);
+    if let Some(options) = f.options()
+        && let Err(e) = mount_options(options)
+    {
         out.push(
-            Issue::new("storage.partitions", "no partition is mounted at \"/\"")
-                .with_hint("add a partition with mount = \"/\""),
+            Issue::new(key("options"), e)
+                .with_hint("comma-separated options such as \"noatime,nodev\""),
         );
     }
-    // Firmware "auto" is left to the plan, which knows the machine; a custom layout for a
-    // stated firmware must carry what that firmware boots from.
-    let (uefi, what) = match firmware {
-        FirmwareChoice::Uefi => (true, "UEFI needs an EFI system partition"),
-        FirmwareChoice::Bios => (false, "BIOS boot from GPT needs a bios-boot partition"),
-        FirmwareChoice::Auto => return,
-    };
-    if let Some(hint) = missing_boot_partition(parts, uefi) {
-        out.push(Issue::new("storage.partitions", what).with_hint(hint));
+    if let Some(label) = f.label() {
+        check_label(label, f.fs_type(), d.kind, &key("label"), out);
+    }
+}
+
+/// Mount points are unique (swap aside; an ESP or bios-boot partition once per disk) and
+/// one device is mounted at "/".
+fn mounts(devices: &[DeviceSpec<'_>], parts: &[PartitionSpec], out: &mut Vec<Issue>) {
+    let mut seen: Vec<(&str, Option<usize>)> = Vec::new();
+    for d in devices {
+        let Some(m) = d.form.mount() else { continue };
+        // Each disk may carry its own ESP and bios-boot (the copies of a RAID 1 boot).
+        let disk = match d.form.kind() {
+            MountKind::Swap => continue,
+            MountKind::Esp | MountKind::BiosBoot if d.kind == DeviceKind::Partition => {
+                Some(parts[d.index].disk_index())
+            }
+            _ => None,
+        };
+        if seen.contains(&(m, disk)) {
+            let what = match disk {
+                Some(n) => format!("disk {} has more than one {}", n + 1, shown(m)),
+                None => format!("{} is given to more than one device", shown(m)),
+            };
+            out.push(Issue::new(format!("{}.mount", d.key), what));
+        } else {
+            seen.push((m, disk));
+        }
+    }
+    if !seen.iter().any(|(m, _)| *m == "/") {
+        out.push(
+            Issue::new("storage.partitions", "nothing is mounted at \"/\"")
+                .with_hint("add a partition, array, volume or container with mount = \"/\""),
+        );
     }
 }
 
@@ -211,18 +358,33 @@ fn mount_options(options: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
+fn fs_fits_mount(p: &dyn Formattable, path: &str, out: &mut Vec<Issue>) {
     let fs = p.fs_type();
+    let Some(mount) = p.mount() else {
+        if let Some(fs) = p.fs().filter(|f| *f != FsType::None) {
+            out.push(
+                Issue::new(
+                    path,
+                    format!("fs = {} is given without a mount point", shown(fs.as_str())),
+                )
+                .with_hint(
+                    "add mount = \"/...\" (or \"swap\"), or leave fs out for a device an \
+                     array, volume group or encrypted container is made on",
+                ),
+            );
+        }
+        return;
+    };
     if fs == FsType::Vfat
         && p.kind() != MountKind::Esp
-        && let Some(tree) = under(&p.mount, POSIX_ONLY)
+        && let Some(tree) = under(mount, POSIX_ONLY)
     {
         out.push(
             Issue::new(
                 path,
                 format!(
                     "{} cannot be vfat: {tree} needs Unix permissions and SELinux labels",
-                    shown(&p.mount)
+                    shown(mount)
                 ),
             )
             .with_hint("use ext4 or xfs; vfat is for /boot/efi and data shared with other systems"),
@@ -235,7 +397,7 @@ fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
                 path,
                 format!(
                     "a {} partition needs fs = {name_shown}",
-                    shown(&p.mount),
+                    shown(mount),
                     name_shown = shown(want.as_str())
                 ),
             )
@@ -244,26 +406,26 @@ fn fs_fits_mount(p: &PartitionSpec, path: &str, out: &mut Vec<Issue>) {
         None if fs == FsType::Swap => out.push(
             Issue::new(
                 path,
-                format!("fs = \"swap\" cannot be mounted at {}", shown(&p.mount)),
+                format!("fs = \"swap\" cannot be mounted at {}", shown(mount)),
             )
             .with_hint("use mount = \"swap\""),
         ),
         None if fs == FsType::None => out.push(Issue::new(
             path,
-            format!("fs = \"none\" cannot be mounted at {}", shown(&p.mount)),
+            format!("fs = \"none\" cannot be mounted at {}", shown(mount)),
         )),
         _ => {}
     }
 }
 
-/// The label is both the GPT partition name and the filesystem label: both limits apply.
-fn check_label(label: &str, fs: FsType, path: &str, out: &mut Vec<Issue>) {
+/// A partition's label is both its GPT name and its filesystem's label: both limits apply.
+fn check_label(label: &str, fs: FsType, kind: DeviceKind, path: &str, out: &mut Vec<Issue>) {
     if label.is_empty() || label.chars().any(char::is_control) {
         out.push(Issue::new(path, "a label must be non-empty printable text"));
         return;
     }
     let utf16 = label.encode_utf16().count();
-    if utf16 > 36 {
+    if kind == DeviceKind::Partition && utf16 > 36 {
         out.push(Issue::new(
             path,
             format!("label is {utf16} characters long; a GPT partition name holds at most 36"),

@@ -1,28 +1,59 @@
-//! `[target]`: which disk, picked by path or by ordered rules.
+//! `[target]`: which disks, picked by path, by a list of paths, or by ordered rules.
 
 use crate::answer::shown;
 use crate::answer::{DiskRule, Issue, Size, Target, human_bytes};
 
 pub(super) fn check(t: &Target, out: &mut Vec<Issue>) {
-    match (&t.path, &t.rules) {
-        (Some(_), Some(_)) => out.push(
+    let given: Vec<&str> = [
+        ("target.path", t.path.is_some()),
+        ("target.paths", t.paths.is_some()),
+        ("target.match", t.rules.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(k, set)| set.then_some(k))
+    .collect();
+    match given.as_slice() {
+        [] => out.push(
             Issue::new(
-                "target.match",
-                "give either target.path or target.match, not both",
+                "target",
+                "no disk given: set target.path, target.paths or target.match",
             )
-            .with_hint("remove one of them"),
-        ),
-        (None, None) => out.push(
-            Issue::new("target", "no disk given: set target.path or target.match").with_hint(
+            .with_hint(
                 "path = \"/dev/disk/by-id/...\" or match = [{ ssd = true, largest = true }]",
             ),
         ),
-        _ => {}
+        [_] => {}
+        [.., last] => out.push(
+            Issue::new(
+                *last,
+                format!("give one of {}, not several", given.join(", ")),
+            )
+            .with_hint("remove all but one of them"),
+        ),
     }
     if let Some(path) = &t.path
         && path.trim().is_empty()
     {
         out.push(Issue::new("target.path", "the disk path is empty"));
+    }
+    if let Some(paths) = &t.paths {
+        if paths.is_empty() {
+            out.push(
+                Issue::new("target.paths", "no disks: the list is empty")
+                    .with_hint("list the disks in order, or use target.path for one"),
+            );
+        }
+        for (i, p) in paths.iter().enumerate() {
+            let key = format!("target.paths[{i}]");
+            if p.trim().is_empty() {
+                out.push(Issue::new(key, "the disk path is empty"));
+            } else if let Some(first) = paths[..i].iter().position(|q| q == p) {
+                out.push(Issue::new(
+                    key,
+                    format!("{} is listed already as target.paths[{first}]", shown(p)),
+                ));
+            }
+        }
     }
     if let Some(rules) = &t.rules {
         if rules.is_empty() {
@@ -54,8 +85,17 @@ fn check_rule(r: &DiskRule, path: &str, out: &mut Vec<Issue>) {
         out.push(
             Issue::new(path, "empty rule: it would match every disk").with_hint(
                 "rule keys: path, serial, model, vendor, wwn, transport, ssd, min_size, \
-                 max_size, largest, smallest",
+                 max_size, largest, smallest (and count, how many disks it picks)",
             ),
+        );
+    }
+    if r.count == Some(0) {
+        out.push(
+            Issue::new(
+                format!("{path}.count"),
+                "a rule must pick at least one disk",
+            )
+            .with_hint("leave count out for one disk"),
         );
     }
     if r.largest && r.smallest {

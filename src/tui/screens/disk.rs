@@ -172,6 +172,7 @@ impl DiskState {
             a.target.wipe |= content;
         } else {
             a.target.path = disk.map(answer_path);
+            a.target.paths = None;
             a.target.rules = None;
             a.target.wipe = content;
         }

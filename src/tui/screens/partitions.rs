@@ -4,7 +4,7 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::answer::{BIOS_BOOT, ESP_MOUNT, FsType, PartitionSpec, SWAP, Size};
+use crate::answer::{BIOS_BOOT, ESP_MOUNT, Formattable, FsType, PartitionSpec, SWAP, Size};
 use crate::probe::Firmware;
 use crate::tui::app::Action;
 use crate::tui::widgets::input::{Handled, LineInput};
@@ -29,7 +29,9 @@ pub struct RowEdit {
 
 fn part(mount: &str, size: Size, fs: Option<FsType>) -> PartitionSpec {
     PartitionSpec {
-        mount: mount.into(),
+        disk: None,
+        name: None,
+        mount: Some(mount.into()),
         size,
         fs,
         label: None,
@@ -144,7 +146,7 @@ impl PartEditor {
     fn open(&mut self) {
         if let Some(row) = self.rows.get(self.cursor) {
             self.edit = Some(RowEdit {
-                mount: LineInput::new(row.mount.clone()),
+                mount: LineInput::new(row.mount.clone().unwrap_or_default()),
                 size: LineInput::new(row.size.to_string()),
                 on_size: false,
                 error: None,
@@ -160,7 +162,8 @@ impl PartEditor {
         match edit.size.text().parse::<Size>() {
             Ok(size) => {
                 row.size = size;
-                row.mount = edit.mount.text().trim().to_string();
+                let mount = edit.mount.text().trim();
+                row.mount = (!mount.is_empty()).then(|| mount.to_string());
                 self.edit = None;
                 Handled::Changed
             }
@@ -186,7 +189,7 @@ impl PartEditor {
             let s = format!(
                 "  {mark} {:>2}  {:<14} {:<10} {}",
                 i + 1,
-                ui::cut(&r.mount, 14),
+                ui::cut(r.mount.as_deref().unwrap_or("-"), 14),
                 r.size.to_string(),
                 r.fs_type().as_str()
             );
@@ -242,13 +245,13 @@ mod tests {
         assert!(e.edit.as_ref().is_some_and(|x| x.error.is_some()));
         e.handle(&Action::Backspace);
         assert_eq!(e.handle(&Action::Enter), Handled::Changed);
-        assert_eq!(e.rows[3].mount, "/srv");
+        assert_eq!(e.rows[3].mount.as_deref(), Some("/srv"));
         e.handle(&Action::Char('+'));
         assert_eq!(e.rows[3].size, Size::Bytes(11 * GIB));
         e.handle(&Action::Char('f'));
         assert_eq!(e.rows[3].fs, Some(FsType::Xfs));
         e.handle(&Action::Char('d'));
         assert_eq!(e.rows.len(), 4);
-        assert_eq!(e.rows[3].mount, "/");
+        assert_eq!(e.rows[3].mount.as_deref(), Some("/"));
     }
 }

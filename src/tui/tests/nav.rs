@@ -88,7 +88,7 @@ fn custom_layout_starts_with_the_partitions_of_the_answers_firmware() {
     h.app = App::new(fake.hw.clone(), answer);
     h.press([Enter, Down, Right]);
     let first = &h.app.answer.storage.partitions[0];
-    assert_eq!(first.mount, "bios-boot");
+    assert_eq!(first.mount.as_deref(), Some("bios-boot"));
     assert!(
         h.messages(Screen::Disk).is_empty(),
         "{:?}",

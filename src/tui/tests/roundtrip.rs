@@ -242,6 +242,7 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
         if let Ok(index) = &mut fake.index {
             let mut names = given.packages.install.clone();
             names.push(format!("selinux-policy-{}", given.selinux.policy));
+            names.extend(["mdadm", "lvm2", "cryptsetup"].map(String::from));
             for name in names {
                 if index.packages().all(|p| p.name != name) {
                     index.repos[0].packages.push(crate::repo::Package {
@@ -266,6 +267,16 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
                     nvme.expect("a fake NVMe disk").by_id.push(path.into());
                 }
             }
+        }
+        // Several disks by path: each on a free fake disk of its own, linked by that name,
+        // all as large as the first (arrays refuse members of different sizes).
+        let size = fake.hw.disks[0].size_bytes;
+        for (i, path) in given.target.paths.iter().flatten().enumerate() {
+            let d = &mut fake.hw.disks[i];
+            d.size_bytes = size;
+            d.usage.clear();
+            d.read_only = false;
+            d.by_id.push(path.into());
         }
         let mut h = H::with_answer(&fake, given.clone());
         let mut seen = Vec::new();
