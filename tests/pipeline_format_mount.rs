@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use azl_installer::answer::FsType;
 use azl_installer::engine::disk::partition;
-use azl_installer::engine::format::format;
+use azl_installer::engine::format::format_on;
 use azl_installer::engine::fstab;
+use azl_installer::engine::layers::Nodes;
 use azl_installer::engine::mount::{MountError, mount_target};
 use azl_installer::engine::target::Formatted;
 use azl_installer::events::{Event, Recorder, Step};
@@ -135,7 +136,13 @@ fn format_mount_roundtrip(sector_size: u32, root_fs: FsType) {
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
 
-    let formatted = format(&filesystems, &table, &nodes, &rec).expect("formatting");
+    let formatted = format_on(
+        &filesystems,
+        &Nodes::one_disk(&table, &nodes),
+        |_| table.sector_size,
+        &rec,
+    )
+    .expect("formatting");
     assert_eq!(formatted.len(), 4);
     let want = [
         ("vfat", "ESP"),
@@ -322,7 +329,13 @@ fn a_failing_mount_unmounts_the_earlier_ones() {
     let (table, filesystems) = uefi_like(512, disk_bytes, FsType::Ext4);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
-    let formatted: Vec<Formatted> = format(&filesystems, &table, &nodes, &rec).expect("formatting");
+    let formatted: Vec<Formatted> = format_on(
+        &filesystems,
+        &Nodes::one_disk(&table, &nodes),
+        |_| table.sector_size,
+        &rec,
+    )
+    .expect("formatting");
     let (mut formatted, _) = without_esp_if_unmountable(&formatted);
     // /boot mounts second, after /.
     formatted[1].options = Some("no_such_option".into());
@@ -365,7 +378,13 @@ fn a_busy_target_is_reported_then_detached_on_drop() {
     let (table, filesystems) = uefi_like(512, disk_bytes, FsType::Xfs);
     let rec = Recorder::default();
     let nodes = partition(&lo.path, &table, &rec).expect("partitioning");
-    let formatted = format(&filesystems, &table, &nodes, &rec).expect("formatting");
+    let formatted = format_on(
+        &filesystems,
+        &Nodes::one_disk(&table, &nodes),
+        |_| table.sector_size,
+        &rec,
+    )
+    .expect("formatting");
     let (formatted, _) = without_esp_if_unmountable(&formatted);
     let dir = tempfile::tempdir().expect("creating a temp dir");
     let mut guard = mount_target(&formatted, dir.path(), &rec).expect("mounting");
@@ -422,8 +441,13 @@ fn a_partition_held_for_a_moment_is_formatted_after_a_retry() {
         std::thread::sleep(std::time::Duration::from_millis(700));
         drop(held);
     });
-    let formatted =
-        format(&filesystems, &table, &nodes, &rec).expect("formatting after the ESP was released");
+    let formatted = format_on(
+        &filesystems,
+        &Nodes::one_disk(&table, &nodes),
+        |_| table.sector_size,
+        &rec,
+    )
+    .expect("formatting after the ESP was released");
     release.join().unwrap();
     assert_eq!(blkid_value(&nodes[0], "TYPE"), "vfat");
     assert_eq!(formatted.len(), 4);

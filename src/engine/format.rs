@@ -11,20 +11,16 @@ use blkid::{BlkIdError, PartitionsFlags, SuperblocksFlags};
 use crate::answer::FsType;
 use crate::cmd::{Cmd, CmdError};
 use crate::events::{Event, Level, Sink, Step};
-use crate::plan::{DeviceRef, FilesystemSetup, PartitionTable};
+use crate::plan::{DeviceRef, FilesystemSetup, Plan};
+
+use super::layers::Nodes;
 
 use super::target::Formatted;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error(
-        "formatting: the table has {partitions} partitions but {nodes} device nodes were given"
-    )]
-    NodeCount { partitions: usize, nodes: usize },
-    #[error("formatting: the plan puts a filesystem on partition {0}, which the table lacks")]
-    NoPartition(u32),
-    #[error("formatting: the plan puts a filesystem on {0}, which this build does not make")]
-    NotBuilt(String),
+    #[error("formatting: the plan puts a filesystem on {0}, which was not made")]
+    NoDevice(String),
     #[error("formatting {device} as {fs}: {source}")]
     Mkfs {
         device: PathBuf,
@@ -43,33 +39,44 @@ pub enum FormatError {
     NoUuid { device: PathBuf },
 }
 
-/// Makes each of `filesystems`; `nodes` are the nodes of `table`'s partitions in table
-/// order, as `engine::disk::partition` returns them.
+/// Makes each of the plan's filesystems on its device (`nodes`: the partitions and layers
+/// the steps before made).
 pub fn format(
-    filesystems: &[FilesystemSetup],
-    table: &PartitionTable,
-    nodes: &[PathBuf],
+    plan: &Plan,
+    nodes: &Nodes,
     events: &dyn Sink,
 ) -> Result<Vec<Formatted>, FormatError> {
-    if table.partitions.len() != nodes.len() {
-        return Err(FormatError::NodeCount {
-            partitions: table.partitions.len(),
-            nodes: nodes.len(),
-        });
-    }
+    let sector_size = |d: DeviceRef| match d {
+        DeviceRef::Partition { disk, .. } => {
+            plan.disks.get(disk).map_or(512, |d| d.table.sector_size)
+        }
+        _ => 512,
+    };
+    format_on(&plan.filesystems, nodes, sector_size, events)
+}
+
+/// Makes `filesystems` on their devices in `nodes`; `sector_size` of a device decides how
+/// mkfs.vfat counts.
+pub fn format_on(
+    filesystems: &[FilesystemSetup],
+    nodes: &Nodes,
+    sector_size: impl Fn(DeviceRef) -> u32,
+    events: &dyn Sink,
+) -> Result<Vec<Formatted>, FormatError> {
     let total = filesystems.len() as u64;
     let mut out = Vec::with_capacity(filesystems.len());
     for (i, f) in filesystems.iter().enumerate() {
-        // The engine builds one disk's partitions today (preflight refuses other plans).
-        let DeviceRef::Partition { disk: 0, number } = f.on else {
-            return Err(FormatError::NotBuilt(format!("{:?}", f.on)));
+        let node = nodes
+            .get(f.on)
+            .ok_or_else(|| FormatError::NoDevice(format!("{:?}", f.on)))?;
+        // A partition's own number (the ESP's, for its firmware boot entry); 0 for layers.
+        let number = match f.on {
+            DeviceRef::Partition { number, .. } => number,
+            _ => 0,
         };
-        let node = table
-            .position(number)
-            .and_then(|i| nodes.get(i))
-            .ok_or(FormatError::NoPartition(number))?;
+        let sector_size = sector_size(f.on);
         let label = f.label.as_deref().map(|l| fs_label(f.fs, l));
-        if let Some(cmd) = mkfs(f.fs, node, label.as_deref(), table.sector_size) {
+        if let Some(cmd) = mkfs(f.fs, node, label.as_deref(), sector_size) {
             events.log(
                 Step::Format,
                 Level::Info,

@@ -8,6 +8,7 @@ mod finish;
 pub mod format;
 pub mod fstab;
 mod interrupt;
+pub mod layers;
 mod lock;
 pub mod mount;
 pub mod payload;

@@ -12,6 +12,7 @@ use crate::plan::Transport;
 use super::configure::{self, ConfigureError, Context, EfiVars};
 use super::disk::{self, DiskError};
 use super::format::{self, FormatError};
+use super::layers::{self, LayerError, Nodes};
 use super::mount::{self, MountError};
 use super::payload::{self, PayloadError};
 use super::prefetch::{Prefetch, PrefetchError};
@@ -54,6 +55,8 @@ pub enum StepError {
     Locked(#[from] super::lock::LockError),
     #[error("{0}; nothing was written")]
     NotYet(String),
+    #[error(transparent)]
+    Layers(#[from] LayerError),
 }
 
 impl EngineError {
@@ -141,34 +144,39 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     ]));
     let ev: &dyn Sink = events.as_ref();
     let done = |s: Step| opts.stop_after == Some(s);
-    let _target_lock = step(ev, Step::Preflight, || {
-        ev.log(
-            Step::Preflight,
-            Level::Info,
-            format!(
-                "target {} ({})",
-                crate::plan::describe_disk(&plan.target().disk),
-                plan.target().reason
-            ),
-        );
-        // Plans with several disks or storage layers are made and shown; the steps that
-        // build them come next (issue 13), so they stop here, before any write.
-        if plan.disks.len() > 1
-            || !(plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty())
-        {
+    let _target_locks = step(ev, Step::Preflight, || {
+        for d in &plan.disks {
+            ev.log(
+                Step::Preflight,
+                Level::Info,
+                format!(
+                    "target {} ({})",
+                    crate::plan::describe_disk(&d.disk),
+                    d.reason
+                ),
+            );
+        }
+        // Arrays, containers and volume groups are planned and made; the installed system
+        // does not yet assemble, unlock and boot from them (mdadm.conf, crypttab, the
+        // initramfs, GRUB on every disk: issue 13), so such plans stop here, before any
+        // write.
+        if !(plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty()) {
             return Err(StepError::NotYet(
-                "this build plans several disks, RAID, LVM and LUKS2 but cannot install them yet"
-                    .into(),
+                "this build plans RAID, LVM and LUKS2 layouts but does not install them yet".into(),
             ));
         }
-        // One install per target, held until the end (the guard drops last): a second
+        // One install per target, held until the end (the guards drop last): a second
         // one, by whatever path or --sysimage, is refused before it writes anything.
-        let lock = super::lock::lock_target(&plan.target().disk.path)?;
+        let locks = plan
+            .disks
+            .iter()
+            .map(|d| super::lock::lock_target(&d.disk.path))
+            .collect::<Result<Vec<_>, _>>()?;
         // A second install at the same time would mount over the first one's target.
         if mount::is_mount_point(&opts.root) {
             return Err(StepError::Busy(opts.root.clone()));
         }
-        Ok::<_, StepError>(lock)
+        Ok::<_, StepError>(locks)
     })?;
     if done(Step::Preflight) {
         return Ok(());
@@ -177,26 +185,33 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     let prefetch = (opts.stop_after != Some(Step::Partition))
         .then(|| Prefetch::start(&plan.payload, &opts.cache, events.clone()));
 
-    // An image file is attached to a loop device for the install and detached at the end
-    // (also when partitioning fails: the guard detaches on drop).
-    let (attached, device, nodes) = step(ev, Step::Partition, || -> Result<_, StepError> {
-        let attached = match plan.target().disk.transport {
-            Transport::Image => Some(disk::attach_image(&plan.target().disk.path)?),
-            _ => None,
-        };
-        let device: PathBuf = match &attached {
-            Some(a) => a.device().to_owned(),
-            None => plan.target().disk.path.clone(),
-        };
-        let nodes = disk::partition(&device, &plan.target().table, ev)?;
-        Ok((attached, device, nodes))
+    // Image files are attached to loop devices for the install and detached at the end
+    // (also when a step fails: the guards detach on drop). Each disk is partitioned, then
+    // the layers are made on the partitions (closed at the end, undone on failure).
+    let (attached, devices, nodes) = step(ev, Step::Partition, || -> Result<_, StepError> {
+        let mut attached = Vec::new();
+        let mut devices = Vec::new();
+        let mut parts = Vec::new();
+        for d in &plan.disks {
+            let device: PathBuf = match d.disk.transport {
+                Transport::Image => {
+                    let a = disk::attach_image(&d.disk.path)?;
+                    let device = a.device().to_owned();
+                    attached.push(a);
+                    device
+                }
+                _ => d.disk.path.clone(),
+            };
+            parts.push(disk::partition(&device, &d.table, ev)?);
+            devices.push(device);
+        }
+        Ok((attached, devices, Nodes::of_partitions(plan, &parts)))
     })?;
     if done(Step::Partition) {
         return detach(ev, attached);
     }
-    let formatted = step(ev, Step::Format, || {
-        format::format(&plan.filesystems, &plan.target().table, &nodes, ev)
-    })?;
+    let (layers, nodes) = step(ev, Step::Partition, || layers::build(plan, nodes, ev))?;
+    let formatted = step(ev, Step::Format, || format::format(plan, &nodes, ev))?;
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
     for w in warnings {
@@ -207,7 +222,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     })?;
     let root = mounts.root().to_owned();
 
-    let result = install_system(plan, ev, opts, prefetch, &root, &formatted, &device);
+    let result = install_system(plan, ev, opts, prefetch, &root, &formatted, &devices[0]);
     // The logs go onto the target also when a step failed, while it is still mounted.
     let saved = step(ev, Step::SaveLogs, || {
         save_logs::save(&root, &plan.system.saved_answer, &opts.logs)
@@ -217,6 +232,8 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     step(ev, Step::Unmount, || -> Result<(), StepError> {
         mounts.copy_deferred(ev)?;
         mounts.unmount_all()?;
+        // Nothing stays open: the disks can be powered off or taken away.
+        layers.close()?;
         Ok(())
     })?;
     drop(mounts);
@@ -262,9 +279,11 @@ fn install_system(
     })
 }
 
-fn detach(ev: &dyn Sink, attached: Option<disk::AttachedImage>) -> Result<(), EngineError> {
-    match attached {
-        Some(a) => step(ev, Step::Finish, || a.detach()),
-        None => step(ev, Step::Finish, || Ok::<(), StepError>(())),
-    }
+fn detach(ev: &dyn Sink, attached: Vec<disk::AttachedImage>) -> Result<(), EngineError> {
+    step(ev, Step::Finish, || {
+        attached
+            .into_iter()
+            .try_for_each(|a| a.detach())
+            .map_err(StepError::from)
+    })
 }

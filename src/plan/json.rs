@@ -14,7 +14,7 @@ pub enum PlanReadError {
     Syntax(serde_json::Error),
     #[error("plan version {found}; this installer reads version {PLAN_VERSION}")]
     Version { found: u64 },
-    #[error("the plan has {0} disks; this installer installs onto exactly one")]
+    #[error("the plan has no disk to install onto")]
     Disks(usize),
 }
 
@@ -48,7 +48,7 @@ pub fn from_json(text: &str) -> Result<Plan, PlanReadError> {
     }
     let plan: Plan = serde_json::from_value(value).map_err(PlanReadError::Syntax)?;
     match plan.disks.len() {
-        1 => Ok(plan),
-        n => Err(PlanReadError::Disks(n)),
+        0 => Err(PlanReadError::Disks(0)),
+        _ => Ok(plan),
     }
 }

@@ -10,37 +10,23 @@ use super::Plan;
 
 /// Every reason `plan` no longer holds on `hw`.
 pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
-    let planned = &plan.target().disk;
-    let Some(disk) = hw.disks.iter().find(|d| d.path == planned.path) else {
-        return vec![
+    let mut v: Vec<Issue> = plan
+        .disks
+        .iter()
+        .flat_map(|d| disk_holds(&d.disk, &d.destroys, hw))
+        .collect();
+    if plan
+        .unlock
+        .as_ref()
+        .is_some_and(|u| u.passphrase && u.secret.is_none())
+    {
+        v.push(
             Issue::new(
-                "target",
-                format!(
-                    "{} is not on this machine (the plan was made for {})",
-                    planned.path.display(),
-                    super::describe_disk(planned)
-                ),
+                "storage.encryption",
+                "the plan encrypts, and a saved plan never holds the passphrase",
             )
-            .with_hint("make the plan on the machine that installs"),
-        ];
-    };
-    let mut v = identity_problems(planned, disk);
-    if v.is_empty() {
-        v.extend(super::resolve::disk_problems(disk, true, "target.path"));
-        let now = super::resolve::destroys(disk);
-        if now != plan.target().destroys {
-            v.push(
-                Issue::new(
-                    "target",
-                    format!(
-                        "{}, has changed since the plan was made; it now holds: {}",
-                        super::describe_disk(disk),
-                        super::resolve::list_or_nothing(&now)
-                    ),
-                )
-                .with_hint("make the plan again: it must show what the install erases"),
-            );
-        }
+            .with_hint("install from the answer file, which gives the passphrase"),
+        );
     }
     let boot = &plan.system.bootloader;
     if boot.detected && boot.firmware != hw.firmware {
@@ -69,6 +55,43 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
                     ),
                 )
                 .with_hint("install from the answer file instead"),
+            );
+        }
+    }
+    v
+}
+
+/// One disk of the plan: still on the machine, the same disk, free, and holding what the
+/// plan erases.
+fn disk_holds(planned: &Disk, destroys: &[super::Destroyed], hw: &Hardware) -> Vec<Issue> {
+    let Some(disk) = hw.disks.iter().find(|d| d.path == planned.path) else {
+        return vec![
+            Issue::new(
+                "target",
+                format!(
+                    "{} is not on this machine (the plan was made for {})",
+                    planned.path.display(),
+                    super::describe_disk(planned)
+                ),
+            )
+            .with_hint("make the plan on the machine that installs"),
+        ];
+    };
+    let mut v = identity_problems(planned, disk);
+    if v.is_empty() {
+        v.extend(super::resolve::disk_problems(disk, true, "target.path"));
+        let now = super::resolve::destroys(disk);
+        if now != destroys {
+            v.push(
+                Issue::new(
+                    "target",
+                    format!(
+                        "{}, has changed since the plan was made; it now holds: {}",
+                        super::describe_disk(disk),
+                        super::resolve::list_or_nothing(&now)
+                    ),
+                )
+                .with_hint("make the plan again: it must show what the install erases"),
             );
         }
     }

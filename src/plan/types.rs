@@ -54,6 +54,12 @@ impl Plan {
         &self.disks[0]
     }
 
+    /// Every disk the install writes, for confirmations: "/dev/sda … and /dev/sdb …".
+    pub fn describe_disks(&self) -> String {
+        let each: Vec<String> = self.disks.iter().map(|d| describe_disk(&d.disk)).collect();
+        each.join(" and ")
+    }
+
     /// The filesystem on partition `number` of `disks[disk]`, if one is made there.
     pub fn filesystem_on(&self, disk: usize, number: u32) -> Option<&FilesystemSetup> {
         let at = DeviceRef::Partition { disk, number };

@@ -98,19 +98,26 @@ pub fn load(source: &Source) -> Result<Answer, Failure> {
     }
 }
 
-/// The machine as the installer sees it, plus the answer's target when that is an image file
-/// or a link the probe does not list.
+/// The machine as the installer sees it, plus the answer's target paths when they are
+/// image files or links the probe does not list.
 fn hardware_for(answer: &Answer) -> Result<Hardware, Failure> {
-    machine(answer.target.path.as_deref())
+    let t = &answer.target;
+    let paths: Vec<&str> = t
+        .path
+        .iter()
+        .chain(t.paths.iter().flatten())
+        .map(String::as_str)
+        .collect();
+    machine(&paths)
 }
 
-/// The machine, with `target` (a path) made findable.
-pub fn machine(target: Option<&str>) -> Result<Hardware, Failure> {
+/// The machine, with the `targets` (paths) made findable.
+pub fn machine(targets: &[&str]) -> Result<Hardware, Failure> {
     let mut hw = probe::probe(&Roots::host()).map_err(|e| {
         let p = answer::Issue::new("hardware", format!("probing the hardware: {e}"));
         Failure::Refused(Refused { problems: vec![p] })
     })?;
-    if let Some(path) = target {
+    for path in targets {
         add_target(&mut hw, path)?;
     }
     Ok(hw)
@@ -134,7 +141,12 @@ pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
 
 /// A plan made earlier, checked against this machine as it is now (`plan::still_holds`).
 pub fn recheck(plan: Plan) -> Result<Plan, Failure> {
-    let hw = machine(Some(&plan.target().disk.path.to_string_lossy()))?;
+    let paths: Vec<String> = plan
+        .disks
+        .iter()
+        .map(|d| d.disk.path.to_string_lossy().into_owned())
+        .collect();
+    let hw = machine(&paths.iter().map(String::as_str).collect::<Vec<_>>())?;
     let problems = plan::still_holds(&plan, &hw);
     if problems.is_empty() {
         Ok(plan)

@@ -84,14 +84,14 @@ pub(super) fn confirm(plan: &Plan) -> Result<(), Failure> {
     if !stdin.is_terminal() {
         return Err(Failure::BadInput(anyhow!(
             "refusing to erase {} without confirmation: pass --yes or set [install] confirm = false",
-            plan::describe_disk(&plan.target().disk)
+            plan.describe_disks()
         )));
     }
     let mut err = std::io::stderr();
     let _ = write!(
         err,
         "\nThis ERASES {}.\nType \"yes\" to continue: ",
-        plan::describe_disk(&plan.target().disk)
+        plan.describe_disks()
     );
     let _ = err.flush();
     let mut line = String::new();

@@ -119,7 +119,7 @@ pub struct Storage {
     /// The auto layout's scheme: "plain" partitions, "lvm" (/boot plain, the rest a volume
     /// group with root and swap volumes), "raid1" (an ESP or bios-boot partition on each
     /// disk, /boot and the rest on RAID 1 arrays) or "raid1-lvm" (LVM on the RAID 1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Scheme::is_plain")]
     pub scheme: Scheme,
     /// The auto layout puts the root (and swap) in LUKS2, unlocked as `encryption` says.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -162,6 +162,11 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// The default, left out of written answers.
+    pub fn is_plain(&self) -> bool {
+        *self == Scheme::Plain
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scheme::Plain => "plain",

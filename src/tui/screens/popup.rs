@@ -84,7 +84,7 @@ pub fn lines(app: &App, popup: &Popup) -> (&'static str, Vec<Line<'static>>) {
         ),
         Popup::Confirm { input, wrong } => {
             let disk = match &app.plan {
-                Some(Ok(p)) => crate::plan::describe_disk(&p.target().disk),
+                Some(Ok(p)) => p.describe_disks(),
                 _ => String::new(),
             };
             let mut v = vec![

@@ -57,31 +57,41 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
 /// The plan as the summary shows it; the webhook is the front door's (the answer's), not
 /// the plan's.
 fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>> {
-    let target = plan.target();
-    let mut v = vec![Line::from(vec![
-        Span::styled(text::S_TARGET, ui::heading()),
-        Span::raw(describe_disk(&target.disk)),
-    ])];
-    if target.destroys.is_empty() {
-        v.push(Line::from(text::S_DESTROYS_NOTHING));
-    } else {
-        v.push(Line::from(Span::styled(text::S_DESTROYS, ui::error())));
-        for d in &target.destroys {
-            v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
+    let mut v = Vec::new();
+    for (i, target) in plan.disks.iter().enumerate() {
+        v.push(Line::from(vec![
+            Span::styled(text::S_TARGET, ui::heading()),
+            Span::raw(describe_disk(&target.disk)),
+        ]));
+        if target.destroys.is_empty() {
+            v.push(Line::from(text::S_DESTROYS_NOTHING));
+        } else {
+            v.push(Line::from(Span::styled(text::S_DESTROYS, ui::error())));
+            for d in &target.destroys {
+                v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
+            }
         }
-    }
-    let fw = plan.system.bootloader.firmware.name();
-    v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
-    let ss = target.table.sector_size;
-    for p in &target.table.partitions {
-        let fs = plan.filesystem_on(0, p.number);
-        v.push(Line::from(format!(
-            "  {:>2}  {:>10}  {:<5}  {}",
-            p.number,
-            human_bytes(p.size_bytes(ss)),
-            fs.map_or(crate::answer::FsType::None, |f| f.fs).as_str(),
-            fs.and_then(|f| f.mount.as_deref()).unwrap_or(&p.name)
-        )));
+        let fw = plan.system.bootloader.firmware.name();
+        v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
+        let ss = target.table.sector_size;
+        for p in &target.table.partitions {
+            let fs = plan.filesystem_on(i, p.number);
+            let here = crate::plan::DeviceRef::Partition {
+                disk: i,
+                number: p.number,
+            };
+            let what = fs
+                .and_then(|f| f.mount.clone())
+                .or_else(|| plan.users_of(here))
+                .unwrap_or_else(|| p.name.clone());
+            v.push(Line::from(format!(
+                "  {:>2}  {:>10}  {:<5}  {}",
+                p.number,
+                human_bytes(p.size_bytes(ss)),
+                fs.map_or(crate::answer::FsType::None, |f| f.fs).as_str(),
+                what
+            )));
+        }
     }
     let pkgs = &plan.payload;
     let mut sw = text::software_line(pkgs, &plan.system.kernel.series);
