@@ -80,5 +80,20 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         "UEFI booted through the installer's NVRAM entry:\n{}",
         tail.join("\n")
     );
+    // BIOS installed the two-disk answer: RAID 1 arrays with both members, and each disk
+    // boots alone with its arrays degraded.
+    for check in [
+        "raid1-arrays",
+        "raid1-degraded-disk2",
+        "raid1-degraded-disk1",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("PASS {check}: "))),
+            "{check}:\n{}",
+            tail.join("\n")
+        );
+    }
     assert!(!stdout.lines().any(|l| l.starts_with("FAIL")), "{stdout}");
 }

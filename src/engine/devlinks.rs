@@ -63,6 +63,7 @@ mod tests {
 
     fn formatted(uuid: Option<&str>, device: &str) -> Formatted {
         Formatted {
+            on: crate::plan::DeviceRef::Partition { disk: 0, number: 1 },
             number: 1,
             role: Role::Root,
             device: device.into(),

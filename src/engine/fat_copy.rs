@@ -35,6 +35,28 @@ pub enum FatCopyError {
 /// Copies everything below `dir` into the FAT filesystem on `device`, then empties `dir`
 /// (it is the mount point of that filesystem on the installed system).
 pub fn copy_into(device: &Path, dir: &Path) -> Result<usize, FatCopyError> {
+    let entries = copy(device, dir)?;
+    for p in &entries {
+        let r = if p.is_dir() && !p.is_symlink() {
+            std::fs::remove_dir_all(p)
+        } else {
+            std::fs::remove_file(p)
+        };
+        r.map_err(|source| FatCopyError::Clear {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(entries.len())
+}
+
+/// Copies everything below `dir` into the FAT filesystem on `device` (an ESP's copy).
+pub fn copy_tree(device: &Path, dir: &Path) -> Result<usize, FatCopyError> {
+    copy(device, dir).map(|e| e.len())
+}
+
+/// mcopy of `dir`'s entries into the root of the FAT on `device`; the entries copied.
+fn copy(device: &Path, dir: &Path) -> Result<Vec<std::path::PathBuf>, FatCopyError> {
     let read = |source| FatCopyError::Read {
         dir: dir.display().to_string(),
         source,
@@ -44,7 +66,7 @@ pub fn copy_into(device: &Path, dir: &Path) -> Result<usize, FatCopyError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(read)?;
     if entries.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     // -s recursive, -p keep times, -o overwrite, -Q stop at the first error.
     Cmd::new("mcopy")
@@ -54,17 +76,5 @@ pub fn copy_into(device: &Path, dir: &Path) -> Result<usize, FatCopyError> {
         .arg("::/")
         .env("MTOOLS_SKIP_CHECK", "1")
         .run()?;
-    for e in &entries {
-        let p = e.path();
-        let r = if p.is_dir() && !p.is_symlink() {
-            std::fs::remove_dir_all(&p)
-        } else {
-            std::fs::remove_file(&p)
-        };
-        r.map_err(|source| FatCopyError::Clear {
-            dir: dir.display().to_string(),
-            source,
-        })?;
-    }
-    Ok(entries.len())
+    Ok(entries.iter().map(|e| e.path()).collect())
 }

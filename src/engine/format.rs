@@ -97,6 +97,7 @@ pub fn format_on(
             );
         }
         out.push(Formatted {
+            on: f.on,
             number,
             role: f.role,
             device: node.clone(),

@@ -107,6 +107,7 @@ mod tests {
 
     fn fmt(n: u32, role: Role, fs: FsType, mount: Option<&str>, uuid: Option<&str>) -> Formatted {
         Formatted {
+            on: crate::plan::DeviceRef::Partition { disk: 0, number: n },
             number: n,
             role,
             device: format!("/dev/vda{n}").into(),

@@ -3,7 +3,7 @@
 pub mod configure;
 mod devlinks;
 pub mod disk;
-mod fat_copy;
+pub(crate) mod fat_copy;
 mod finish;
 pub mod format;
 pub mod fstab;

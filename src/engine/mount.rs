@@ -290,6 +290,7 @@ mod tests {
 
     fn f(mount: Option<&str>, fs: FsType) -> Formatted {
         Formatted {
+            on: crate::plan::DeviceRef::Partition { disk: 0, number: 1 },
             number: 1,
             role: Role::Data,
             device: "/dev/x".into(),

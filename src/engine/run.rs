@@ -53,10 +53,10 @@ pub enum StepError {
     Busy(PathBuf),
     #[error(transparent)]
     Locked(#[from] super::lock::LockError),
-    #[error("{0}; nothing was written")]
-    NotYet(String),
     #[error(transparent)]
     Layers(#[from] LayerError),
+    #[error("{0}; nothing was written")]
+    NotYet(String),
 }
 
 impl EngineError {
@@ -156,13 +156,11 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 ),
             );
         }
-        // Arrays, containers and volume groups are planned and made; the installed system
-        // does not yet assemble, unlock and boot from them (mdadm.conf, crypttab, the
-        // initramfs, GRUB on every disk: issue 13), so such plans stop here, before any
-        // write.
-        if !(plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty()) {
+        // RAID layouts are proven to boot (the QEMU proof); LVM and LUKS2 are planned and
+        // made, but their boot is not proven yet: such plans stop here, before any write.
+        if !(plan.crypts.is_empty() && plan.groups.is_empty()) {
             return Err(StepError::NotYet(
-                "this build plans RAID, LVM and LUKS2 layouts but does not install them yet".into(),
+                "this build does not install LVM or LUKS2 layouts yet".into(),
             ));
         }
         // One install per target, held until the end (the guards drop last): a second
@@ -210,7 +208,11 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     if done(Step::Partition) {
         return detach(ev, attached);
     }
-    let (layers, nodes) = step(ev, Step::Partition, || layers::build(plan, nodes, ev))?;
+    let (layers, nodes, facts) = step(ev, Step::Partition, || -> Result<_, StepError> {
+        let (made, nodes) = layers::build(plan, nodes, ev)?;
+        let facts = layers::Facts::read(plan, &nodes)?;
+        Ok((made, nodes, facts))
+    })?;
     let formatted = step(ev, Step::Format, || format::format(plan, &nodes, ev))?;
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
@@ -222,7 +224,12 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     })?;
     let root = mounts.root().to_owned();
 
-    let result = install_system(plan, ev, opts, prefetch, &root, &formatted, &devices[0]);
+    let made = Made {
+        formatted: &formatted,
+        disks: &devices,
+        storage: &facts,
+    };
+    let result = install_system(plan, ev, opts, prefetch, &root, &made);
     // The logs go onto the target also when a step failed, while it is still mounted.
     let saved = step(ev, Step::SaveLogs, || {
         save_logs::save(&root, &plan.system.saved_answer, &opts.logs)
@@ -240,6 +247,14 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     detach(ev, attached)
 }
 
+/// What the storage steps made, for the steps that write inside the target.
+struct Made<'a> {
+    formatted: &'a [Formatted],
+    /// Every target disk's node, disk 1 first.
+    disks: &'a [PathBuf],
+    storage: &'a layers::Facts,
+}
+
 /// Payload, configure, bootloader, post scripts: everything that writes inside the target.
 fn install_system(
     plan: &Plan,
@@ -247,9 +262,9 @@ fn install_system(
     opts: &RunOptions,
     prefetch: Option<Prefetch>,
     root: &Path,
-    formatted: &[Formatted],
-    device: &Path,
+    made: &Made,
 ) -> Result<(), EngineError> {
+    let formatted = made.formatted;
     step(ev, Step::Payload, || {
         // Not fatal, and said already: the transaction downloads what the prefetch did not.
         if let Some(p) = prefetch
@@ -263,8 +278,10 @@ fn install_system(
         plan,
         root,
         formatted,
-        disk: device,
+        disk: &made.disks[0],
+        disks: made.disks,
         efivars: EfiVars::detect(),
+        storage: made.storage,
     };
     step(ev, Step::Configure, || -> Result<(), StepError> {
         fstab::write(root, formatted)?;

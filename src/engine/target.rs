@@ -4,7 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::answer::FsType;
-use crate::plan::Role;
+use crate::plan::{DeviceRef, Role};
 
 /// Where the target's root filesystem is mounted.
 pub const SYSIMAGE: &str = "/mnt/sysimage";
@@ -12,6 +12,9 @@ pub const SYSIMAGE: &str = "/mnt/sysimage";
 /// A partition after the format step.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Formatted {
+    /// The device of the plan it is on.
+    pub on: DeviceRef,
+    /// The partition's number (0 for an array, container or volume).
     pub number: u32,
     pub role: Role,
     /// "/dev/loop0p3".

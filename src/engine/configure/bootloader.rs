@@ -109,8 +109,24 @@ fn mkconfig(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
 }
 
 fn bios(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
-    let table = &ctx.plan.target().table;
-    if !table.partitions.iter().any(|p| p.role == Role::BiosBoot) {
+    // Every disk with a bios-boot partition gets GRUB (a RAID 1 boots from either disk);
+    // disk 1 must have one.
+    let with_bios_boot: Vec<&std::path::PathBuf> = ctx
+        .plan
+        .disks
+        .iter()
+        .zip(ctx.disks)
+        .filter(|(d, _)| d.table.partitions.iter().any(|p| p.role == Role::BiosBoot))
+        .map(|(_, node)| node)
+        .collect();
+    if !ctx
+        .plan
+        .target()
+        .table
+        .partitions
+        .iter()
+        .any(|p| p.role == Role::BiosBoot)
+    {
         return Err(ConfigureError::NoPartition { what: "bios-boot" });
     }
     let install = need_tool(ctx.root, "grub2-install", "grub2-tools")?;
@@ -120,12 +136,14 @@ fn bios(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
             why: "grub2-pc not installed",
         });
     }
-    Cmd::new(install)
-        .arg("--target=i386-pc")
-        .arg(ctx.disk)
-        .in_root(ctx.root)
-        .run()?;
-    log.info(format!("GRUB installed on {} (BIOS)", ctx.disk.display()));
+    for disk in with_bios_boot {
+        Cmd::new(&install)
+            .arg("--target=i386-pc")
+            .arg(disk)
+            .in_root(ctx.root)
+            .run()?;
+        log.info(format!("GRUB installed on {} (BIOS)", disk.display()));
+    }
     mkconfig(ctx, log)
 }
 
@@ -165,6 +183,8 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
         log.info(format!("shim copied to {fallback}"));
     }
 
+    copy_esp(ctx, log)?;
+
     if !ctx.plan.system.bootloader.nvram_entry {
         log.info(
             "a disk image: no firmware boot entry on this machine; the image boots \\EFI\\BOOT\\BOOTX64.EFI",
@@ -178,8 +198,48 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
             ));
             Ok(())
         }
-        EfiVars::Writable => boot_entry(ctx, esp.number, log),
+        EfiVars::Writable => {
+            boot_entry(ctx, ctx.disk, esp.number, EFI_LABEL, log)?;
+            for (disk, number) in esp_copies(ctx) {
+                let label = format!("{EFI_LABEL} (disk {})", disk + 1);
+                boot_entry(ctx, &ctx.disks[disk], number, &label, log)?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// The ESPs on disks after the first (a RAID 1 boot): their disk and partition number.
+fn esp_copies(ctx: &Context) -> Vec<(usize, u32)> {
+    ctx.plan
+        .filesystems
+        .iter()
+        .filter(|f| f.role == Role::Esp && f.mount.is_none())
+        .filter_map(|f| match f.on {
+            crate::plan::DeviceRef::Partition { disk, number } if disk < ctx.disks.len() => {
+                Some((disk, number))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ESP's files, complete now, copied onto each other disk's ESP: any disk boots alone.
+fn copy_esp(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
+    for (disk, number) in esp_copies(ctx) {
+        let at_copy = crate::plan::DeviceRef::Partition { disk, number };
+        let Some(f) = ctx.formatted.iter().find(|f| f.on == at_copy) else {
+            continue;
+        };
+        let n = crate::engine::fat_copy::copy_tree(&f.device, &at(ctx.root, "/boot/efi")).map_err(
+            |e| ConfigureError::Invalid(format!("copying the ESP to {}: {e}", f.device.display())),
+        )?;
+        log.info(format!(
+            "ESP copied to {} ({n} entries)",
+            f.device.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Fedora's stub on the ESP: find /boot by UUID and load the real grub.cfg from there.
@@ -212,11 +272,17 @@ fn stub_config(ctx: &Context, vendor: &str, log: &Log) -> Result<(), ConfigureEr
     Ok(())
 }
 
-/// Replaces any entry with our label (a reinstall must not pile them up), as Anaconda does.
-fn boot_entry(ctx: &Context, esp_number: u32, log: &Log) -> Result<(), ConfigureError> {
+/// Replaces any entry with the label (a reinstall must not pile them up), as Anaconda does.
+fn boot_entry(
+    ctx: &Context,
+    disk: &Path,
+    esp_number: u32,
+    label: &str,
+    log: &Log,
+) -> Result<(), ConfigureError> {
     let efibootmgr = need_tool(ctx.root, "efibootmgr", "efibootmgr")?;
     let list = Cmd::new(&efibootmgr).in_root(ctx.root).run()?;
-    for num in entries_labelled(&list.stdout, EFI_LABEL) {
+    for num in entries_labelled(&list.stdout, label) {
         Cmd::new(&efibootmgr)
             .args(["-b", &num, "-B"])
             .in_root(ctx.root)
@@ -227,12 +293,15 @@ fn boot_entry(ctx: &Context, esp_number: u32, log: &Log) -> Result<(), Configure
     Cmd::new(&efibootmgr)
         .arg("--create")
         .arg("--disk")
-        .arg(ctx.disk)
-        .args(["--part", &esp_number.to_string(), "--label", EFI_LABEL])
+        .arg(disk)
+        .args(["--part", &esp_number.to_string(), "--label", label])
         .args(["--loader", &loader])
         .in_root(ctx.root)
         .run()?;
-    log.info(format!("firmware boot entry \"{EFI_LABEL}\" -> {loader}"));
+    log.info(format!(
+        "firmware boot entry \"{label}\" -> {loader} on {}",
+        disk.display()
+    ));
     Ok(())
 }
 

@@ -104,6 +104,8 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         .filter_map(|k| kernel_config(ctx, k))
         .collect();
     let mut args = kernel_cmdline(ctx.plan, ctx.formatted)?;
+    // The layers under the root, for the initramfs to assemble and unlock.
+    args.extend(super::storage::configure(ctx, log)?);
     if ctx.plan.system.selinux.mode != SelinuxMode::Disabled
         && configs.iter().any(|c| selinux_not_first(c))
     {

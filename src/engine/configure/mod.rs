@@ -10,6 +10,7 @@ mod kernel;
 mod network;
 mod selinux;
 mod ssh;
+mod storage;
 mod system;
 mod users;
 
@@ -72,9 +73,14 @@ pub struct Context<'a> {
     /// It must also exist inside the root (the mount step binds /dev): grub2-install and
     /// efibootmgr run there.
     pub disk: &'a Path,
+    /// Every target disk's node, disk 1 first (`disk`): GRUB goes onto each disk with a
+    /// bios-boot partition, and each ESP gets its firmware boot entry.
+    pub disks: &'a [PathBuf],
     /// Whether the firmware's boot variables may be written (`EfiVars::detect()`; tests
     /// pass a fixed answer).
     pub efivars: EfiVars,
+    /// What the installed system needs to know of the storage layers made.
+    pub storage: &'a crate::engine::layers::Facts,
 }
 
 /// All of configure in order (system, bootloader, relabel), as one call.

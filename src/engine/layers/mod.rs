@@ -389,3 +389,49 @@ fn list(nodes: &[PathBuf]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// What the installed system needs to know of the layers made: the arrays' `ARRAY` lines
+/// and UUIDs, the containers' LUKS UUIDs, the groups' names.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// `mdadm --detail --scan`: the lines of /etc/mdadm.conf.
+    pub mdadm_conf: String,
+    /// Each array's md UUID (mdadm's colon form), as `rd.md.uuid=` wants it.
+    pub md_uuids: Vec<String>,
+    /// Each container: its name and LUKS UUID.
+    pub luks: Vec<(String, String)>,
+    pub groups: Vec<String>,
+    /// The containers also unlock with the TPM2.
+    pub tpm2: bool,
+}
+
+impl Facts {
+    /// Reads them from the devices the layers step made.
+    pub fn read(plan: &Plan, nodes: &Nodes) -> Result<Facts, LayerError> {
+        let mut f = Facts {
+            groups: plan.groups.iter().map(|g| g.name.clone()).collect(),
+            tpm2: plan.unlock.as_ref().is_some_and(|u| u.tpm2_pcrs.is_some()),
+            ..Facts::default()
+        };
+        if !plan.arrays.is_empty() {
+            f.mdadm_conf = mdadm::scan().map_err(|source| LayerError::Make {
+                what: "listing the arrays".into(),
+                source,
+            })?;
+            f.md_uuids = f
+                .mdadm_conf
+                .split_whitespace()
+                .filter_map(|w| w.strip_prefix("UUID="))
+                .map(String::from)
+                .collect();
+        }
+        for c in &plan.crypts {
+            let device = nodes.get(c.on).ok_or_else(|| LayerError::Missing {
+                what: format!("LUKS2 container {}", c.name),
+                on: plan.describe(c.on),
+            })?;
+            f.luks.push((c.name.clone(), luks_uuid(device)?));
+        }
+        Ok(f)
+    }
+}

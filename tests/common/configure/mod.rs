@@ -174,6 +174,7 @@ pub fn plan_on(
 /// The formatted partitions the format step would report for the auto layout.
 pub fn formatted(firmware: Firmware) -> Vec<Formatted> {
     let part = |number, role, fs, uuid: Option<&str>, mount: Option<&str>| Formatted {
+        on: azl_installer::plan::DeviceRef::Partition { disk: 0, number },
         number,
         role,
         device: PathBuf::from(format!("{DISK}{number}")),
@@ -220,12 +221,16 @@ pub fn run(
     Vec<Event>,
 ) {
     let rec = Recorder::default();
+    let disks = [std::path::PathBuf::from(DISK)];
+    let storage = azl_installer::engine::layers::Facts::default();
     let ctx = Context {
         plan,
         root: target.root(),
         formatted,
         disk: Path::new(DISK),
+        disks: &disks,
         efivars,
+        storage: &storage,
     };
     let r = configure_with(&ctx, &rec);
     (r, rec.events())

@@ -1,0 +1,110 @@
+//! The storage layers as the installed system assembles them: /etc/mdadm.conf,
+//! /etc/crypttab, the dracut modules that assemble, unlock and activate the root in the
+//! initramfs, and the kernel arguments that name them (`rd.md.uuid=`, `rd.luks.uuid=`,
+//! `rd.lvm.vg=`), as Anaconda writes them.
+
+use super::{ConfigureError, Context, Log, write_file};
+use crate::engine::layers::Facts;
+
+const DRACUT_DROP_IN: &str = "/etc/dracut.conf.d/90-azl-storage.conf";
+
+/// Writes the files; returns the kernel arguments (none without layers).
+pub(super) fn configure(ctx: &Context, log: &Log) -> Result<Vec<String>, ConfigureError> {
+    let (files, args) = files(ctx.storage);
+    for (path, text, mode) in files {
+        write_file(ctx.root, path, text.as_bytes(), mode)?;
+        log.info(format!("storage configuration {path}"));
+    }
+    Ok(args)
+}
+
+/// The files (path, contents, mode) and kernel arguments for `f`.
+fn files(f: &Facts) -> (Vec<(&'static str, String, u32)>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut args = Vec::new();
+    let mut modules = Vec::new();
+    if !f.md_uuids.is_empty() {
+        let text = format!(
+            "# The arrays of this system, as the installer made them (mdadm --detail --scan).\n\
+             MAILADDR root\n{}",
+            f.mdadm_conf
+        );
+        files.push(("/etc/mdadm.conf", text, 0o644));
+        args.extend(f.md_uuids.iter().map(|u| format!("rd.md.uuid={u}")));
+        modules.push("mdraid");
+    }
+    if !f.luks.is_empty() {
+        let options = if f.tpm2 {
+            "luks,tpm2-device=auto"
+        } else {
+            "luks"
+        };
+        let lines: String = f
+            .luks
+            .iter()
+            .map(|(name, uuid)| format!("{name} UUID={uuid} none {options}\n"))
+            .collect();
+        files.push(("/etc/crypttab", lines, 0o600));
+        args.extend(f.luks.iter().map(|(_, u)| format!("rd.luks.uuid={u}")));
+        modules.push("crypt");
+        if f.tpm2 {
+            modules.push("tpm2-tss");
+        }
+    }
+    if !f.groups.is_empty() {
+        args.extend(f.groups.iter().map(|g| format!("rd.lvm.vg={g}")));
+        modules.push("lvm");
+    }
+    if !modules.is_empty() {
+        let text = format!(
+            "# What the root is made on (the installer's storage layers).\n\
+             add_dracutmodules+=\" {} \"\n",
+            modules.join(" ")
+        );
+        files.push((DRACUT_DROP_IN, text, 0o644));
+    }
+    (files, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_without_layers() {
+        let (files, args) = files(&Facts::default());
+        assert!(files.is_empty() && args.is_empty());
+    }
+
+    #[test]
+    fn arrays_containers_and_groups() {
+        let f = Facts {
+            mdadm_conf: "ARRAY /dev/md/root metadata=1.2 name=any:root UUID=a:b:c:d\n".into(),
+            md_uuids: vec!["a:b:c:d".into()],
+            luks: vec![("luks-pv".into(), "1234-5678".into())],
+            groups: vec!["azurelinux".into()],
+            tpm2: true,
+        };
+        let (files, args) = files(&f);
+        assert_eq!(
+            args,
+            [
+                "rd.md.uuid=a:b:c:d",
+                "rd.luks.uuid=1234-5678",
+                "rd.lvm.vg=azurelinux"
+            ]
+        );
+        let get = |p: &str| files.iter().find(|f| f.0 == p).unwrap();
+        assert!(get("/etc/mdadm.conf").1.contains("ARRAY /dev/md/root"));
+        assert_eq!(
+            get("/etc/crypttab").1,
+            "luks-pv UUID=1234-5678 none luks,tpm2-device=auto\n"
+        );
+        assert_eq!(get("/etc/crypttab").2, 0o600);
+        assert!(
+            get(DRACUT_DROP_IN)
+                .1
+                .contains("\" mdraid crypt tpm2-tss lvm \"")
+        );
+    }
+}
