@@ -11,6 +11,7 @@ mod interrupt;
 pub mod layers;
 mod lock;
 pub mod mount;
+mod namespace;
 pub mod payload;
 pub mod prefetch;
 mod report;

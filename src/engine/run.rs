@@ -57,6 +57,8 @@ pub enum StepError {
     Layers(#[from] LayerError),
     #[error("{0}; nothing was written")]
     NotYet(String),
+    #[error(transparent)]
+    Namespace(#[from] super::namespace::NamespaceError),
 }
 
 impl EngineError {
@@ -163,6 +165,8 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 "this build does not install LVM or LUKS2 layouts yet".into(),
             ));
         }
+        // Before the first mount: the target is mounted for this install only.
+        super::namespace::enter_private()?;
         // One install per target, held until the end (the guards drop last): a second
         // one, by whatever path or --sysimage, is refused before it writes anything.
         let locks = plan

@@ -137,6 +137,6 @@ fn run(
     }
     Ok(Some(Done {
         action: engine::finish_action(&plan),
-        disk: plan::describe_disk(&plan.target().disk),
+        disk: plan.describe_disks(),
     }))
 }

@@ -25,6 +25,7 @@ pub use error::{DiskError, DiskState};
 pub use gpt_write::GptWriteError;
 pub use holders::describe as holders_of;
 pub use loopdev::{AttachedImage, attach_image};
+pub use reread::settle;
 
 /// Progress steps reported as Event::Progress.
 const STAGES: u64 = 6;

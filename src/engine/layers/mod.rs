@@ -22,6 +22,8 @@ pub use mdadm::scan as mdadm_scan;
 pub enum LayerError {
     #[error("making {what}: {source}")]
     Make { what: String, source: CmdError },
+    #[error("{what}: {source}")]
+    Close { what: String, source: CmdError },
     #[error("{what} is made on {on}, which was not made (the plan is inconsistent)")]
     Missing { what: String, on: String },
     #[error(
@@ -323,15 +325,15 @@ fn close_one(m: &Made, ev: &dyn Sink) -> Result<(), LayerError> {
     let (what, result) = match m {
         Made::Group { name, pvs } => (
             format!("deactivating volume group {name}"),
-            lvm::deactivate(name, pvs),
+            while_busy(|| lvm::deactivate(name, pvs)),
         ),
         Made::Crypt { name } => (
             format!("closing LUKS2 container {name}"),
-            crypt::close(name),
+            while_busy(|| crypt::close(name)),
         ),
         Made::Array { node, .. } => (
             format!("stopping array {}", node.display()),
-            mdadm::stop(node),
+            while_busy(|| mdadm::stop(node)),
         ),
     };
     match result {
@@ -341,9 +343,31 @@ fn close_one(m: &Made, ev: &dyn Sink) -> Result<(), LayerError> {
         }
         Err(source) => {
             warn(ev, format!("{what}: {source}"));
-            Err(LayerError::Make { what, source })
+            Err(LayerError::Close { what, source })
         }
     }
+}
+
+/// Runs `close` until the device lets go, about 5 s at most. Right after an unmount udev
+/// probes the device (its inotify watch fires on the last close for writing) and holds it
+/// for a moment, so mdadm --stop, cryptsetup close and vgchange can find it busy.
+fn while_busy(close: impl Fn() -> Result<(), CmdError>) -> Result<(), CmdError> {
+    let _ = crate::engine::disk::settle();
+    let mut wait = std::time::Duration::from_millis(100);
+    for _ in 0..8 {
+        match close() {
+            Err(CmdError::Failed { stderr, .. })
+                if ["exclusive access", "busy", "in use", "still open"]
+                    .iter()
+                    .any(|w| stderr.contains(w)) =>
+            {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_secs(1));
+            }
+            other => return other,
+        }
+    }
+    close()
 }
 
 /// TPM2 enrollment of every container, when the plan asks for it.
