@@ -52,6 +52,22 @@ fn two_disk_answer(repo: &FixtureRepo, one: &Image, two: &Image, storage: &str) 
     text.replace(&path, &paths)
 }
 
+/// `install ANSWER --yes`, run from `one`'s directory, with a mount point of its own.
+fn install(one: &Image, answer: &std::path::Path) -> (std::process::Output, std::path::PathBuf) {
+    let sysimage = one.dir.path().join("sysimage");
+    let o = common::installer_in(
+        &one.dir.path().join("run"),
+        &[
+            "install",
+            answer.to_str().unwrap(),
+            "--yes",
+            "--sysimage",
+            sysimage.to_str().unwrap(),
+        ],
+    );
+    (o, sysimage)
+}
+
 #[test]
 fn the_system_on_disk_one_and_srv_on_disk_two() {
     require_loop_devices!();
@@ -64,17 +80,7 @@ fn the_system_on_disk_one_and_srv_on_disk_two() {
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     assert_eq!(plan["disks"].as_array().map(Vec::len), Some(2));
 
-    let sysimage = one.dir.path().join("sysimage");
-    let o = common::installer_in(
-        &one.dir.path().join("run"),
-        &[
-            "install",
-            a.to_str().unwrap(),
-            "--yes",
-            "--sysimage",
-            sysimage.to_str().unwrap(),
-        ],
-    );
+    let (o, sysimage) = install(&one, &a);
     assert!(
         o.status.success(),
         "install failed: {}",
@@ -141,17 +147,7 @@ fn a_raid_layout_without_mdadm_in_the_repository_is_refused_before_either_disk_i
     let a = one.dir.path().join("answer.toml");
     let storage = "[storage]\nscheme = \"raid1\"\nswap = \"none\"\n";
     std::fs::write(&a, two_disk_answer(&repo, &one, &two, storage)).unwrap();
-    let sysimage = one.dir.path().join("sysimage");
-    let o = common::installer_in(
-        &one.dir.path().join("run"),
-        &[
-            "install",
-            a.to_str().unwrap(),
-            "--yes",
-            "--sysimage",
-            sysimage.to_str().unwrap(),
-        ],
-    );
+    let (o, sysimage) = install(&one, &a);
     assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
     let text = common::output_text(&o);
     assert!(
