@@ -71,6 +71,7 @@ fn machine() -> Hardware {
             lp,
         ],
         nics: vec![],
+        tpm2: false,
         live: Default::default(),
     }
 }

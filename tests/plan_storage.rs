@@ -164,7 +164,9 @@ fn raid1_lvm_scheme_encrypted_keeps_the_passphrase_out_of_the_plan_data() {
         "{TWO_DISKS}[storage]\nscheme = \"raid1-lvm\"\nencrypt = true\n\
          [storage.encryption]\npassphrase = \"correct horse battery\"\ntpm2 = true\n"
     ));
-    let p = plan(&a, &hw(Firmware::Bios, &[50 * GIB, 50 * GIB], 512));
+    let mut h = hw(Firmware::Bios, &[50 * GIB, 50 * GIB], 512);
+    h.tpm2 = true;
+    let p = plan(&a, &h);
     let want = [Role::BiosBoot, Role::RaidMember, Role::RaidMember];
     assert_eq!(roles(&p, 0), want);
     assert_eq!(roles(&p, 1), want);
@@ -386,5 +388,90 @@ size = "rest"
     // The auto root does not fit the smaller mirror.
     let a = answer(&format!("{TWO_DISKS}[storage]\nscheme = \"raid1\"\n"));
     let text = refused(&a, &hw(Firmware::Uefi, &[100 * GIB, 5 * GIB], 512));
-    assert!(text.contains("storage.layout"), "{text}");
+    assert!(text.contains("does not fit disk 2 (/dev/sdb)"), "{text}");
+}
+
+#[test]
+fn tpm2_on_a_machine_without_a_tpm() {
+    let tpm_only = answer(
+        "[target]\npath = \"/dev/sda\"\n[storage]\nscheme = \"lvm\"\nencrypt = true\n\
+         [storage.encryption]\ntpm2 = true\n",
+    );
+    let mut h = hw(Firmware::Uefi, &[64 * GIB], 512);
+    let text = refused(&tpm_only, &h);
+    assert!(text.contains("storage.encryption.tpm2"), "{text}");
+    assert!(text.contains("no TPM 2.0"), "{text}");
+    h.tpm2 = true;
+    let p = plan(&tpm_only, &h);
+    let u = p.unlock.as_ref().unwrap();
+    assert!(!u.passphrase && u.tpm2_pcrs.as_deref() == Some(&[7u8][..]));
+
+    // With a passphrase as well, the passphrase alone unlocks, and the plan says why.
+    let both = answer(
+        "[target]\npath = \"/dev/sda\"\n[storage]\nscheme = \"lvm\"\nencrypt = true\n\
+         [storage.encryption]\npassphrase = \"a long passphrase\"\ntpm2 = true\n",
+    );
+    h.tpm2 = false;
+    let p = plan(&both, &h);
+    let u = p.unlock.as_ref().unwrap();
+    assert!(u.passphrase && u.tpm2_pcrs.is_none() && u.tpm2_missing);
+    let text = azl_installer::plan::render(&p);
+    assert!(
+        text.contains("this machine has no TPM 2.0: the passphrase unlocks"),
+        "{text}"
+    );
+}
+
+/// `passphrase_file`: read when the plan is made (its first line); a missing or short one
+/// is refused with its key, and the passphrase itself is never printed.
+#[test]
+fn a_passphrase_file_is_read_when_the_plan_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let img = dir.path().join("disk.img");
+    std::fs::File::create(&img)
+        .unwrap()
+        .set_len(16 * GIB)
+        .unwrap();
+    let key = dir.path().join("luks.key");
+    let write_answer = |file: &std::path::Path| {
+        let a = dir.path().join("answer.toml");
+        std::fs::write(
+            &a,
+            format!(
+                "version = 1\n[target]\npath = \"{}\"\n[storage]\nencrypt = true\n\
+                 [storage.encryption]\npassphrase_file = \"{}\"\n",
+                img.display(),
+                file.display()
+            ),
+        )
+        .unwrap();
+        a
+    };
+    let plan = |a: &std::path::Path| common::installer(&["plan", a.to_str().unwrap()]);
+
+    let o = plan(&write_answer(&dir.path().join("missing.key")));
+    let text = common::output_text(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("storage.encryption.passphrase_file: reading"),
+        "{text}"
+    );
+
+    std::fs::write(&key, "short\nsecond line\n").unwrap();
+    let o = plan(&write_answer(&key));
+    let text = common::output_text(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(text.contains("is 5 characters long; at least 8"), "{text}");
+    assert!(
+        !text.contains("short"),
+        "the passphrase was printed: {text}"
+    );
+
+    // A good one gets the plan past the passphrase (to the repository, which the test
+    // does not give), and is never printed.
+    std::fs::write(&key, "correct horse battery staple\n").unwrap();
+    let o = plan(&write_answer(&key));
+    let text = common::output_text(&o);
+    assert!(!text.contains("passphrase_file"), "{text}");
+    assert!(!text.contains("correct horse"), "{text}");
 }

@@ -159,6 +159,7 @@ fn an_empty_machine_says_so() {
         memory_bytes: 512 << 20,
         disks: Vec::new(),
         nics: Vec::new(),
+        tpm2: false,
         live: Default::default(),
     };
     let text = table(&hw, false);

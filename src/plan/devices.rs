@@ -49,6 +49,10 @@ pub struct UnlockSetup {
     pub passphrase: bool,
     /// The TPM2 PCRs the key is sealed to, when the TPM unlocks them too.
     pub tpm2_pcrs: Option<Vec<u8>>,
+    /// The answer asked for TPM2 but the machine has no TPM 2.0: the passphrase alone
+    /// unlocks them.
+    #[serde(default)]
+    pub tpm2_missing: bool,
     #[serde(skip)]
     #[schemars(skip)]
     pub secret: Option<Secret>,

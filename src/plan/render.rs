@@ -281,5 +281,11 @@ fn layers(plan: &Plan, s: &mut String) {
             ways.push(format!("TPM2 (PCRs {})", pcrs.join("+")));
         }
         let _ = writeln!(s, "  unlocked at boot by: {}", ways.join(" or "));
+        if u.tpm2_missing {
+            let _ = writeln!(
+                s,
+                "  (TPM2 was asked for, but this machine has no TPM 2.0: the passphrase unlocks)"
+            );
+        }
     }
 }

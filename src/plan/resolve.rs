@@ -53,13 +53,14 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
     }
     problems.extend(firmware_problems(answer, firmware));
     let on: Vec<&Disk> = disks.iter().map(|(d, _)| *d).collect();
-    let setup = match super::storage::resolve(&answer.storage, firmware, &on, hw.memory_bytes) {
-        Ok(s) => Some(s),
-        Err(p) => {
-            problems.extend(p);
-            None
-        }
-    };
+    let setup =
+        match super::storage::resolve(&answer.storage, firmware, &on, hw.memory_bytes, hw.tpm2) {
+            Ok(s) => Some(s),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
     let programs = setup
         .as_ref()
         .map(|s| programs::needed(answer, &on, s, &hw.live))

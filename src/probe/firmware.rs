@@ -12,6 +12,17 @@ pub fn firmware(roots: &Roots) -> Firmware {
     }
 }
 
+/// A TPM 2.0 the kernel found (sys/class/tpm/tpmN with tpm_version_major 2): what
+/// systemd-cryptenroll seals keys to.
+pub fn tpm2(roots: &Roots) -> bool {
+    let Ok(entries) = std::fs::read_dir(roots.sys.join("class/tpm")) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        std::fs::read_to_string(e.path().join("tpm_version_major")).is_ok_and(|v| v.trim() == "2")
+    })
+}
+
 pub struct Cpu {
     pub model: Option<String>,
     pub count: u32,
@@ -58,6 +69,19 @@ fn parse_cpuinfo(text: &str) -> Cpu {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tpm2_from_sysfs() {
+        let dir = tempfile::tempdir().unwrap();
+        let roots = Roots::under(dir.path());
+        assert!(!tpm2(&roots), "no sys/class/tpm");
+        let tpm = dir.path().join("sys/class/tpm/tpm0");
+        std::fs::create_dir_all(&tpm).unwrap();
+        std::fs::write(tpm.join("tpm_version_major"), "1\n").unwrap();
+        assert!(!tpm2(&roots), "a TPM 1.2");
+        std::fs::write(tpm.join("tpm_version_major"), "2\n").unwrap();
+        assert!(tpm2(&roots));
+    }
 
     #[test]
     fn cpuinfo_model_and_count() {

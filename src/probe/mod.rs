@@ -61,6 +61,7 @@ pub fn probe(roots: &Roots) -> Result<Hardware, ProbeError> {
         memory_bytes: firmware::memory_bytes(roots)?,
         disks: found.disks,
         nics: nics::scan(roots)?,
+        tpm2: firmware::tpm2(roots),
         live: live::live_system(roots),
     })
 }

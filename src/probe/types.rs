@@ -43,6 +43,9 @@ pub struct Hardware {
     pub memory_bytes: u64,
     pub disks: Vec<Disk>,
     pub nics: Vec<Nic>,
+    /// A TPM 2.0 is there (LUKS2 containers can be sealed to it).
+    #[serde(default)]
+    pub tpm2: bool,
     /// The live system's programs and kernel, as far as the install needs them.
     #[serde(default)]
     pub live: super::LiveSystem,

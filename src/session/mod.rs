@@ -194,6 +194,7 @@ pub fn plan_for(source: &Source) -> Result<Plan, Failure> {
 
 /// Probes and resolves a loaded answer.
 pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
+    let answer = passphrase_from_file(answer)?;
     let hw = hardware_for(&answer)?;
     // The verified repository metadata. A repository that cannot be loaded or verified is a
     // preflight refusal (exit 3) tied to its [[repos]] entry; the disk and layout problems
@@ -215,6 +216,35 @@ pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
         eprintln!("warning: {w}");
     }
     Plan::resolve(&answer, &hw, &loaded.index).map_err(Failure::Refused)
+}
+
+/// `storage.encryption.passphrase_file`, read: its first line becomes the passphrase the
+/// plan carries in memory (never in the plan's data nor in the saved answer).
+fn passphrase_from_file(mut answer: Answer) -> Result<Answer, Failure> {
+    let Some(e) = &mut answer.storage.encryption else {
+        return Ok(answer);
+    };
+    let Some(file) = e.passphrase_file.clone() else {
+        return Ok(answer);
+    };
+    let refuse = |message: String| {
+        let issue = answer::Issue::new("storage.encryption.passphrase_file", message)
+            .with_hint("the first line of the file is the passphrase, at least 8 characters");
+        Failure::Refused(Refused {
+            problems: vec![issue],
+        })
+    };
+    let text = std::fs::read(&file).map_err(|err| refuse(format!("reading {file}: {err}")))?;
+    let text = String::from_utf8(text).map_err(|_| refuse(format!("{file} is not UTF-8 text")))?;
+    let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    let n = line.chars().count();
+    if n < 8 {
+        return Err(refuse(format!(
+            "the passphrase in {file} is {n} characters long; at least 8 are needed"
+        )));
+    }
+    e.passphrase = Some(line.to_string());
+    Ok(answer)
 }
 
 /// How the engine runs for either front door: where it mounts, caches and keeps logs.

@@ -181,6 +181,7 @@ pub fn hardware() -> Hardware {
                 Some(25000),
             ),
         ],
+        tpm2: false,
         live: Default::default(),
     }
 }

@@ -39,6 +39,7 @@ pub fn one_disk(firmware: Firmware, size_bytes: u64, sector: u32, memory_bytes: 
             contents_error: None,
         }],
         nics: vec![],
+        tpm2: false,
         live: Default::default(),
     }
 }

@@ -36,11 +36,13 @@ pub(super) fn size_of(s: &StorageSetup, d: DeviceRef) -> Option<u64> {
     }
 }
 
-/// Fills the layers of `setup` from the layout `s`; `parts` are its partitions' devices.
+/// Fills the layers of `setup` from the layout `s`; `parts` are its partitions' devices;
+/// `tpm2_present`: the machine has a TPM 2.0.
 pub(super) fn build(
     s: &Storage,
     parts: &[Option<DeviceRef>],
     setup: &mut StorageSetup,
+    tpm2_present: bool,
 ) -> Vec<Issue> {
     let mut problems = Vec::new();
     let mut by_name: HashMap<String, DeviceRef> = HashMap::new();
@@ -125,9 +127,23 @@ pub(super) fn build(
     if !setup.crypts.is_empty()
         && let Some(e) = &s.encryption
     {
+        let tpm2_missing = e.tpm2 && !tpm2_present;
+        if tpm2_missing && !e.has_passphrase() {
+            problems.push(
+                Issue::new(
+                    "storage.encryption.tpm2",
+                    "this machine has no TPM 2.0 to unlock the encrypted containers with",
+                )
+                .with_hint(
+                    "give a passphrase too, or enable the TPM in the firmware (or install on a \
+                     machine with one)",
+                ),
+            );
+        }
         setup.unlock = Some(UnlockSetup {
             passphrase: e.has_passphrase(),
-            tpm2_pcrs: e.tpm2.then(|| e.pcrs().to_vec()),
+            tpm2_pcrs: (e.tpm2 && tpm2_present).then(|| e.pcrs().to_vec()),
+            tpm2_missing,
             secret: e.passphrase.as_ref().map(Secret::new),
         });
     }

@@ -80,6 +80,7 @@ pub(super) fn resolve(
     firmware: Firmware,
     disks: &[&Disk],
     memory: u64,
+    tpm2: bool,
 ) -> Result<StorageSetup, Vec<Issue>> {
     scheme_fits_disks(storage, disks.len())?;
     let (layout, mins, auto) = match storage.layout {
@@ -90,8 +91,15 @@ pub(super) fn resolve(
         Layout::Custom => (storage.clone(), Vec::new(), false),
     };
     // Messages about a written-out auto layout name the keys the admin wrote.
+    let generated = [
+        "storage.partitions",
+        "storage.raids",
+        "storage.volume_groups",
+        "storage.volumes",
+        "storage.encrypted",
+    ];
     let key = |k: &str| -> String {
-        if !auto {
+        if !auto || !generated.iter().any(|g| k.starts_with(g)) {
             k.to_string()
         } else if swap_key(&layout, k) {
             "storage.swap".into()
@@ -99,7 +107,7 @@ pub(super) fn resolve(
             "storage.layout".into()
         }
     };
-    let built = build(&layout, &mins, disks);
+    let built = build(&layout, &mins, disks, tpm2);
     let mut problems: Vec<Issue> = built
         .problems
         .into_iter()
@@ -205,7 +213,7 @@ struct Built {
 }
 
 /// Places each disk's partitions, then sizes the layers and lists the filesystems.
-fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk]) -> Built {
+fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Built {
     let mut problems = Vec::new();
     let roles = partition_roles(s);
     let mut tables = Vec::new();
@@ -267,7 +275,7 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk]) -> Built {
     if !problems.is_empty() {
         return Built { setup, problems };
     }
-    problems.extend(layers::build(s, &parts, &mut setup));
+    problems.extend(layers::build(s, &parts, &mut setup, tpm2));
     setup.filesystems = filesystems(s, &parts);
     Built { setup, problems }
 }
