@@ -190,33 +190,35 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     // Image files are attached to loop devices for the install and detached at the end
     // (also when a step fails: the guards detach on drop). Each disk is partitioned, then
     // the layers are made on the partitions (closed at the end, undone on failure).
-    let (attached, devices, nodes) = step(ev, Step::Partition, || -> Result<_, StepError> {
-        let mut attached = Vec::new();
-        let mut devices = Vec::new();
-        let mut parts = Vec::new();
-        for d in &plan.disks {
-            let device: PathBuf = match d.disk.transport {
-                Transport::Image => {
-                    let a = disk::attach_image(&d.disk.path)?;
-                    let device = a.device().to_owned();
-                    attached.push(a);
-                    device
-                }
-                _ => d.disk.path.clone(),
-            };
-            parts.push(disk::partition(&device, &d.table, ev)?);
-            devices.push(device);
-        }
-        Ok((attached, devices, Nodes::of_partitions(plan, &parts)))
-    })?;
+    let (attached, devices, layers, nodes, facts) =
+        step(ev, Step::Partition, || -> Result<_, StepError> {
+            let mut attached = Vec::new();
+            let mut devices = Vec::new();
+            let mut parts = Vec::new();
+            for d in &plan.disks {
+                let device: PathBuf = match d.disk.transport {
+                    Transport::Image => {
+                        let a = disk::attach_image(&d.disk.path)?;
+                        let device = a.device().to_owned();
+                        attached.push(a);
+                        device
+                    }
+                    _ => d.disk.path.clone(),
+                };
+                parts.push(disk::partition(&device, &d.table, ev)?);
+                devices.push(device);
+            }
+            let (made, nodes) = layers::build(plan, Nodes::of_partitions(plan, &parts), ev)?;
+            let facts = layers::Facts::read(plan, &nodes)?;
+            Ok((attached, devices, made, nodes, facts))
+        })?;
     if done(Step::Partition) {
-        return detach(ev, attached);
+        return step(ev, Step::Finish, || -> Result<(), StepError> {
+            layers.close()?;
+            attached.into_iter().try_for_each(|a| a.detach())?;
+            Ok(())
+        });
     }
-    let (layers, nodes, facts) = step(ev, Step::Partition, || -> Result<_, StepError> {
-        let (made, nodes) = layers::build(plan, nodes, ev)?;
-        let facts = layers::Facts::read(plan, &nodes)?;
-        Ok((made, nodes, facts))
-    })?;
     let formatted = step(ev, Step::Format, || format::format(plan, &nodes, ev))?;
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
