@@ -80,10 +80,11 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         "UEFI booted through the installer's NVRAM entry:\n{}",
         tail.join("\n")
     );
-    // BIOS installed the two-disk answer: RAID 1 arrays with both members, and each disk
-    // boots alone with its arrays degraded.
+    // BIOS installed the two-disk answer: RAID 1 arrays with both members, the root on LVM
+    // on one of them, and each disk boots alone with its arrays degraded.
     for check in [
         "raid1-arrays",
+        "lvm-on-raid1",
         "raid1-degraded-disk2",
         "raid1-degraded-disk1",
     ] {

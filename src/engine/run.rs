@@ -158,11 +158,12 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
                 ),
             );
         }
-        // RAID layouts are proven to boot (the QEMU proof); LVM and LUKS2 are planned and
-        // made, but their boot is not proven yet: such plans stop here, before any write.
-        if !(plan.crypts.is_empty() && plan.groups.is_empty()) {
+        // RAID and LVM layouts are proven to boot (the QEMU proof); LUKS2 containers are
+        // planned and made, but their unlocking at boot is not proven yet: such plans stop
+        // here, before any write.
+        if !plan.crypts.is_empty() {
             return Err(StepError::NotYet(
-                "this build does not install LVM or LUKS2 layouts yet".into(),
+                "this build does not install LUKS2 layouts yet".into(),
             ));
         }
         // Before the first mount: the target is mounted for this install only.
