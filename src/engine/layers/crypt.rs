@@ -1,6 +1,5 @@
-//! cryptsetup and systemd-cryptenroll, wrapped once: make a LUKS2 container, open and
-//! close it, enroll a TPM2 key. The passphrase goes through stdin (or the environment for
-//! systemd-cryptenroll), never on a command line, in a log or in an error.
+//! cryptsetup, wrapped once: make a LUKS2 container, open and close it, read its UUID. The
+//! passphrase goes through stdin, never on a command line, in a log or in an error.
 
 use std::path::{Path, PathBuf};
 
@@ -55,16 +54,4 @@ pub fn uuid(device: &Path) -> Result<String, CmdError> {
         .arg(device)
         .run()
         .map(|o| o.stdout.trim().to_string())
-}
-
-/// Adds a key sealed by the machine's TPM2 to `pcrs`; the passphrase stays.
-pub fn enroll_tpm2(device: &Path, pcrs: &[u8], secret: &Secret) -> Result<(), CmdError> {
-    let pcrs: Vec<String> = pcrs.iter().map(u8::to_string).collect();
-    Cmd::new("systemd-cryptenroll")
-        .arg("--tpm2-device=auto")
-        .arg(format!("--tpm2-pcrs={}", pcrs.join("+")))
-        .arg(device)
-        .env("PASSWORD", secret.expose())
-        .run()
-        .map(drop)
 }

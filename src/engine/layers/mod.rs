@@ -16,8 +16,6 @@ use crate::cmd::CmdError;
 use crate::events::{Event, Level, Sink, Step};
 use crate::plan::{DeviceRef, Plan};
 
-pub use mdadm::scan as mdadm_scan;
-
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {
     #[error("making {what}: {source}")]
@@ -305,11 +303,6 @@ impl Layers<'_> {
             }
         }
     }
-
-    /// Whether anything was made.
-    pub fn is_empty(&self) -> bool {
-        self.made.is_empty()
-    }
 }
 
 /// A step after the layers failed: they are undone like a failure of their own.
@@ -368,26 +361,6 @@ fn while_busy(close: impl Fn() -> Result<(), CmdError>) -> Result<(), CmdError> 
         }
     }
     close()
-}
-
-/// TPM2 enrollment of every container, when the plan asks for it.
-pub fn enroll_tpm2(plan: &Plan, nodes: &Nodes) -> Result<(), LayerError> {
-    let Some(unlock) = &plan.unlock else {
-        return Ok(());
-    };
-    let (Some(pcrs), Some(secret)) = (&unlock.tpm2_pcrs, &unlock.secret) else {
-        return Ok(());
-    };
-    for c in &plan.crypts {
-        let what = format!("enrolling the TPM2 key of {}", c.name);
-        let device = nodes.get(c.on).ok_or_else(|| LayerError::Missing {
-            what: what.clone(),
-            on: plan.describe(c.on),
-        })?;
-        crypt::enroll_tpm2(device, pcrs, secret)
-            .map_err(|source| LayerError::Make { what, source })?;
-    }
-    Ok(())
 }
 
 /// The LUKS UUID of the container on `device`.

@@ -185,8 +185,7 @@ fn swap_key(s: &Storage, key: &str) -> bool {
     s.devices().iter().any(|d| {
         let swap = d.form.kind() == MountKind::Swap
             || d.name.as_deref().is_some_and(|n| n.starts_with("swap"));
-        swap && key.starts_with(&d.key) && key[d.key.len()..].starts_with(['.', '\0'])
-            || swap && key == d.key
+        swap && (key == d.key || key.strip_prefix(&d.key).is_some_and(|r| r.starts_with('.')))
     })
 }
 
