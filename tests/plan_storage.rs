@@ -209,6 +209,20 @@ fn raid1_lvm_scheme_encrypted_keeps_the_passphrase_out_of_the_plan_data() {
             "{prog} is not listed"
         );
     }
+    // What the installed system unlocks with: in the payload.
+    for pkg in [
+        "cryptsetup",
+        "systemd-cryptsetup",
+        "tpm2-tools",
+        "lvm2",
+        "mdadm",
+    ] {
+        assert!(
+            p.payload.packages.iter().any(|x| x == pkg),
+            "{pkg} is not installed: {:?}",
+            p.payload.packages
+        );
+    }
 }
 
 #[test]
@@ -405,6 +419,8 @@ fn tpm2_on_a_machine_without_a_tpm() {
     let p = plan(&tpm_only, &h);
     let u = p.unlock.as_ref().unwrap();
     assert!(!u.passphrase && u.tpm2_pcrs.as_deref() == Some(&[7u8][..]));
+    let text = azl_installer::plan::render(&p);
+    assert!(text.contains("no recovery passphrase"), "{text}");
 
     // With a passphrase as well, the passphrase alone unlocks, and the plan says why.
     let both = answer(

@@ -88,10 +88,21 @@ fn needed_packages(answer: &Answer, firmware: Firmware, storage: &StorageSetup) 
         v.push(wanted("storage", "mdadm", "the layout has RAID arrays"));
     }
     if !storage.crypts.is_empty() {
+        // systemd-cryptsetup unlocks them in the initramfs (dracut's systemd-cryptsetup).
+        for n in ["cryptsetup", "systemd-cryptsetup"] {
+            v.push(wanted("storage", n, "the layout has LUKS2 containers"));
+        }
+    }
+    if storage
+        .unlock
+        .as_ref()
+        .is_some_and(|u| u.tpm2_pcrs.is_some())
+    {
+        // dracut's tpm2-tss module needs the tpm2 tool and brings the TSS libraries.
         v.push(wanted(
-            "storage",
-            "cryptsetup",
-            "the layout has LUKS2 containers",
+            "storage.encryption.tpm2",
+            "tpm2-tools",
+            "the containers unlock with the TPM2",
         ));
     }
     if !storage.groups.is_empty() {

@@ -287,5 +287,12 @@ fn layers(plan: &Plan, s: &mut String) {
                 "  (TPM2 was asked for, but this machine has no TPM 2.0: the passphrase unlocks)"
             );
         }
+        if !u.passphrase && u.tpm2_pcrs.is_some() {
+            let _ = writeln!(
+                s,
+                "  (no recovery passphrase: if these PCRs change, e.g. with new firmware or \
+                 Secure Boot keys, the data cannot be unlocked)"
+            );
+        }
     }
 }

@@ -78,6 +78,8 @@ pub fn small_index() -> RepoIndex {
         "mdadm",
         "lvm2",
         "cryptsetup",
+        "systemd-cryptsetup",
+        "tpm2-tools",
     ];
     let pkg = |name: &str, version: &str| Package {
         name: name.into(),

@@ -1,6 +1,6 @@
 //! The storage layers as the installed system assembles them: /etc/mdadm.conf,
 //! /etc/crypttab, the dracut modules that assemble, unlock and activate the root in the
-//! initramfs, and the kernel arguments that name them (`rd.md.uuid=`, `rd.luks.uuid=`,
+//! initramfs, and the kernel arguments that name them (`rd.md.uuid=`, `rd.luks.name=`,
 //! `rd.lvm.vg=`), as Anaconda writes them.
 
 use super::{ConfigureError, Context, Log, write_file};
@@ -45,8 +45,16 @@ fn files(f: &Facts) -> (Vec<(&'static str, String, u32)>, Vec<String>) {
             .map(|(name, uuid)| format!("{name} UUID={uuid} none {options}\n"))
             .collect();
         files.push(("/etc/crypttab", lines, 0o600));
-        args.extend(f.luks.iter().map(|(_, u)| format!("rd.luks.uuid={u}")));
-        modules.push("crypt");
+        // A generic initramfs carries no crypttab: the command line names each container
+        // as crypttab does (so the booted system finds it open under that name) and, for
+        // the TPM2, says how to unlock it.
+        for (name, uuid) in &f.luks {
+            args.push(format!("rd.luks.name={uuid}={name}"));
+            if f.tpm2 {
+                args.push(format!("rd.luks.options={uuid}=tpm2-device=auto"));
+            }
+        }
+        modules.extend(["crypt", "systemd-cryptsetup"]);
         if f.tpm2 {
             modules.push("tpm2-tss");
         }
@@ -90,7 +98,8 @@ mod tests {
             args,
             [
                 "rd.md.uuid=a:b:c:d",
-                "rd.luks.uuid=1234-5678",
+                "rd.luks.name=1234-5678=luks-pv",
+                "rd.luks.options=1234-5678=tpm2-device=auto",
                 "rd.lvm.vg=azurelinux"
             ]
         );
@@ -104,7 +113,7 @@ mod tests {
         assert!(
             get(DRACUT_DROP_IN)
                 .1
-                .contains("\" mdraid crypt tpm2-tss lvm \"")
+                .contains("\" mdraid crypt systemd-cryptsetup tpm2-tss lvm \"")
         );
     }
 }

@@ -1,5 +1,6 @@
-//! cryptsetup, wrapped once: make a LUKS2 container, open and close it, read its UUID. The
-//! passphrase goes through stdin, never on a command line, in a log or in an error.
+//! cryptsetup and systemd-cryptenroll, wrapped once: make a LUKS2 container, open and
+//! close it, read its UUID, seal a key to the TPM2. The passphrase goes through stdin (the
+//! environment for systemd-cryptenroll), never on a command line, in a log or in an error.
 
 use std::path::{Path, PathBuf};
 
@@ -54,4 +55,28 @@ pub fn uuid(device: &Path) -> Result<String, CmdError> {
         .arg(device)
         .run()
         .map(|o| o.stdout.trim().to_string())
+}
+
+/// Adds a key sealed by this machine's TPM2 to `pcrs`; `secret` unlocks the container and
+/// stays as the recovery passphrase.
+pub fn enroll_tpm2(device: &Path, pcrs: &[u8], secret: &Secret) -> Result<(), CmdError> {
+    let pcrs: Vec<String> = pcrs.iter().map(u8::to_string).collect();
+    Cmd::new("systemd-cryptenroll")
+        .arg("--tpm2-device=auto")
+        .arg(format!("--tpm2-pcrs={}", pcrs.join("+")))
+        .arg(device)
+        .env("PASSWORD", secret.expose())
+        .run()
+        .map(drop)
+}
+
+/// Removes every passphrase key slot (the TPM2 one stays): for a TPM2-only container made
+/// with a one-time key.
+pub fn wipe_passphrases(device: &Path, secret: &Secret) -> Result<(), CmdError> {
+    Cmd::new("systemd-cryptenroll")
+        .arg("--wipe-slot=password")
+        .arg(device)
+        .env("PASSWORD", secret.expose())
+        .run()
+        .map(drop)
 }

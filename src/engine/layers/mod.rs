@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::answer::Size;
 use crate::cmd::CmdError;
 use crate::events::{Event, Level, Sink, Step};
-use crate::plan::{DeviceRef, Plan};
+use crate::plan::{DeviceRef, Plan, Secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {
@@ -28,6 +28,8 @@ pub enum LayerError {
         "the plan has LUKS2 containers but no passphrase: give it again (it is never saved in a plan)"
     )]
     NoSecret,
+    #[error("no random bytes for a one-time LUKS2 key: {0}")]
+    Random(String),
 }
 
 /// The device node of every partition and layer made so far.
@@ -123,6 +125,24 @@ pub fn build<'a>(
     }
 }
 
+/// The key the containers are made with, and whether it is a one-time key: a TPM2-only
+/// plan has no passphrase, so a random key makes and opens them and is wiped once the
+/// TPM2 holds one. `None` without containers.
+fn unlock_key(plan: &Plan) -> Result<Option<(Secret, bool)>, LayerError> {
+    let Some(unlock) = plan.unlock.as_ref().filter(|_| !plan.crypts.is_empty()) else {
+        return Ok(None);
+    };
+    if let Some(s) = &unlock.secret {
+        return Ok(Some((s.clone(), false)));
+    }
+    if unlock.tpm2_pcrs.is_none() {
+        return Err(LayerError::NoSecret);
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| LayerError::Random(e.to_string()))?;
+    Ok(Some((Secret::new(hex::encode(bytes)), true)))
+}
+
 fn make_all(
     plan: &Plan,
     nodes: &mut Nodes,
@@ -177,6 +197,8 @@ fn make_all(
     // Containers and groups may stack either way (LVM in LUKS, LUKS in a volume): make
     // whatever is ready until everything is made.
     let mut crypt_done = vec![false; plan.crypts.len()];
+    let tpm2_pcrs = plan.unlock.as_ref().and_then(|u| u.tpm2_pcrs.as_deref());
+    let key = unlock_key(plan)?;
     let mut group_done = vec![false; plan.groups.len()];
     while crypt_done.iter().any(|d| !d) || group_done.iter().any(|d| !d) {
         let mut progressed = false;
@@ -184,11 +206,7 @@ fn make_all(
             if crypt_done[index] || nodes.get(c.on).is_none() {
                 continue;
             }
-            let secret = plan
-                .unlock
-                .as_ref()
-                .and_then(|u| u.secret.as_ref())
-                .ok_or(LayerError::NoSecret)?;
+            let (secret, one_time) = key.as_ref().ok_or(LayerError::NoSecret)?;
             let what = format!("LUKS2 container {}", c.name);
             let device = node_of(nodes, c.on, &what)?;
             log(
@@ -204,7 +222,17 @@ fn make_all(
                 source,
             };
             crypt::format(&device, secret).map_err(make)?;
+            if let Some(pcrs) = tpm2_pcrs {
+                log(
+                    ev,
+                    format!("sealing a key of {} to TPM2 PCRs {pcrs:?}", c.name),
+                );
+                crypt::enroll_tpm2(&device, pcrs, secret).map_err(make)?;
+            }
             let node = crypt::open(&device, &c.name, secret).map_err(make)?;
+            if *one_time {
+                crypt::wipe_passphrases(&device, secret).map_err(make)?;
+            }
             layers.made.push(Made::Crypt {
                 name: c.name.clone(),
             });

@@ -242,7 +242,16 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
         if let Ok(index) = &mut fake.index {
             let mut names = given.packages.install.clone();
             names.push(format!("selinux-policy-{}", given.selinux.policy));
-            names.extend(["mdadm", "lvm2", "cryptsetup"].map(String::from));
+            names.extend(
+                [
+                    "mdadm",
+                    "lvm2",
+                    "cryptsetup",
+                    "systemd-cryptsetup",
+                    "tpm2-tools",
+                ]
+                .map(String::from),
+            );
             for name in names {
                 if index.packages().all(|p| p.name != name) {
                     index.repos[0].packages.push(crate::repo::Package {
