@@ -86,7 +86,7 @@ fn examples_say_what_their_names_say() {
         .collect();
     assert_eq!(mounts, ["/boot/efi", "/boot", "swap", "/", "/home", "/var"]);
     assert_eq!(
-        custom.storage.partitions.last().map(|p| p.size),
+        custom.storage.partitions.last().and_then(|p| p.size),
         Some(Size::Rest)
     );
 

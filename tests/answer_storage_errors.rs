@@ -234,6 +234,62 @@ const CASES: &[Case] = &[
         says: "chooses the auto layout's scheme",
         hint: Some("lists its own"),
     },
+    Case {
+        name: "a kept partition without match",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\n",
+        path: "storage.partitions[1].match",
+        line: 9,
+        says: "needs match to find it",
+        hint: Some("fs_label"),
+    },
+    Case {
+        name: "a kept partition found two ways",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { number = 2, fs_label = \"home\" }\n",
+        path: "storage.partitions[1].match",
+        line: 12,
+        says: "2 ways to find the partition; give exactly one",
+        hint: None,
+    },
+    Case {
+        name: "a kept partition given a size",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { number = 2 }\nsize = \"10GiB\"\n",
+        path: "storage.partitions[1].size",
+        line: 13,
+        says: "a kept partition keeps its size",
+        hint: Some("neither resized nor formatted"),
+    },
+    Case {
+        name: "a kept partition as an array member",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { number = 2 }\nname = \"data\"\n",
+        path: "storage.partitions[1].name",
+        line: 13,
+        says: "mounted as it is",
+        hint: Some("made on new partitions"),
+    },
+    Case {
+        name: "keeping the root",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nkeep = true\nmatch = { fs_label = \"root\" }\n",
+        path: "storage.partitions[0].mount",
+        line: 7,
+        says: "\"/\" cannot be kept",
+        hint: Some("/home or /srv"),
+    },
+    Case {
+        name: "match without keep",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nsize = \"1GiB\"\nmatch = { number = 2 }\n",
+        path: "storage.partitions[1].match",
+        line: 12,
+        says: "match finds a partition to keep",
+        hint: Some("keep = true"),
+    },
+    Case {
+        name: "a new partition without a size",
+        text: "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\n",
+        path: "storage.partitions[1].size",
+        line: 9,
+        says: "a new partition needs a size",
+        hint: Some("\"rest\""),
+    },
 ];
 
 #[test]
@@ -278,6 +334,14 @@ fn a_valid_two_disk_raid1_lvm_answer_loads() {
     let text = "[target]\nmatch = [{ transport = \"virtio\", count = 2 }]\nwipe = true\n\
                 [storage]\nscheme = \"raid1-lvm\"\nencrypt = true\n\
                 [storage.encryption]\npassphrase_file = \"/run/install/repo/luks.key\"\ntpm2 = true\ntpm2_pcrs = [7, 11]\n";
+    let found = issues(text);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// "rest" runs up to a kept partition: `/` takes what the kept `/home` leaves.
+#[test]
+fn rest_before_a_kept_partition_loads() {
+    let text = "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { fs_label = \"home\" }\noptions = \"nodev\"\n";
     let found = issues(text);
     assert!(found.is_empty(), "{found:?}");
 }

@@ -275,8 +275,10 @@ pub struct PartitionSpec {
     /// group or an encrypted container is made on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mount: Option<String>,
-    /// An absolute size, a share of the disk ("25%"), or "rest" (last partition only).
-    pub size: Size,
+    /// An absolute size, a share of the disk ("25%"), or "rest" (last new partition of
+    /// its disk). Required, but for a kept partition, which keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
     /// Defaults from the mount: vfat for /boot/efi, swap for swap, none for bios-boot, else ext4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fs: Option<FsType>,
@@ -286,6 +288,58 @@ pub struct PartitionSpec {
     /// Mount options for fstab.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<String>,
+    /// Keep the existing partition `match` finds: neither wiped nor formatted, only
+    /// mounted at `mount`. It keeps its place, number, size, filesystem and label.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep: bool,
+    /// Which existing partition of its disk is kept (with `keep = true`).
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub existing: Option<ExistingPartition>,
+}
+
+/// How a kept partition is found on its disk: exactly one of these.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExistingPartition {
+    /// Its partition number (/dev/sda4 is 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// Its GPT partition name (PARTLABEL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Its partition UUID (PARTUUID) or its filesystem's UUID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Its filesystem's label (LABEL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_label: Option<String>,
+}
+
+impl ExistingPartition {
+    /// How many ways are given (exactly one is valid).
+    pub fn ways(&self) -> usize {
+        usize::from(self.number.is_some())
+            + usize::from(self.label.is_some())
+            + usize::from(self.uuid.is_some())
+            + usize::from(self.fs_label.is_some())
+    }
+}
+
+impl std::fmt::Display for ExistingPartition {
+    /// "number 4", "label \"data\"", ... as messages and the plan name it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(n) = self.number {
+            write!(f, "number {n}")
+        } else if let Some(l) = &self.label {
+            write!(f, "partition label {l:?}")
+        } else if let Some(u) = &self.uuid {
+            write!(f, "UUID {u}")
+        } else if let Some(l) = &self.fs_label {
+            write!(f, "filesystem label {l:?}")
+        } else {
+            f.write_str("nothing")
+        }
+    }
 }
 
 /// Where the EFI system partition is mounted: shim and GRUB packages install there.

@@ -175,28 +175,121 @@ fn partitions(parts: &[PartitionSpec], disks: Option<usize>, out: &mut Vec<Issue
             ),
             _ => {}
         }
+        if p.keep {
+            kept(p, &|k| path(i, k), out);
+            continue;
+        }
+        if p.existing.is_some() {
+            out.push(
+                Issue::new(path(i, "match"), "match finds a partition to keep")
+                    .with_hint("add keep = true, or remove match"),
+            );
+        }
         let disk = p.disk_index();
-        let later_on_disk = parts[i + 1..].iter().any(|q| q.disk_index() == disk);
+        // "rest" runs up to the next kept partition or the end of the disk.
+        let later_on_disk = parts[i + 1..]
+            .iter()
+            .any(|q| q.disk_index() == disk && !q.keep);
         let earlier_rest = parts[..i]
             .iter()
-            .position(|q| q.disk_index() == disk && q.size == Size::Rest);
-        if let (Size::Rest, Some(first)) = (p.size, earlier_rest) {
+            .position(|q| q.disk_index() == disk && q.size == Some(Size::Rest));
+        if let (Some(Size::Rest), Some(first)) = (p.size, earlier_rest) {
             out.push(Issue::new(
                 path(i, "size"),
                 format!("storage.partitions[{first}] already takes the \"rest\""),
             ));
         }
         match p.size {
-            Size::Rest if later_on_disk => out.push(
+            None => out.push(
+                Issue::new(path(i, "size"), "a new partition needs a size")
+                    .with_hint("an absolute size (\"20GiB\"), a share (\"25%\") or \"rest\""),
+            ),
+            Some(Size::Rest) if later_on_disk => out.push(
                 Issue::new(
                     path(i, "size"),
                     "only the last partition of a disk can take the \"rest\"",
                 )
                 .with_hint("give this partition a size and move it, or the rest, last"),
             ),
-            Size::Bytes(0) => out.push(Issue::new(path(i, "size"), "a partition of size 0")),
+            Some(Size::Bytes(0)) => {
+                out.push(Issue::new(path(i, "size"), "a partition of size 0"));
+            }
             _ => {}
         }
+    }
+}
+
+/// A kept partition: found one way, mounted, and nothing given that it already has.
+fn kept(p: &PartitionSpec, key: &dyn Fn(&str) -> String, out: &mut Vec<Issue>) {
+    match &p.existing {
+        None => out.push(
+            Issue::new(key("match"), "a kept partition needs match to find it")
+                .with_hint("match = { number = 4 }, { label = \"…\" }, { uuid = \"…\" } or { fs_label = \"…\" }"),
+        ),
+        Some(m) if m.ways() != 1 => out.push(
+            Issue::new(
+                key("match"),
+                format!("match gives {} ways to find the partition; give exactly one", m.ways()),
+            )
+            .with_hint("number, label, uuid or fs_label"),
+        ),
+        Some(m) => {
+            if m.number == Some(0) {
+                out.push(Issue::new(key("match.number"), "partitions are numbered from 1"));
+            }
+            for (k, v) in [("label", &m.label), ("uuid", &m.uuid), ("fs_label", &m.fs_label)] {
+                if v.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                    out.push(Issue::new(key(&format!("match.{k}")), "an empty value finds nothing"));
+                }
+            }
+        }
+    }
+    if p.name.is_some() {
+        out.push(
+            Issue::new(key("name"), "a kept partition is mounted as it is").with_hint(
+                "arrays, volume groups and containers are made on new partitions: remove name",
+            ),
+        );
+    }
+    for (k, given) in [
+        ("size", p.size.is_some()),
+        ("fs", p.fs.is_some()),
+        ("label", p.label.is_some()),
+    ] {
+        if given {
+            out.push(
+                Issue::new(key(k), format!("a kept partition keeps its {k}")).with_hint(format!(
+                    "remove {k}: the partition is neither resized nor formatted"
+                )),
+            );
+        }
+    }
+    match p.kind() {
+        MountKind::Path(m) if !matches!(m, "/" | "/boot") => {}
+        MountKind::Path(m) => out.push(
+            Issue::new(
+                key("mount"),
+                format!("{} cannot be kept: the install writes it", shown(m)),
+            )
+            .with_hint("keep data partitions such as /home or /srv"),
+        ),
+        _ if p.mount.is_none() => out.push(
+            Issue::new(
+                key("mount"),
+                "a kept partition is mounted: give its mount point",
+            )
+            .with_hint("mount = \"/home\", for example"),
+        ),
+        _ => out.push(
+            Issue::new(
+                key("mount"),
+                format!(
+                    "{} cannot be kept: the install writes it",
+                    shown(p.mount.as_deref().unwrap_or(""))
+                ),
+            )
+            .with_hint("keep data partitions such as /home or /srv"),
+        ),
     }
 }
 

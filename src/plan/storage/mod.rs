@@ -11,7 +11,8 @@ pub(super) use place::fs_name;
 pub use schemes::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
 
 use crate::answer::{
-    DeviceKind, ESP_MOUNT, Formattable, Issue, Layout, MountKind, Scheme, Storage, human_bytes,
+    DeviceKind, ESP_MOUNT, Formattable, Issue, Layout, MountKind, Scheme, Size, Storage,
+    human_bytes,
 };
 use crate::probe::{Disk, Firmware};
 
@@ -74,6 +75,28 @@ pub(super) fn describe(
     }
 }
 
+/// Kept partitions are read and validated, but this build does not place a new layout
+/// around them yet: refused before anything is written.
+fn not_yet_kept(s: &Storage) -> Result<(), Vec<Issue>> {
+    let kept: Vec<Issue> = s
+        .partitions
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.keep)
+        .map(|(i, p)| {
+            Issue::new(
+                format!("storage.partitions[{i}].keep"),
+                format!(
+                    "keeping the partition with {} is not installed by this build yet",
+                    p.existing.clone().unwrap_or_default()
+                ),
+            )
+            .with_hint("copy its data away and remove keep, or use a later build")
+        })
+        .collect();
+    if kept.is_empty() { Ok(()) } else { Err(kept) }
+}
+
 /// The storage of `answer` on `disks` (target order), or every reason it cannot be.
 pub(super) fn resolve(
     storage: &Storage,
@@ -83,6 +106,7 @@ pub(super) fn resolve(
     tpm2: bool,
 ) -> Result<StorageSetup, Vec<Issue>> {
     scheme_fits_disks(storage, disks.len())?;
+    not_yet_kept(storage)?;
     let (layout, mins, auto) = match storage.layout {
         Layout::Auto => {
             let g = schemes::generate(storage, firmware, disks, memory);
@@ -228,7 +252,9 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Bui
                 let p = &s.partitions[i];
                 Want {
                     role: roles[i],
-                    size: p.size,
+                    // Validation asks every partition that is not kept for a size, and
+                    // the plan refuses kept ones (not_yet_kept) before placing anything.
+                    size: p.size.unwrap_or(Size::Rest),
                     fs: p.fs_type(),
                     mount: p.mount.clone(),
                     label: p.label.clone(),

@@ -239,10 +239,12 @@ impl Gen {
             disk: Some(d as u32),
             name: name.map(String::from),
             mount: mount.map(String::from),
-            size,
+            size: Some(size),
             fs,
             label: Some(label.into()),
             options: None,
+            keep: false,
+            existing: None,
         });
     }
 

@@ -32,10 +32,12 @@ fn part(mount: &str, size: Size, fs: Option<FsType>) -> PartitionSpec {
         disk: None,
         name: None,
         mount: Some(mount.into()),
-        size,
+        size: Some(size),
         fs,
         label: None,
         options: None,
+        keep: false,
+        existing: None,
     }
 }
 
@@ -98,7 +100,8 @@ impl PartEditor {
             Action::Char('a') => {
                 let at = if n == 0 { 0 } else { self.cursor + 1 };
                 // Before a trailing "rest" partition: only the last one may be "rest".
-                let at = if at == n && self.rows.last().is_some_and(|r| r.size == Size::Rest) {
+                let at = if at == n && self.rows.last().is_some_and(|r| r.size == Some(Size::Rest))
+                {
                     n - 1
                 } else {
                     at
@@ -118,14 +121,14 @@ impl PartEditor {
                 let Some(row) = self.rows.get_mut(self.cursor) else {
                     return Handled::Moved;
                 };
-                if let Size::Bytes(b) = row.size {
+                if let Some(Size::Bytes(b)) = row.size {
                     let b = if *c == '+' {
                         b.saturating_add(GIB)
                     } else {
                         b.saturating_sub(GIB)
                     };
                     // Whole GiB steps; never below 1 MiB.
-                    row.size = Size::Bytes((b / GIB * GIB).max(1 << 20));
+                    row.size = Some(Size::Bytes((b / GIB * GIB).max(1 << 20)));
                     return Handled::Changed;
                 }
             }
@@ -147,7 +150,7 @@ impl PartEditor {
         if let Some(row) = self.rows.get(self.cursor) {
             self.edit = Some(RowEdit {
                 mount: LineInput::new(row.mount.clone().unwrap_or_default()),
-                size: LineInput::new(row.size.to_string()),
+                size: LineInput::new(row.size.map(|s| s.to_string()).unwrap_or_default()),
                 on_size: false,
                 error: None,
             });
@@ -159,7 +162,13 @@ impl PartEditor {
             self.edit = None;
             return Handled::Moved;
         };
-        match edit.size.text().parse::<Size>() {
+        // A kept partition keeps its size: only its mount point is edited.
+        let size = if row.keep {
+            Ok(row.size)
+        } else {
+            edit.size.text().parse::<Size>().map(Some)
+        };
+        match size {
             Ok(size) => {
                 row.size = size;
                 let mount = edit.mount.text().trim();
@@ -190,8 +199,16 @@ impl PartEditor {
                 "  {mark} {:>2}  {:<14} {:<10} {}",
                 i + 1,
                 ui::cut(r.mount.as_deref().unwrap_or("-"), 14),
-                r.size.to_string(),
-                r.fs_type().as_str()
+                match r.size {
+                    _ if r.keep => "kept".to_string(),
+                    Some(size) => size.to_string(),
+                    None => "-".to_string(),
+                },
+                if r.keep {
+                    "as is"
+                } else {
+                    r.fs_type().as_str()
+                }
             );
             let style = if focused && i == self.cursor {
                 Style::new().add_modifier(Modifier::REVERSED)
@@ -247,7 +264,7 @@ mod tests {
         assert_eq!(e.handle(&Action::Enter), Handled::Changed);
         assert_eq!(e.rows[3].mount.as_deref(), Some("/srv"));
         e.handle(&Action::Char('+'));
-        assert_eq!(e.rows[3].size, Size::Bytes(11 * GIB));
+        assert_eq!(e.rows[3].size, Some(Size::Bytes(11 * GIB)));
         e.handle(&Action::Char('f'));
         assert_eq!(e.rows[3].fs, Some(FsType::Xfs));
         e.handle(&Action::Char('d'));
