@@ -59,6 +59,7 @@ fn uefi_like(
             label: Some(label.into()),
             mount: mount.map(String::from),
             options: options.map(String::from),
+            keep: false,
         })
         .collect();
     (t, filesystems)

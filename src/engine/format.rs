@@ -76,7 +76,17 @@ pub fn format_on(
         };
         let sector_size = sector_size(f.on);
         let label = f.label.as_deref().map(|l| fs_label(f.fs, l));
-        if let Some(cmd) = mkfs(f.fs, node, label.as_deref(), sector_size) {
+        if f.keep {
+            events.log(
+                Step::Format,
+                Level::Info,
+                format!(
+                    "keeping the {} on {} as it is",
+                    f.fs.as_str(),
+                    node.display()
+                ),
+            );
+        } else if let Some(cmd) = mkfs(f.fs, node, label.as_deref(), sector_size) {
             events.log(
                 Step::Format,
                 Level::Info,

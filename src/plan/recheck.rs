@@ -10,11 +10,7 @@ use super::Plan;
 
 /// Every reason `plan` no longer holds on `hw`.
 pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
-    let mut v: Vec<Issue> = plan
-        .disks
-        .iter()
-        .flat_map(|d| disk_holds(&d.disk, &d.destroys, hw))
-        .collect();
+    let mut v: Vec<Issue> = plan.disks.iter().flat_map(|d| disk_holds(d, hw)).collect();
     if plan
         .unlock
         .as_ref()
@@ -63,7 +59,8 @@ pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
 
 /// One disk of the plan: still on the machine, the same disk, free, and holding what the
 /// plan erases.
-fn disk_holds(planned: &Disk, destroys: &[super::Destroyed], hw: &Hardware) -> Vec<Issue> {
+fn disk_holds(setup: &super::DiskSetup, hw: &Hardware) -> Vec<Issue> {
+    let planned = &setup.disk;
     let Some(disk) = hw.disks.iter().find(|d| d.path == planned.path) else {
         return vec![
             Issue::new(
@@ -80,8 +77,9 @@ fn disk_holds(planned: &Disk, destroys: &[super::Destroyed], hw: &Hardware) -> V
     let mut v = identity_problems(planned, disk);
     if v.is_empty() {
         v.extend(super::resolve::disk_problems(disk, true, "target.path"));
-        let now = super::resolve::destroys(disk);
-        if now != destroys {
+        v.extend(kept_still_there(setup, disk));
+        let now = super::resolve::destroys(disk, &setup.table.kept_numbers());
+        if now != setup.destroys {
             v.push(
                 Issue::new(
                     "target",
@@ -139,4 +137,38 @@ fn identity_problems(planned: &Disk, now: &Disk) -> Vec<Issue> {
         )
         .with_hint("make the plan again on this machine"),
     ]
+}
+
+/// Every kept partition is where the plan saw it, by the same partition UUID.
+fn kept_still_there(setup: &super::DiskSetup, disk: &crate::probe::Disk) -> Vec<Issue> {
+    let ss = u64::from(setup.table.sector_size);
+    setup
+        .table
+        .partitions
+        .iter()
+        .filter_map(|p| p.kept.as_ref().map(|k| (p, k)))
+        .filter(|(p, k)| {
+            !disk.partitions.iter().any(|now| {
+                now.number == k.number_now
+                    && now
+                        .part_uuid
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(&k.part_uuid))
+                    && now.start_bytes == p.first_lba * ss
+                    && now.size_bytes == p.size_bytes(setup.table.sector_size)
+            })
+        })
+        .map(|(p, k)| {
+            Issue::new(
+                "storage.partitions",
+                format!(
+                    "the kept partition {} of {} ({}) is not where the plan saw it",
+                    p.number,
+                    super::describe_disk(disk),
+                    k.found_by
+                ),
+            )
+            .with_hint("make the plan again")
+        })
+        .collect()
 }

@@ -21,6 +21,7 @@ fn steps(plan: &Plan) -> Vec<String> {
         .filesystems
         .iter()
         .map(|f| match f.on {
+            _ if f.keep => format!("{} kept as it is", plan.describe(f.on)),
             DeviceRef::Partition { disk: 0, number } => format!("{number} as {}", fs_name(f.fs)),
             other => format!("{} as {}", plan.describe(other), fs_name(f.fs)),
         })
@@ -153,13 +154,45 @@ pub fn render(plan: &Plan) -> String {
         if i == 0 {
             let _ = writeln!(s, "Firmware: {}", plan.firmware.name());
         }
+        let kept: Vec<_> = target
+            .table
+            .partitions
+            .iter()
+            .filter_map(|p| p.kept.as_ref().map(|k| (p, k)))
+            .collect();
         if target.destroys.is_empty() {
             let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
-        } else {
+        } else if kept.is_empty() {
             let _ = writeln!(s, "Destroys (everything on the disk):");
-            for x in &target.destroys {
-                let _ = writeln!(s, "  - {x}");
-            }
+        } else {
+            let _ = writeln!(s, "Destroys (everything on the disk but what it keeps):");
+        }
+        for x in &target.destroys {
+            let _ = writeln!(s, "  - {x}");
+        }
+        if !kept.is_empty() {
+            let _ = writeln!(s, "Keeps (not written, not formatted, only mounted):");
+        }
+        for (p, k) in &kept {
+            let label = k
+                .fs_label
+                .as_deref()
+                .map(|l| format!(" {l:?}"))
+                .unwrap_or_default();
+            let renumbered = if k.number_now == p.number {
+                String::new()
+            } else {
+                format!(", numbered {} from now on", p.number)
+            };
+            let _ = writeln!(
+                s,
+                "  - partition {} ({}{label}, {}, UUID {}{renumbered}), found by {}",
+                k.number_now,
+                k.fs.as_str(),
+                human_bytes(p.size_bytes(target.table.sector_size)),
+                k.fs_uuid.as_deref().unwrap_or("none"),
+                k.found_by
+            );
         }
         let layout = match plan.layout {
             Layout::Auto => format!("auto layout, scheme {}", plan.scheme.as_str()),
@@ -174,6 +207,11 @@ pub fn render(plan: &Plan) -> String {
         );
         for p in &target.table.partitions {
             let (fs, mount) = partition_use(plan, i, p.number);
+            let name = if p.kept.is_some() {
+                "(kept)".to_string()
+            } else {
+                p.name.clone()
+            };
             let _ = writeln!(
                 s,
                 "  {:>2}  {:>12}  {:>12}  {:>10}  {:<10}  {:<6}  {:<12}  {}",
@@ -181,7 +219,7 @@ pub fn render(plan: &Plan) -> String {
                 p.first_lba,
                 p.last_lba,
                 human_bytes(p.size_bytes(ss)),
-                p.name,
+                name,
                 fs,
                 mount,
                 p.type_guid

@@ -142,7 +142,7 @@ impl Plan {
                 .map(|((disk, reason), table)| DiskSetup {
                     disk: disk.clone(),
                     reason,
-                    destroys: destroys(disk),
+                    destroys: destroys(disk, &table.kept_numbers()),
                     table,
                 })
                 .collect(),
@@ -179,7 +179,7 @@ pub(super) fn disk_problems(disk: &Disk, wipe: bool, key: &str) -> Vec<Issue> {
         v.push(
             Issue::new(
                 "target.wipe",
-                format!("{name} holds data: {}", list(&destroys(disk))),
+                format!("{name} holds data: {}", list(&destroys(disk, &[]))),
             )
             .with_hint("set target.wipe = true to erase it, or choose an empty disk"),
         );
@@ -187,8 +187,9 @@ pub(super) fn disk_problems(disk: &Disk, wipe: bool, key: &str) -> Vec<Issue> {
     v
 }
 
-/// What a wipe of `disk` destroys, for the plan and the confirmation.
-pub(super) fn destroys(disk: &Disk) -> Vec<Destroyed> {
+/// What a wipe of `disk` destroys, for the plan and the confirmation: everything but the
+/// partitions numbered `kept`.
+pub(super) fn destroys(disk: &Disk, kept: &[u32]) -> Vec<Destroyed> {
     let mut v = Vec::new();
     if let Some(t) = &disk.table {
         v.push(Destroyed::Table {
@@ -196,7 +197,7 @@ pub(super) fn destroys(disk: &Disk) -> Vec<Destroyed> {
             partitions: disk.partitions.len(),
         });
     }
-    for p in &disk.partitions {
+    for p in disk.partitions.iter().filter(|p| !kept.contains(&p.number)) {
         // An image's partitions have no node: their name says where they are.
         let which = match disk.transport {
             crate::probe::Transport::Image => p.name.clone(),

@@ -131,6 +131,9 @@ pub struct FilesystemSetup {
     /// Mount point; None for swap and for the copies of the ESP on other disks.
     pub mount: Option<String>,
     pub options: Option<String>,
+    /// On a kept partition: mounted as it is, never formatted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep: bool,
 }
 
 /// The GPT to write, in the disk's logical sectors.
@@ -154,9 +157,37 @@ pub struct PlannedPartition {
     pub type_guid: Uuid,
     /// GPT partition name.
     pub name: String,
+    /// An existing partition the install keeps: its entry is written back as it was and
+    /// nothing in it is touched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<KeptPartition>,
+}
+
+/// What the plan knows of a kept partition, from the probe: the engine finds its entry
+/// in the old table by `part_uuid` and refuses to go on if it is not where the plan saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KeptPartition {
+    /// How the answer found it ("filesystem label \"home\"").
+    pub found_by: String,
+    /// Its number in the table on the disk now; in the new table partitions are numbered
+    /// in disk order (1, 2, 3, ...), so it may change (its UUIDs do not).
+    pub number_now: u32,
+    pub part_uuid: String,
+    pub fs: FsType,
+    pub fs_uuid: Option<String>,
+    pub fs_label: Option<String>,
 }
 
 impl PartitionTable {
+    /// The numbers of the partitions it keeps.
+    pub fn kept_numbers(&self) -> Vec<u32> {
+        self.partitions
+            .iter()
+            .filter(|p| p.kept.is_some())
+            .map(|p| p.number)
+            .collect()
+    }
+
     /// Where partition `number` is in `partitions` (the order its nodes come in).
     pub fn position(&self, number: u32) -> Option<usize> {
         self.partitions.iter().position(|p| p.number == number)

@@ -138,6 +138,7 @@ mod tests {
             role: Role::Root,
             type_guid: Role::Root.type_guid(),
             name: "root".into(),
+            kept: None,
         }
     }
 

@@ -117,7 +117,10 @@ pub fn ensure_kernel_partitions(
             }
         }
     }
-    if let Some(extra) = listed.iter().find(|k| k.number as usize > parts.len()) {
+    if let Some(extra) = listed
+        .iter()
+        .find(|k| !parts.iter().any(|p| p.number == k.number))
+    {
         return Err(RereadFailure {
             busy: false,
             why: format!("the kernel still lists old partition {}", extra.name),

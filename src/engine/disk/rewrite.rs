@@ -6,6 +6,7 @@ use std::io;
 use std::path::PathBuf;
 
 use super::claim::Claimed;
+pub(super) use super::gpt_write::Kept;
 use super::{DiskError, DiskState, GptWriteError, Report, gpt_write, ioctl, reread, sysfs, wipe};
 use crate::cmd::CmdError;
 use crate::events::Level;
@@ -20,6 +21,8 @@ pub(super) enum Failed {
         first: bool,
     },
     Zero(io::Error),
+    /// Reading the old entries of the kept partitions, before anything was written.
+    ReadKept(GptWriteError),
     WriteTable(GptWriteError),
     Reread {
         why: String,
@@ -37,7 +40,7 @@ impl Failed {
                 first: true,
                 source: CmdError::Spawn { .. },
                 ..
-            }
+            } | Failed::ReadKept(_)
         )
     }
 
@@ -53,7 +56,7 @@ impl Failed {
                 source,
                 state,
             },
-            Failed::WriteTable(source) => DiskError::WriteTable {
+            Failed::ReadKept(source) | Failed::WriteTable(source) => DiskError::WriteTable {
                 device,
                 source,
                 state,
@@ -73,23 +76,35 @@ impl Failed {
     }
 }
 
-/// Replaces what is on the claimed disk with `table`; the partition nodes in table order.
+/// Replaces what is on the claimed disk with `table`, but for the partitions it keeps
+/// (`kept`, their old entries: read by `partition` before anything is written); the
+/// partition nodes in table order.
 pub(super) fn rewrite(
     c: &mut Claimed,
     table: &PartitionTable,
+    kept: &Kept,
     out: &mut Report,
 ) -> Result<Vec<PathBuf>, Failed> {
     let disk = c.disk.clone();
-    wipe_old(c, out)?;
+    wipe_old(c, kept, out)?;
     out.info(format!("zeroing the first and last MiB of /dev/{disk}"));
-    wipe::zero_ends(&mut c.file, c.size).map_err(Failed::Zero)?;
+    let ss = u64::from(c.geo.sector_size);
+    let spared: Vec<(u64, u64)> = kept
+        .values()
+        .map(|k| (k.entry.first_lba * ss, (k.entry.last_lba + 1) * ss))
+        .collect();
+    wipe::zero_ends(&mut c.file, c.size, &spared).map_err(Failed::Zero)?;
     out.advance();
 
     out.info(format!(
-        "writing GPT: {} partitions",
-        table.partitions.len()
+        "writing GPT: {} partitions{}",
+        table.partitions.len(),
+        match kept.len() {
+            0 => String::new(),
+            n => format!(" ({n} kept as they were)"),
+        }
     ));
-    gpt_write::write(&mut c.file, c.geo, &table.partitions).map_err(Failed::WriteTable)?;
+    gpt_write::write(&mut c.file, c.geo, &table.partitions, kept).map_err(Failed::WriteTable)?;
     out.advance();
 
     out.info(format!("re-reading the partition table of /dev/{disk}"));
@@ -119,8 +134,12 @@ pub(super) fn rewrite(
     out.advance();
 
     // Old filesystems may sit exactly where a new partition starts; the format step would
-    // otherwise meet them (and blkid would report them until then).
-    for node in &parts {
+    // otherwise meet them (and blkid would report them until then). Kept ones stay.
+    let new = parts
+        .iter()
+        .zip(&table.partitions)
+        .filter(|(_, p)| !kept.contains_key(&p.number));
+    for (node, _) in new {
         wipe::wipefs(node).map_err(|source| Failed::Wipe {
             node: node.clone(),
             source,
@@ -130,10 +149,11 @@ pub(super) fn rewrite(
     Ok(parts)
 }
 
-/// Signatures of the old partitions and of the disk itself.
-fn wipe_old(c: &mut Claimed, out: &Report) -> Result<(), Failed> {
+/// Signatures of the old partitions (not the kept ones) and of the disk itself.
+fn wipe_old(c: &mut Claimed, kept: &Kept, out: &Report) -> Result<(), Failed> {
     let mut nodes: Vec<PathBuf> = sysfs::partitions(&c.disk)
         .iter()
+        .filter(|k| !kept.values().any(|e| e.old_number == k.number))
         .map(|k| sysfs::dev_node(&k.name))
         .filter(|n| n.exists())
         .collect();

@@ -3,6 +3,7 @@
 //! The auto layout is written out as a custom one first (`schemes`), so both are resolved
 //! the same way and refused for the same reasons.
 
+mod keep;
 mod layers;
 mod place;
 mod schemes;
@@ -75,28 +76,6 @@ pub(super) fn describe(
     }
 }
 
-/// Kept partitions are read and validated, but this build does not place a new layout
-/// around them yet: refused before anything is written.
-fn not_yet_kept(s: &Storage) -> Result<(), Vec<Issue>> {
-    let kept: Vec<Issue> = s
-        .partitions
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.keep)
-        .map(|(i, p)| {
-            Issue::new(
-                format!("storage.partitions[{i}].keep"),
-                format!(
-                    "keeping the partition with {} is not installed by this build yet",
-                    p.existing.clone().unwrap_or_default()
-                ),
-            )
-            .with_hint("copy its data away and remove keep, or use a later build")
-        })
-        .collect();
-    if kept.is_empty() { Ok(()) } else { Err(kept) }
-}
-
 /// The storage of `answer` on `disks` (target order), or every reason it cannot be.
 pub(super) fn resolve(
     storage: &Storage,
@@ -106,7 +85,6 @@ pub(super) fn resolve(
     tpm2: bool,
 ) -> Result<StorageSetup, Vec<Issue>> {
     scheme_fits_disks(storage, disks.len())?;
-    not_yet_kept(storage)?;
     let (layout, mins, auto) = match storage.layout {
         Layout::Auto => {
             let g = schemes::generate(storage, firmware, disks, memory);
@@ -246,23 +224,37 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Bui
         let on_disk: Vec<usize> = (0..s.partitions.len())
             .filter(|i| s.partitions[*i].disk_index() == d)
             .collect();
-        let wants: Vec<Want> = on_disk
-            .iter()
-            .map(|&i| {
-                let p = &s.partitions[i];
-                Want {
-                    role: roles[i],
-                    // Validation asks every partition that is not kept for a size, and
-                    // the plan refuses kept ones (not_yet_kept) before placing anything.
-                    size: p.size.unwrap_or(Size::Rest),
-                    fs: p.fs_type(),
-                    mount: p.mount.clone(),
-                    label: p.label.clone(),
-                    key: format!("storage.partitions[{i}].size"),
-                    min: mins.iter().find(|(j, _)| *j == i).map(|(_, b)| *b),
+        let mut wants: Vec<Want> = Vec::new();
+        for &i in &on_disk {
+            let p = &s.partitions[i];
+            let kept = if p.keep {
+                match keep::find(p, i, disk) {
+                    Ok(found) => Some(found),
+                    Err(issue) => {
+                        problems.push(issue);
+                        continue;
+                    }
                 }
-            })
-            .collect();
+            } else {
+                None
+            };
+            wants.push(Want {
+                role: roles[i],
+                // Validation gives every new partition a size; a kept one has its own.
+                size: p.size.unwrap_or(Size::Rest),
+                fs: kept.as_ref().map_or(p.fs_type(), |k| k.fs),
+                mount: p.mount.clone(),
+                label: p.label.clone(),
+                key: format!("storage.partitions[{i}].size"),
+                min: mins.iter().find(|(j, _)| *j == i).map(|(_, b)| *b),
+                kept,
+            });
+        }
+        if wants.len() != on_disk.len() {
+            // A kept partition was not found: that problem is the disk's only one.
+            tables.push(empty_table(disk));
+            continue;
+        }
         let what = if disks.len() == 1 {
             "the disk".to_string()
         } else {
@@ -280,11 +272,7 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Bui
             }
             Err(p) => {
                 problems.extend(p);
-                tables.push(PartitionTable {
-                    sector_size: disk.logical_sector,
-                    disk_sectors: disk.size_bytes / u64::from(disk.logical_sector),
-                    partitions: Vec::new(),
-                });
+                tables.push(empty_table(disk));
             }
         }
     }
@@ -301,8 +289,16 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Bui
         return Built { setup, problems };
     }
     problems.extend(layers::build(s, &parts, &mut setup, tpm2));
-    setup.filesystems = filesystems(s, &parts);
+    setup.filesystems = filesystems(s, &parts, &setup.tables);
     Built { setup, problems }
+}
+
+fn empty_table(disk: &Disk) -> PartitionTable {
+    PartitionTable {
+        sector_size: disk.logical_sector,
+        disk_sectors: disk.size_bytes / u64::from(disk.logical_sector),
+        partitions: Vec::new(),
+    }
 }
 
 /// A partition's role: from its mount, or from what is made on it.
@@ -333,7 +329,11 @@ fn partition_roles(s: &Storage) -> Vec<Role> {
 
 /// Every device with a mount point (or swap) gets its filesystem; an ESP on a disk after the
 /// first is a copy, formatted but not mounted.
-fn filesystems(s: &Storage, parts: &[Option<DeviceRef>]) -> Vec<FilesystemSetup> {
+fn filesystems(
+    s: &Storage,
+    parts: &[Option<DeviceRef>],
+    tables: &[PartitionTable],
+) -> Vec<FilesystemSetup> {
     let mut out = Vec::new();
     for d in s.devices() {
         let f = d.form;
@@ -358,14 +358,23 @@ fn filesystems(s: &Storage, parts: &[Option<DeviceRef>]) -> Vec<FilesystemSetup>
             _ if copy => None,
             _ => Some(mount.to_string()),
         };
+        // A kept partition's filesystem is what the probe found on it.
+        let kept = match on {
+            DeviceRef::Partition { disk, number } => tables
+                .get(disk)
+                .and_then(|t| t.partitions.iter().find(|p| p.number == number))
+                .and_then(|p| p.kept.as_ref()),
+            _ => None,
+        };
         out.push(FilesystemSetup {
+            keep: kept.is_some(),
             on,
             role: Role::for_mount(Some(if copy {
                 ESP_MOUNT
             } else {
                 f.mount().unwrap_or("")
             })),
-            fs: f.fs_type(),
+            fs: kept.map_or(f.fs_type(), |k| k.fs),
             label: f.label().map(String::from),
             mount,
             options: f.options().map(String::from),

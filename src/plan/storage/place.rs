@@ -36,6 +36,8 @@ pub(super) struct Want {
     /// Smallest size accepted, when more than its filesystem's minimum (an auto layout's
     /// root).
     pub min: Option<u64>,
+    /// An existing partition kept where it is.
+    pub kept: Option<super::keep::Found>,
 }
 
 /// Rounded up to a multiple of `a`; a size too large to round stays too large to fit.
@@ -44,7 +46,10 @@ fn align_up(x: u64, a: u64) -> u64 {
 }
 
 /// Places the partitions in order from 1 MiB; `rest` takes what is left up to the backup
-/// GPT. `what` names the disk in messages ("the disk", "disk 2").
+/// GPT, or up to the next kept partition. Kept partitions stay where they are; new ones
+/// fill the space between them in the answer's order. Partitions are numbered in disk
+/// order (a GPT's entries are written densely). `what` names the disk in messages ("the
+/// disk", "disk 2").
 pub(super) fn place(
     wants: &[Want],
     disk_bytes: u64,
@@ -54,12 +59,95 @@ pub(super) fn place(
     let ss = u64::from(sector_size);
     let disk_sectors = disk_bytes / ss;
     let (start, usable_end) = usable(disk_bytes, sector_size);
+    let align = ALIGN_BYTES / ss;
+    let mut problems = Vec::new();
+    // (want index, first LBA, last LBA) in disk order.
+    let mut placed: Vec<(usize, u64, u64)> = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    let mut cursor = start;
+    for (i, w) in wants.iter().enumerate() {
+        let Some(k) = &w.kept else {
+            run.push(i);
+            continue;
+        };
+        if k.first_lba < cursor {
+            problems.push(
+                Issue::new(
+                    &w.key,
+                    format!(
+                        "kept partition {} of {what} starts before the partitions listed \
+                         before it can end",
+                        k.number
+                    ),
+                )
+                .with_hint("list the partitions in their order on the disk"),
+            );
+        }
+        // New partitions end 1 MiB-aligned before the kept one.
+        let end = (k.first_lba / align * align).max(cursor);
+        let space = format!("the space before kept partition {} of {what}", k.number);
+        match place_run(wants, &run, (cursor, end), disk_bytes, sector_size, &space) {
+            Ok(v) => placed.extend(v),
+            Err(p) => problems.extend(p),
+        }
+        placed.push((i, k.first_lba, k.last_lba));
+        cursor = cursor.max(align_up(k.last_lba + 1, align));
+        run.clear();
+    }
+    let space = if placed.is_empty() {
+        what.to_string()
+    } else {
+        format!("the space after the kept partitions of {what}")
+    };
+    let last = (cursor, usable_end.max(cursor));
+    match place_run(wants, &run, last, disk_bytes, sector_size, &space) {
+        Ok(v) => placed.extend(v),
+        Err(p) => problems.extend(p),
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let partitions = placed
+        .into_iter()
+        .zip(1u32..)
+        .map(|((i, first_lba, last_lba), number)| {
+            let w = &wants[i];
+            PlannedPartition {
+                number,
+                first_lba,
+                last_lba,
+                role: w.role,
+                type_guid: w.role.type_guid(),
+                name: w.label.clone().unwrap_or_else(|| role_name(w.role).into()),
+                kept: w.kept.as_ref().map(|k| k.kept.clone()),
+            }
+        })
+        .collect();
+    Ok(PartitionTable {
+        sector_size,
+        disk_sectors,
+        partitions,
+    })
+}
 
+/// Places the new partitions `run` (indices into `wants`) in order from `start` up to
+/// `end` (exclusive, aligned): the LBAs of `span`; `rest` takes what is left. Shares
+/// ("25%") are of the whole disk. `what` names the space.
+fn place_run(
+    wants: &[Want],
+    run: &[usize],
+    (start, end): (u64, u64),
+    disk_bytes: u64,
+    sector_size: u32,
+    what: &str,
+) -> Result<Vec<(usize, u64, u64)>, Vec<Issue>> {
+    let ss = u64::from(sector_size);
     // Bytes of every fixed-size partition, rounded up to the alignment.
-    let fixed: Vec<Option<u64>> = wants
+    let fixed: Vec<Option<u64>> = run
         .iter()
-        .map(|w| {
-            w.size
+        .map(|&i| {
+            wants[i]
+                .size
                 .bytes_of(disk_bytes)
                 .map(|b| align_up(b, ALIGN_BYTES))
         })
@@ -69,14 +157,10 @@ pub(super) fn place(
         .iter()
         .flatten()
         .fold(0u64, |a, b| a.saturating_add(*b));
-    let available = usable_end.saturating_sub(start) * ss;
-    let has_rest = wants.iter().any(|w| w.size == Size::Rest);
-    let rest_min = wants
-        .iter()
-        .find(|w| w.size == Size::Rest)
-        .map(|w| min_size(w, sector_size))
-        .unwrap_or(0);
-    let needed = fixed_total.saturating_add(if has_rest { rest_min } else { 0 });
+    let available = end.saturating_sub(start) * ss;
+    let rest = run.iter().find(|&&i| wants[i].size == Size::Rest);
+    let rest_min = rest.map_or(0, |&i| min_size(&wants[i], sector_size));
+    let needed = fixed_total.saturating_add(rest_min);
     if needed > available {
         let hint = format!(
             "the layout needs {} but {what} has {} usable; {} missing",
@@ -94,12 +178,13 @@ pub(super) fn place(
     }
 
     let mut problems = Vec::new();
-    let mut partitions = Vec::new();
+    let mut out = Vec::new();
     let mut lba = start;
-    for (i, (w, bytes)) in wants.iter().zip(fixed).enumerate() {
+    for (&i, bytes) in run.iter().zip(fixed) {
+        let w = &wants[i];
         let sectors = match bytes {
             Some(b) => b / ss,
-            None => usable_end - lba,
+            None => end - lba,
         };
         let size = sectors * ss;
         let min = min_size(w, sector_size);
@@ -118,26 +203,14 @@ pub(super) fn place(
                 .with_hint("make the partition larger or the disk bigger"),
             );
         }
-        let number = i as u32 + 1;
-        partitions.push(PlannedPartition {
-            number,
-            first_lba: lba,
-            last_lba: lba + sectors - 1,
-            role: w.role,
-            type_guid: w.role.type_guid(),
-            name: w.label.clone().unwrap_or_else(|| role_name(w.role).into()),
-        });
+        out.push((i, lba, lba + sectors - 1));
         lba += sectors;
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
     }
-    let table = PartitionTable {
-        sector_size,
-        disk_sectors,
-        partitions,
-    };
-    Ok(table)
 }
 
 /// The first LBA a partition may start at and the aligned end (exclusive) of the space

@@ -27,6 +27,7 @@ pub fn part(
         role,
         type_guid: role.type_guid(),
         name: name.into(),
+        kept: None,
     }
 }
 
