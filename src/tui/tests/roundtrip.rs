@@ -277,6 +277,34 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
                 }
             }
         }
+        // A kept partition (found by its filesystem label): on the disk it names, at the
+        // end of it.
+        for spec in given.storage.partitions.iter().filter(|p| p.keep) {
+            let Some(label) = spec.existing.as_ref().and_then(|m| m.fs_label.clone()) else {
+                continue;
+            };
+            let path = given.target.path.clone().unwrap_or_default();
+            let d = fake
+                .hw
+                .disks
+                .iter_mut()
+                .find(|d| d.answers_to(&path))
+                .expect("the disk of the kept partition");
+            let size = 20 << 30;
+            d.table = Some("gpt".into());
+            d.partitions.push(crate::probe::Partition {
+                name: format!("{}p1", d.name),
+                path: format!("{}p1", d.path.display()).into(),
+                number: 1,
+                start_bytes: (d.size_bytes - size - (1 << 20)) / (1 << 20) * (1 << 20),
+                size_bytes: size,
+                fs_type: Some("ext4".into()),
+                label: Some(label),
+                uuid: Some("4f1c7d2e-0b5a-4c3e-9d8f-1a2b3c4d5e6f".into()),
+                part_uuid: Some("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d".into()),
+                part_label: None,
+            });
+        }
         // Several disks by path: each on a free fake disk of its own, linked by that name,
         // all as large as the first (arrays refuse members of different sizes).
         let size = fake.hw.disks[0].size_bytes;
