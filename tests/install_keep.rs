@@ -143,7 +143,10 @@ fn a_reinstall_keeps_home_byte_for_byte() {
     };
     // With the first install's own: the administrator's home.
     assert!(before.contains_key("alice/projects/data.bin"), "{before:?}");
-    assert!(before.contains_key("admin/.ssh/authorized_keys"), "{before:?}");
+    assert!(
+        before.contains_key("admin/.ssh/authorized_keys"),
+        "{before:?}"
+    );
 
     // The plan keeps partition 4 and leaves it out of what it destroys.
     let b = img.dir.path().join("second.toml");
