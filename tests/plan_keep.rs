@@ -191,3 +191,27 @@ fn new_partitions_that_do_not_fit_before_the_kept_one_are_refused() {
         "{text}"
     );
 }
+
+/// Kept partitions come in their order on the disk: listed the other way round, the second
+/// one is refused, by its key.
+#[test]
+fn kept_partitions_listed_out_of_disk_order_are_refused() {
+    let mut hw = used_disk(512);
+    hw.disks[0].partitions[1].label = Some("boot-data".into());
+    let text = "version = 1\n[target]\npath = \"/dev/sda\"\nwipe = true\nfirmware = \"uefi\"\n\
+                [storage]\nlayout = \"custom\"\n\
+                [[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"300MiB\"\n\
+                [[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { number = 4 }\n\
+                [[storage.partitions]]\nmount = \"/srv\"\nkeep = true\nmatch = { fs_label = \"boot-data\" }\n\
+                [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n";
+    let a: Answer = toml::from_str(text).unwrap();
+    assert!(azl_installer::answer::validate(&a).is_empty());
+    let text = refused(&a, &hw);
+    assert!(text.contains("storage.partitions[2].match"), "{text}");
+    assert!(
+        text.contains(
+            "kept partition 2 of the disk starts before the partitions listed before it can end"
+        ),
+        "{text}"
+    );
+}

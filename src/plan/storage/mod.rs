@@ -245,7 +245,11 @@ fn build(s: &Storage, mins: &[(usize, u64)], disks: &[&Disk], tpm2: bool) -> Bui
                 fs: kept.as_ref().map_or(p.fs_type(), |k| k.fs),
                 mount: p.mount.clone(),
                 label: p.label.clone(),
-                key: format!("storage.partitions[{i}].size"),
+                // What a message about it names: a kept one has no size of its own.
+                key: format!(
+                    "storage.partitions[{i}].{}",
+                    if kept.is_some() { "match" } else { "size" }
+                ),
                 min: mins.iter().find(|(j, _)| *j == i).map(|(_, b)| *b),
                 kept,
             });
