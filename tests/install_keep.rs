@@ -2,8 +2,9 @@
 //! from the signed fixture repository: the first install makes ESP, /boot, / and /home
 //! (ext4 labelled "home"); files are written to /home; the second install, whose answer
 //! keeps the partition with that filesystem label and gives / the rest of the space before
-//! it, leaves every file byte-identical (hashed), the filesystem and partition UUIDs as
-//! they were, and mounts it at /home by UUID, while / is a new filesystem.
+//! it (with no /boot of its own, so the kept partition is numbered 3 instead of 4), leaves
+//! every file byte-identical (hashed), the filesystem and partition UUIDs as they were, and
+//! mounts it at /home by UUID, while / is a new filesystem.
 
 mod common;
 
@@ -35,14 +36,12 @@ size = "rest"
 label = "home"
 "#;
 
+/// No separate /boot this time: the kept partition, 4 today, is numbered 3 after it.
 const SECOND: &str = r#"[storage]
 layout = "custom"
 [[storage.partitions]]
 mount = "/boot/efi"
 size = "600MiB"
-[[storage.partitions]]
-mount = "/boot"
-size = "1GiB"
 [[storage.partitions]]
 mount = "/"
 size = "rest"
@@ -155,9 +154,10 @@ fn a_reinstall_keeps_home_byte_for_byte() {
     assert!(p.status.success(), "plan: {}", common::output_text(&p));
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     let parts = plan["disks"][0]["table"]["partitions"].as_array().unwrap();
-    assert_eq!(parts.len(), 4);
+    assert_eq!(parts.len(), 3);
+    assert_eq!(parts[2]["kept"]["number_now"], 4);
     assert_eq!(
-        parts[3]["kept"]["part_uuid"]
+        parts[2]["kept"]["part_uuid"]
             .as_str()
             .map(str::to_lowercase),
         Some(home_partuuid.clone())
@@ -173,6 +173,7 @@ fn a_reinstall_keeps_home_byte_for_byte() {
         text.contains("Keeps (not written, not formatted, only mounted):"),
         "{text}"
     );
+    assert!(text.contains("numbered 3 from now on"), "{text}");
 
     let (o, sysimage) = install(&img, &b);
     assert!(
@@ -187,21 +188,21 @@ fn a_reinstall_keeps_home_byte_for_byte() {
     // The table is valid, /home's partition and filesystem are the same ones, / is new.
     let v = sh("sgdisk", &["-v", img.path.to_str().unwrap()]);
     assert!(v.contains("No problems found"), "{v}");
-    assert_eq!(ids(&img, 4), (home_partuuid, home_uuid.clone()));
-    let (_, new_root_uuid) = ids(&img, 3);
+    assert_eq!(ids(&img, 3), (home_partuuid, home_uuid.clone()));
+    let (_, new_root_uuid) = ids(&img, 2);
     assert_ne!(new_root_uuid, old_root_uuid, "/ was not made anew");
     let after = {
         let lo = LoopDevice::attach(&img.path, 512);
-        wait_for_partitions(&lo, 4);
+        wait_for_partitions(&lo, 3);
         let at = img.dir.path().join("home-after");
         std::fs::create_dir_all(&at).unwrap();
-        let _m = Mount::new_ro(&lo.partition(4), &at);
+        let _m = Mount::new_ro(&lo.partition(3), &at);
         hashes(&at)
     };
     assert_eq!(after, before, "a kept file changed");
 
     // The new system mounts it at /home by its UUID.
-    let sys = Installed::open(&img.path, 512, 4, 3);
+    let sys = Installed::open(&img.path, 512, 3, 2);
     let fstab = sys.read("/etc/fstab");
     let line = fstab
         .lines()

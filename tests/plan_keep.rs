@@ -215,3 +215,37 @@ fn kept_partitions_listed_out_of_disk_order_are_refused() {
         "{text}"
     );
 }
+
+/// Two new partitions before the kept one: it is numbered 3 from now on, and what the
+/// install destroys is still every partition but the one it keeps (sda4 today).
+#[test]
+fn a_kept_partition_may_get_a_new_number_but_is_never_destroyed() {
+    let text = "version = 1\n[target]\npath = \"/dev/sda\"\nwipe = true\nfirmware = \"uefi\"\n\
+                [storage]\nlayout = \"custom\"\n\
+                [[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"512MiB\"\n\
+                [[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n\
+                [[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { fs_label = \"home\" }\n";
+    let a: Answer = toml::from_str(text).unwrap();
+    assert!(azl_installer::answer::validate(&a).is_empty());
+    let p = resolve(&a, &used_disk(512)).unwrap_or_else(|e| panic!("{e}"));
+    let t = &p.disks[0].table;
+    assert_eq!(t.partitions.len(), 3);
+    assert_eq!(t.partitions[2].number, 3);
+    assert_eq!(t.kept_numbers(), [4], "its number today");
+    let destroys: Vec<String> = p.disks[0].destroys.iter().map(|d| d.to_string()).collect();
+    for n in 1..=3 {
+        assert!(
+            destroys
+                .iter()
+                .any(|d| d.contains(&format!("/dev/sda{n} "))),
+            "sda{n} is not listed: {destroys:?}"
+        );
+    }
+    assert!(
+        !destroys.iter().any(|d| d.contains("/dev/sda4")),
+        "{destroys:?}"
+    );
+    let text = azl_installer::plan::render(&p);
+    assert!(text.contains("  - partition 4 (ext4 \"home\""), "{text}");
+    assert!(text.contains("numbered 3 from now on"), "{text}");
+}

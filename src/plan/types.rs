@@ -179,12 +179,11 @@ pub struct KeptPartition {
 }
 
 impl PartitionTable {
-    /// The numbers of the partitions it keeps.
+    /// The numbers the partitions it keeps have on the disk now (before the install).
     pub fn kept_numbers(&self) -> Vec<u32> {
         self.partitions
             .iter()
-            .filter(|p| p.kept.is_some())
-            .map(|p| p.number)
+            .filter_map(|p| p.kept.as_ref().map(|k| k.number_now))
             .collect()
     }
 
