@@ -133,7 +133,8 @@ impl PartEditor {
                 }
             }
             Action::Char('f') => {
-                let Some(row) = self.rows.get_mut(self.cursor) else {
+                // A kept partition keeps its filesystem.
+                let Some(row) = self.rows.get_mut(self.cursor).filter(|r| !r.keep) else {
                     return Handled::Moved;
                 };
                 let i = FS_CYCLE.iter().position(|f| *f == row.fs).unwrap_or(0);
@@ -270,5 +271,44 @@ mod tests {
         e.handle(&Action::Char('d'));
         assert_eq!(e.rows.len(), 4);
         assert_eq!(e.rows[3].mount.as_deref(), Some("/"));
+    }
+
+    /// A kept partition (from an answer) shows as kept; its size and filesystem stay its
+    /// own, its mount point can change.
+    #[test]
+    fn a_kept_row_keeps_its_size_and_filesystem() {
+        let mut kept = part("/home", Size::Rest, None);
+        kept.size = None;
+        kept.keep = true;
+        kept.existing = Some(crate::answer::ExistingPartition {
+            fs_label: Some("home".into()),
+            ..Default::default()
+        });
+        let mut e = PartEditor {
+            rows: vec![part("/", Size::Rest, None), kept.clone()],
+            ..Default::default()
+        };
+        e.cursor = 1;
+        let text: Vec<String> = e.lines(true, 80).iter().map(|l| l.to_string()).collect();
+        assert!(
+            text[2].contains("/home") && text[2].contains("kept") && text[2].contains("as is"),
+            "{text:?}"
+        );
+        e.handle(&Action::Char('+'));
+        e.handle(&Action::Char('f'));
+        assert_eq!(e.rows[1], kept);
+        e.handle(&Action::Char('e'));
+        for _ in 0.."/home".len() {
+            e.handle(&Action::Backspace);
+        }
+        for c in "/srv".chars() {
+            e.handle(&Action::Char(c));
+        }
+        assert_eq!(e.handle(&Action::Enter), Handled::Changed);
+        assert_eq!(e.rows[1].mount.as_deref(), Some("/srv"));
+        assert_eq!(
+            (e.rows[1].size, e.rows[1].fs, e.rows[1].keep),
+            (None, None, true)
+        );
     }
 }
