@@ -13,7 +13,9 @@ use std::path::Path;
 
 use common::fixture::FixtureRepo;
 use common::full_answer::answer;
-use common::installed::{Installed, assert_nothing_left, blkid_uuid, wait_for_partitions};
+use common::installed::{
+    Installed, assert_nothing_left, blkid_uuid, install_onto, wait_for_partitions,
+};
 use common::{Image, LoopDevice, Mount, sh};
 use serde_json::Value;
 
@@ -50,22 +52,6 @@ mount = "/home"
 keep = true
 match = { fs_label = "home" }
 "#;
-
-/// `install ANSWER --yes` from the image's directory; the output and the mount point.
-fn install(img: &Image, answer: &Path) -> (std::process::Output, std::path::PathBuf) {
-    let sysimage = img.dir.path().join("sysimage");
-    let o = common::installer_in(
-        &img.dir.path().join("run"),
-        &[
-            "install",
-            answer.to_str().unwrap(),
-            "--yes",
-            "--sysimage",
-            sysimage.to_str().unwrap(),
-        ],
-    );
-    (o, sysimage)
-}
 
 /// Every file under `dir` (relative path -> sha256).
 fn hashes(dir: &Path) -> BTreeMap<String, String> {
@@ -114,7 +100,7 @@ fn a_reinstall_keeps_home_byte_for_byte() {
     let img = Image::sparse(10 * GIB);
     let a = img.dir.path().join("first.toml");
     std::fs::write(&a, answer(&repo, &img.path, "uefi", FIRST)).unwrap();
-    let (o, sysimage) = install(&img, &a);
+    let (o, sysimage) = install_onto(&img, &a);
     assert!(
         o.status.success(),
         "first install: {}",
@@ -175,7 +161,7 @@ fn a_reinstall_keeps_home_byte_for_byte() {
     );
     assert!(text.contains("numbered 3 from now on"), "{text}");
 
-    let (o, sysimage) = install(&img, &b);
+    let (o, sysimage) = install_onto(&img, &b);
     assert!(
         o.status.success(),
         "second install: {}",

@@ -10,7 +10,9 @@ use std::os::unix::fs::MetadataExt;
 
 use common::fixture::FixtureRepo;
 use common::full_answer::answer;
-use common::installed::{Installed, assert_nothing_left, blkid_uuid, wait_for_partitions};
+use common::installed::{
+    Installed, assert_nothing_left, blkid_uuid, install_onto, wait_for_partitions,
+};
 use common::{Image, LoopDevice, Mount, sh};
 use serde_json::Value;
 
@@ -52,22 +54,6 @@ fn two_disk_answer(repo: &FixtureRepo, one: &Image, two: &Image, storage: &str) 
     text.replace(&path, &paths)
 }
 
-/// `install ANSWER --yes`, run from `one`'s directory, with a mount point of its own.
-fn install(one: &Image, answer: &std::path::Path) -> (std::process::Output, std::path::PathBuf) {
-    let sysimage = one.dir.path().join("sysimage");
-    let o = common::installer_in(
-        &one.dir.path().join("run"),
-        &[
-            "install",
-            answer.to_str().unwrap(),
-            "--yes",
-            "--sysimage",
-            sysimage.to_str().unwrap(),
-        ],
-    );
-    (o, sysimage)
-}
-
 #[test]
 fn the_system_on_disk_one_and_srv_on_disk_two() {
     require_loop_devices!();
@@ -80,7 +66,7 @@ fn the_system_on_disk_one_and_srv_on_disk_two() {
     let plan: Value = serde_json::from_slice(&p.stdout).unwrap();
     assert_eq!(plan["disks"].as_array().map(Vec::len), Some(2));
 
-    let (o, sysimage) = install(&one, &a);
+    let (o, sysimage) = install_onto(&one, &a);
     assert!(
         o.status.success(),
         "install failed: {}",
@@ -147,7 +133,7 @@ fn a_raid_layout_without_mdadm_in_the_repository_is_refused_before_either_disk_i
     let a = one.dir.path().join("answer.toml");
     let storage = "[storage]\nscheme = \"raid1\"\nswap = \"none\"\n";
     std::fs::write(&a, two_disk_answer(&repo, &one, &two, storage)).unwrap();
-    let (o, sysimage) = install(&one, &a);
+    let (o, sysimage) = install_onto(&one, &a);
     assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
     let text = common::output_text(&o);
     assert!(

@@ -193,3 +193,21 @@ pub fn assert_nothing_left(image: &Path, sysimage: &Path) {
         "still mounted under {at}: {mounts}"
     );
 }
+
+/// `install ANSWER --yes` onto the disk image `img` names, run from a directory of the
+/// image's own (log, package cache) with a mount point of its own: the output and that
+/// mount point.
+pub fn install_onto(img: &super::Image, answer: &Path) -> (std::process::Output, PathBuf) {
+    let sysimage = img.dir.path().join("sysimage");
+    let o = super::installer_in(
+        &img.dir.path().join("run"),
+        &[
+            "install",
+            answer.to_str().unwrap(),
+            "--yes",
+            "--sysimage",
+            sysimage.to_str().unwrap(),
+        ],
+    );
+    (o, sysimage)
+}
