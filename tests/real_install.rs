@@ -179,7 +179,8 @@ flavored_tests! {
 
         // Accounts the real login accepts; the admin logs in to bash and may use sudo.
         // pwck also reports Debian's system accounts whose homes no package makes (lp's
-        // /var/spool/lpd): the only complaint allowed, and never about a login account.
+        // /var/spool/lpd, tss's /var/lib/tpm): the only complaint allowed, and never about
+        // an account one can log in to (nologin or /bin/false).
         let passwd = sys.read("/etc/passwd");
         let (_, out) = in_target(&root, "pwck -r; echo pwck=$?; grpck -r; echo grpck=$?");
         for line in out.lines().filter(|l| !l.trim().is_empty()) {
@@ -187,7 +188,9 @@ flavored_tests! {
                 rest.ends_with("' does not exist")
                     && passwd.lines().any(|p| {
                         let f: Vec<&str> = p.split(':').collect();
-                        f[0] == user && f[2].parse::<u32>().is_ok_and(|uid| uid < 1000) && f[6].ends_with("nologin")
+                        f[0] == user
+                            && f[2].parse::<u32>().is_ok_and(|uid| uid < 1000)
+                            && (f[6].ends_with("nologin") || f[6] == "/bin/false")
                     })
             });
             assert!(
