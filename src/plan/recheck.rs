@@ -158,12 +158,12 @@ fn kept_still_there(setup: &super::DiskSetup, disk: &crate::probe::Disk) -> Vec<
                     && now.size_bytes == p.size_bytes(setup.table.sector_size)
             })
         })
-        .map(|(p, k)| {
+        .map(|(_, k)| {
             Issue::new(
                 "storage.partitions",
                 format!(
                     "the kept partition {} of {} ({}) is not where the plan saw it",
-                    p.number,
+                    k.number_now,
                     super::describe_disk(disk),
                     k.found_by
                 ),

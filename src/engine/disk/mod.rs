@@ -72,13 +72,13 @@ pub fn partition(
     ));
     out.advance();
     // The kept partitions' old entries, read (and checked) before anything is written.
-    let kept = match gpt_write::read_kept(&mut c.file, c.geo, &table.partitions) {
-        Ok(k) => k,
-        Err(e) => {
-            let failed = rewrite::Failed::ReadKept(e);
-            return Err(failed.into_error(device.to_owned(), DiskState::Unchanged));
+    let kept = gpt_write::read_kept(&mut c.file, c.geo, &table.partitions).map_err(|source| {
+        DiskError::WriteTable {
+            device: device.to_owned(),
+            source,
+            state: DiskState::Unchanged,
         }
-    };
+    })?;
     // From here on the disk changes: every failure resets it to a GPT holding only the
     // kept partitions (none: an empty one), here.
     let parts = match rewrite::rewrite(&mut c, table, &kept, &mut out) {
@@ -87,13 +87,7 @@ pub fn partition(
             let state = if failed.wrote_nothing() {
                 DiskState::Unchanged
             } else {
-                let only_kept: Vec<_> = table
-                    .partitions
-                    .iter()
-                    .filter(|p| kept.contains_key(&p.number))
-                    .cloned()
-                    .collect();
-                recover(&mut c.file, &out, &c.disk, c.geo, (&only_kept, &kept))
+                recover(&mut c.file, &out, &c.disk, c.geo, &kept)
             };
             return Err(failed.into_error(device.to_owned(), state));
         }
@@ -112,28 +106,28 @@ pub fn partition(
     Ok(parts)
 }
 
-/// After a failure past the first write: writes a GPT holding only the kept partitions
-/// (`kept`: their planned places and old entries; usually none, an empty table) and lets
-/// the kernel drop stale partitions, so the disk is in a known, valid state.
+/// After a failure past the first write: writes a GPT holding only the kept partitions'
+/// old entries (usually none: an empty table) and lets the kernel drop stale partitions,
+/// so the disk is in a known, valid state.
 fn recover(
     f: &mut File,
     out: &Report,
     disk: &str,
     geo: Geometry,
-    kept: (&[crate::plan::PlannedPartition], &rewrite::Kept),
+    kept: &gpt_write::Kept,
 ) -> DiskState {
     out.log(
         Level::Warn,
         format!(
             "resetting /dev/{disk} to a partition table {} after the failure",
-            if kept.0.is_empty() {
+            if kept.is_empty() {
                 "with nothing in it".to_string()
             } else {
-                format!("with only the {} kept partitions", kept.0.len())
+                format!("with only the {} kept partitions", kept.len())
             }
         ),
     );
-    match gpt_write::write(f, geo, kept.0, kept.1) {
+    match gpt_write::write(f, geo, &[], kept) {
         Ok(()) => {
             // Best effort: if a partition is busy the kernel keeps its old view until reboot.
             let _ = ioctl::reread_partitions(f);

@@ -21,8 +21,6 @@ pub(super) enum Failed {
         first: bool,
     },
     Zero(io::Error),
-    /// Reading the old entries of the kept partitions, before anything was written.
-    ReadKept(GptWriteError),
     WriteTable(GptWriteError),
     Reread {
         why: String,
@@ -40,7 +38,7 @@ impl Failed {
                 first: true,
                 source: CmdError::Spawn { .. },
                 ..
-            } | Failed::ReadKept(_)
+            }
         )
     }
 
@@ -56,7 +54,7 @@ impl Failed {
                 source,
                 state,
             },
-            Failed::ReadKept(source) | Failed::WriteTable(source) => DiskError::WriteTable {
+            Failed::WriteTable(source) => DiskError::WriteTable {
                 device,
                 source,
                 state,
