@@ -96,5 +96,23 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
             tail.join("\n")
         );
     }
+    // UEFI installed LVM in LUKS2: unlocked by the TPM2 with nothing typed, its header
+    // holding the TPM2 token and the recovery slot, the passphrase saved nowhere, and
+    // without the TPM unlocked by the passphrase typed at the console.
+    for check in [
+        "lvm-in-luks2",
+        "luks2-tpm2-and-recovery",
+        "tpm2-unlock",
+        "no-luks-passphrase-saved",
+        "luks2-passphrase-at-console",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("PASS {check}: "))),
+            "{check}:\n{}",
+            tail.join("\n")
+        );
+    }
     assert!(!stdout.lines().any(|l| l.starts_with("FAIL")), "{stdout}");
 }
