@@ -73,6 +73,7 @@ fn machine() -> Hardware {
         nics: vec![],
         tpm2: false,
         live: Default::default(),
+        stacks: Vec::new(),
     }
 }
 

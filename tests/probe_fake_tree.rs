@@ -7,7 +7,9 @@ use common::fake_sysfs;
 
 use std::path::{Path, PathBuf};
 
-use azl_installer::probe::{Disk, Firmware, Hardware, Transport, Usage, probe};
+use azl_installer::probe::{
+    Disk, Firmware, Hardware, Stacked, StackedKind, Transport, Usage, probe,
+};
 use fake_sysfs::FakeTree;
 use fake_sysfs::machine::{self, machine};
 
@@ -181,6 +183,43 @@ fn rotating_hdd_held_by_md_without_a_node() {
             holder: "md0".into()
         }]
     );
+}
+
+#[test]
+fn what_is_built_on_the_disks_is_listed_with_the_disks_beneath() {
+    let (t, hw) = probed(true);
+    assert_eq!(
+        hw.stacks,
+        [
+            Stacked {
+                name: "dm-0".into(),
+                path: dev(&t, "mapper/vg-home"),
+                kind: StackedKind::Lvm {
+                    group: "vg".into(),
+                    volume: "home".into()
+                },
+                on: vec!["nvme0n1p3".into()],
+                holders: vec![],
+                disks: vec![dev(&t, "nvme0n1")],
+            },
+            Stacked {
+                name: "md0".into(),
+                path: dev(&t, "md0"),
+                kind: StackedKind::Md {
+                    level: Some("raid1".into()),
+                    array: Some("data".into())
+                },
+                on: vec!["sdb".into()],
+                holders: vec![],
+                disks: vec![dev(&t, "sdb")],
+            },
+        ]
+    );
+    assert_eq!(hw.stacks[0].to_string(), "LVM volume vg/home");
+    assert_eq!(hw.stacks[1].to_string(), "raid1 array md0 (data)");
+    let json = serde_json::to_value(&hw.stacks[1]).expect("serialising");
+    assert_eq!(json["kind"], "md");
+    assert_eq!(json["array"], "data");
 }
 
 #[test]

@@ -161,6 +161,7 @@ fn an_empty_machine_says_so() {
         nics: Vec::new(),
         tpm2: false,
         live: Default::default(),
+        stacks: Vec::new(),
     };
     let text = table(&hw, false);
     assert!(text.starts_with("Firmware: BIOS\nCPU:      unknown (1 CPUs)\nMemory:   512 MiB\n"));

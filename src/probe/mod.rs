@@ -3,14 +3,15 @@
 //!
 //! One concern per file: `disks` (sysfs block devices), `contents` (libblkid: partition
 //! tables and filesystems), `usage` (mounts, swap, holders, running system, install media),
-//! `nics`, `firmware` (firmware, CPU, memory), `table` (the readable output), `sysfs`
-//! (reading attribute files).
+//! `stacks` (md arrays and device-mapper devices on the disks), `nics`, `firmware`
+//! (firmware, CPU, memory), `table` (the readable output), `sysfs` (reading attribute files).
 
 mod contents;
 mod disks;
 mod firmware;
 mod live;
 mod nics;
+mod stacks;
 mod sysfs;
 mod table;
 mod types;
@@ -53,6 +54,7 @@ pub fn probe(roots: &Roots) -> Result<Hardware, ProbeError> {
         contents::fill(disk);
     }
     usage::mark(&mut found, roots)?;
+    let stacks = stacks::scan(&found, roots);
     let cpu = firmware::cpu(roots)?;
     Ok(Hardware {
         firmware: firmware::firmware(roots),
@@ -63,6 +65,7 @@ pub fn probe(roots: &Roots) -> Result<Hardware, ProbeError> {
         nics: nics::scan(roots)?,
         tpm2: firmware::tpm2(roots),
         live: live::live_system(roots),
+        stacks,
     })
 }
 

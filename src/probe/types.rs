@@ -49,6 +49,71 @@ pub struct Hardware {
     /// The live system's programs and kernel, as far as the install needs them.
     #[serde(default)]
     pub live: super::LiveSystem,
+    /// What is built on the disks and running now (md arrays, device-mapper devices), each
+    /// with what it is built on: a wipe of those disks must stop them first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stacks: Vec<Stacked>,
+}
+
+/// A running md array or device-mapper device built on the probed disks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Stacked {
+    /// The kernel's name: "md127", "dm-2".
+    pub name: String,
+    /// Its node: /dev/md127, /dev/mapper/NAME.
+    pub path: PathBuf,
+    #[serde(flatten)]
+    pub kind: StackedKind,
+    /// The kernel names of the devices it is built on (partitions, disks, other arrays or
+    /// mappings).
+    pub on: Vec<String>,
+    /// The kernel names of the devices built on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holders: Vec<String>,
+    /// The probed disks beneath it, however deep.
+    pub disks: Vec<PathBuf>,
+}
+
+/// What a stacked device is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StackedKind {
+    /// An md array: its level ("raid1") and its name when /dev/md/NAME links to it.
+    Md {
+        level: Option<String>,
+        array: Option<String>,
+    },
+    /// An LVM logical volume (or one of its hidden layers).
+    Lvm { group: String, volume: String },
+    /// A dm-crypt mapping (LUKS or plain).
+    Crypt { mapping: String },
+    /// Another device-mapper device (multipath, a hand-made table, ...) or something else.
+    Other { mapping: Option<String> },
+}
+
+impl std::fmt::Display for Stacked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            StackedKind::Md { level, array } => {
+                write!(
+                    f,
+                    "{} array {}",
+                    level.as_deref().unwrap_or("md"),
+                    self.name
+                )?;
+                match array {
+                    Some(a) => write!(f, " ({a})"),
+                    None => Ok(()),
+                }
+            }
+            StackedKind::Lvm { group, volume } => write!(f, "LVM volume {group}/{volume}"),
+            StackedKind::Crypt { mapping } => write!(f, "encrypted mapping {mapping}"),
+            StackedKind::Other { mapping } => match mapping {
+                Some(m) => write!(f, "device-mapper device {} ({m})", self.name),
+                None => write!(f, "device {}", self.name),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

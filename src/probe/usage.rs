@@ -23,7 +23,7 @@ const MEDIA_MOUNTPOINTS: &[&str] = &[
 const MEDIA_FSTYPE: &str = "iso9660";
 
 /// Stacks deeper than this (dm on md on dm…) are not followed further.
-const MAX_DEPTH: usize = 8;
+pub(super) const MAX_DEPTH: usize = 8;
 
 /// Adds every usage reason to the disks in `found`.
 pub fn mark(found: &mut Found, roots: &Roots) -> Result<(), ProbeError> {
@@ -117,7 +117,7 @@ fn swaps_text(roots: &Roots) -> Result<String, ProbeError> {
 }
 
 /// The block devices by number and name, and which of them are probed disks.
-struct Graph<'a> {
+pub(super) struct Graph<'a> {
     roots: &'a Roots,
     by_devno: &'a HashMap<String, String>,
     parent: &'a HashMap<String, String>,
@@ -126,7 +126,7 @@ struct Graph<'a> {
 }
 
 impl<'a> Graph<'a> {
-    fn new(found: &'a Found, roots: &'a Roots) -> Self {
+    pub(super) fn new(found: &'a Found, roots: &'a Roots) -> Self {
         let known = found
             .by_devno
             .values()
@@ -167,7 +167,7 @@ impl<'a> Graph<'a> {
 
     /// The probed disks a block device is built on: itself, its partition's disk, or the
     /// disks below a dm or md device's `slaves`.
-    fn disks_beneath(&self, name: &str, depth: usize) -> Vec<usize> {
+    pub(super) fn disks_beneath(&self, name: &str, depth: usize) -> Vec<usize> {
         if let Some(&i) = self.disk_index.get(name) {
             return vec![i];
         }

@@ -183,6 +183,7 @@ pub fn hardware() -> Hardware {
         ],
         tpm2: false,
         live: Default::default(),
+        stacks: Vec::new(),
     }
 }
 

@@ -41,6 +41,7 @@ pub fn one_disk(firmware: Firmware, size_bytes: u64, sector: u32, memory_bytes: 
         nics: vec![],
         tpm2: false,
         live: Default::default(),
+        stacks: Vec::new(),
     }
 }
 

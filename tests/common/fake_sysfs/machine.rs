@@ -123,7 +123,13 @@ fn nvme(t: &FakeTree) {
         None,
         "253:0",
         28672,
-        &[("dm/name", "vg-home")],
+        &[
+            ("dm/name", "vg-home"),
+            (
+                "dm/uuid",
+                "LVM-cD1h8fGMw3n0Xy7TaxUXfJf2M4y7nq1hUq3wM2xY3kQmEo2j8eQmP0Vv0sZ1c2d3",
+            ),
+        ],
     );
     t.hold("nvme0n1/nvme0n1p3", "dm-0");
     sparse(&t.path("dev/dm-0"), 0);
@@ -181,8 +187,17 @@ fn sata(t: &FakeTree) {
             ("device/model", "WDC WD40EFRX-68N"),
         ],
     );
-    t.block("md0", VIRTUAL, None, "9:0", 7_814_035_456, &[]);
+    t.block(
+        "md0",
+        VIRTUAL,
+        None,
+        "9:0",
+        7_814_035_456,
+        &[("md/level", "raid1")],
+    );
     t.hold("sdb", "md0");
+    sparse(&t.path("dev/md0"), 0);
+    t.link("dev/md/data", "../md0");
 }
 
 /// A USB stick with the install media on the whole device, an empty virtio disk and an SD
