@@ -183,6 +183,8 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
     // the layers are made on the partitions (closed at the end, undone on failure).
     let (attached, devices, layers, nodes, facts) =
         step(ev, Step::Partition, || -> Result<_, StepError> {
+            // What the old system left running on the disks is stopped before the wipe.
+            layers::stop_old(plan, ev)?;
             let mut attached = Vec::new();
             let mut devices = Vec::new();
             let mut parts = Vec::new();

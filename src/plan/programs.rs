@@ -9,7 +9,7 @@ use crate::answer::{Answer, Finish, FsType};
 use crate::probe::{Disk, KNOWN_PROGRAMS, LiveSystem, Transport};
 
 use super::storage::StorageSetup;
-use super::{DeviceRef, FilesystemSetup};
+use super::{DeviceRef, FilesystemSetup, Release, ReleaseAction};
 use crate::answer::Issue;
 
 /// A program the install runs on the live system.
@@ -43,11 +43,28 @@ fn program(name: &str, purpose: impl Into<String>) -> HostProgram {
 pub(super) fn needed(
     answer: &Answer,
     disks: &[&Disk],
+    releases: &[Release],
     storage: &StorageSetup,
     live: &LiveSystem,
 ) -> Vec<HostProgram> {
     let filesystems = &storage.filesystems;
     let mut v = Vec::new();
+    let stops = |f: fn(&ReleaseAction) -> bool| releases.iter().any(|r| f(&r.action));
+    if stops(|a| matches!(a, ReleaseAction::DeactivateGroup { .. })) {
+        v.push(program(
+            "lvm",
+            "deactivates the old volume groups on the disks",
+        ));
+    }
+    if stops(|a| matches!(a, ReleaseAction::CloseCrypt { .. })) {
+        v.push(program(
+            "cryptsetup",
+            "closes the old encrypted mappings on the disks",
+        ));
+    }
+    if stops(|a| matches!(a, ReleaseAction::StopArray { .. })) {
+        v.push(program("mdadm", "stops the old RAID arrays on the disks"));
+    }
     if disks.iter().any(|d| d.transport == Transport::Image) {
         v.push(program(
             "losetup",

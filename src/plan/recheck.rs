@@ -11,6 +11,7 @@ use super::Plan;
 /// Every reason `plan` no longer holds on `hw`.
 pub fn still_holds(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
     let mut v: Vec<Issue> = plan.disks.iter().flat_map(|d| disk_holds(d, hw)).collect();
+    v.extend(releases_hold(plan, hw));
     if plan
         .unlock
         .as_ref()
@@ -94,6 +95,41 @@ fn disk_holds(setup: &super::DiskSetup, hw: &Hardware) -> Vec<Issue> {
         }
     }
     v
+}
+
+/// What runs on the disks is what the plan stops: the plan's disks and nothing else.
+fn releases_hold(plan: &Plan, hw: &Hardware) -> Vec<Issue> {
+    let targets: Vec<(&Disk, String)> = plan
+        .disks
+        .iter()
+        .filter_map(|d| hw.disks.iter().find(|h| h.path == d.disk.path))
+        .map(|d| (d, "target".to_string()))
+        .collect();
+    match super::release::plan(hw, &targets, true) {
+        Err(p) => p,
+        Ok(now) if now != plan.releases => {
+            let say = |r: &[super::Release]| match r {
+                [] => "nothing".to_string(),
+                r => r
+                    .iter()
+                    .map(|r| r.what.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            vec![
+                Issue::new(
+                    "target",
+                    format!(
+                        "what runs on the disks has changed since the plan was made: it stops {}, and {} runs now",
+                        say(&plan.releases),
+                        say(&now)
+                    ),
+                )
+                .with_hint("make the plan again"),
+            ]
+        }
+        Ok(_) => Vec::new(),
+    }
 }
 
 /// The disk at the planned path is another one, or resized.

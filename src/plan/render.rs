@@ -138,6 +138,16 @@ fn partition_use(plan: &Plan, disk: usize, number: u32) -> (String, String) {
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
     let several = plan.disks.len() > 1;
+    if !plan.releases.is_empty() {
+        let _ = writeln!(
+            s,
+            "Stops first (running on the target disks now; the wipe then erases them):"
+        );
+    }
+    for r in &plan.releases {
+        let on: Vec<String> = r.disks.iter().map(|d| d.display().to_string()).collect();
+        let _ = writeln!(s, "  - {}, on {}", r.what, on.join(", "));
+    }
     for (i, target) in plan.disks.iter().enumerate() {
         let d = &target.disk;
         if several {

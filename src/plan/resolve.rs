@@ -2,7 +2,7 @@
 //! checked here, and every problem is reported at once.
 
 use crate::answer::{Answer, FirmwareChoice, Issue, Layout};
-use crate::probe::{Disk, Firmware, Hardware};
+use crate::probe::{Disk, Firmware, Hardware, Usage};
 use crate::repo::RepoIndex;
 
 use super::storage::StorageSetup;
@@ -27,6 +27,8 @@ fn render_problems(p: &[Issue]) -> String {
 struct Storage<'h> {
     firmware: Firmware,
     disks: Vec<(&'h Disk, String)>,
+    /// What runs on the disks and is stopped first.
+    releases: Vec<super::Release>,
     /// The tables, layers and filesystems, when the layout fits.
     setup: Option<StorageSetup>,
     /// The live system's programs the install of `setup` runs.
@@ -43,13 +45,25 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
     };
     let disks = select::choose(&answer.target, hw).map_err(|p| vec![p])?;
     let mut problems = Vec::new();
-    for (i, (disk, _)) in disks.iter().enumerate() {
-        let key = match (&answer.target.path, &answer.target.paths) {
-            (Some(_), _) => "target.path".to_string(),
-            (_, Some(_)) => format!("target.paths[{i}]"),
-            _ => "target.match".to_string(),
-        };
-        problems.extend(disk_problems(disk, answer.target.wipe, &key));
+    let keyed: Vec<(&Disk, String)> = disks
+        .iter()
+        .enumerate()
+        .map(|(i, (disk, _))| {
+            let key = match (&answer.target.path, &answer.target.paths) {
+                (Some(_), _) => "target.path".to_string(),
+                (_, Some(_)) => format!("target.paths[{i}]"),
+                _ => "target.match".to_string(),
+            };
+            (*disk, key)
+        })
+        .collect();
+    let wipe = answer.target.wipe;
+    let releases = super::release::plan(hw, &keyed, wipe).unwrap_or_else(|p| {
+        problems.extend(p);
+        Vec::new()
+    });
+    for (disk, key) in &keyed {
+        problems.extend(disk_problems(disk, wipe, key));
     }
     problems.extend(firmware_problems(answer, firmware));
     let on: Vec<&Disk> = disks.iter().map(|(d, _)| *d).collect();
@@ -63,12 +77,13 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
         };
     let programs = setup
         .as_ref()
-        .map(|s| programs::needed(answer, &on, s, &hw.live))
+        .map(|s| programs::needed(answer, &on, &releases, s, &hw.live))
         .unwrap_or_default();
     problems.extend(programs::problems(&programs, &hw.live));
     Ok(Storage {
         firmware,
         disks,
+        releases,
         setup,
         programs,
         problems,
@@ -91,6 +106,7 @@ impl Plan {
         let Storage {
             firmware,
             disks,
+            releases,
             setup,
             programs,
             mut problems,
@@ -146,6 +162,7 @@ impl Plan {
                     table,
                 })
                 .collect(),
+            releases,
             layout: answer.storage.layout,
             scheme: answer.storage.scheme,
             arrays,
@@ -162,15 +179,23 @@ impl Plan {
     }
 }
 
-/// A disk that is busy, read-only, or holds data the answer did not agree to wipe.
+/// A disk that is busy, read-only, or holds data the answer did not agree to wipe. With
+/// `wipe`, what holds the disk (an array, a mapping) is stopped first or refused by
+/// `release::plan`, so it is not a problem here.
 pub(super) fn disk_problems(disk: &Disk, wipe: bool, key: &str) -> Vec<Issue> {
     let name = super::describe_disk(disk);
     let mut v = Vec::new();
     for u in &disk.usage {
-        v.push(
-            Issue::new(key, format!("{name} cannot be used: {u}"))
-                .with_hint("choose another disk, or unmount / stop using it first"),
-        );
+        let held = matches!(u, Usage::Held { .. });
+        if held && wipe {
+            continue;
+        }
+        let hint = if held {
+            "set target.wipe = true to stop it before the disk is erased, or choose another disk"
+        } else {
+            "choose another disk, or unmount / stop using it first"
+        };
+        v.push(Issue::new(key, format!("{name} cannot be used: {u}")).with_hint(hint));
     }
     if disk.read_only {
         v.push(Issue::new(key, format!("{name} is read-only")));

@@ -3,7 +3,7 @@
 //! lists the candidates.
 
 use crate::answer::{self, DiskRule, Target};
-use crate::probe::{Disk, Hardware, Transport};
+use crate::probe::{Disk, Hardware, Transport, Usage};
 
 use crate::answer::Issue;
 
@@ -63,9 +63,13 @@ fn by_paths<'h>(paths: &[String], hw: &'h Hardware) -> Result<Vec<(&'h Disk, Str
 }
 
 /// Disks a rule may pick: not loop devices or images (those only by explicit path), not
-/// read-only, and not busy (running system, install media, mounted).
+/// read-only, and not busy (running system, install media, mounted). A disk an array or a
+/// mapping holds may be picked (a reinstall meets the old system's, assembled by the live
+/// system): the plan then stops it before the wipe, or says why it cannot.
 fn selectable(d: &Disk) -> bool {
-    !matches!(d.transport, Transport::Loop | Transport::Image) && !d.read_only && d.usage.is_empty()
+    !matches!(d.transport, Transport::Loop | Transport::Image)
+        && !d.read_only
+        && d.usage.iter().all(|u| matches!(u, Usage::Held { .. }))
 }
 
 fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<Vec<(&'h Disk, String)>, Issue> {

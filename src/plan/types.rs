@@ -18,6 +18,10 @@ pub struct Plan {
     /// The disks the install writes, each with why it was chosen, what is on it now and
     /// its new partition table. The first is the one the firmware boots first.
     pub disks: Vec<DiskSetup>,
+    /// What runs on those disks now (an old system's arrays, containers, volume groups)
+    /// and is stopped before they are written, top first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub releases: Vec<super::Release>,
     /// Which layout made the tables.
     pub layout: Layout,
     /// The auto layout's scheme (plain for a custom layout).

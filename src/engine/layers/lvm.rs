@@ -46,6 +46,17 @@ pub fn create_volume(
     Ok(Path::new("/dev").join(group).join(name))
 }
 
+/// Deactivates every volume of `group`, an old system's group found running on the target
+/// disks. Without `--devices`: LVM must see all of the group's physical volumes to take it
+/// down cleanly, and deactivating only reads them.
+pub fn deactivate_found(group: &str) -> Result<(), CmdError> {
+    Cmd::new("lvm")
+        .args(["vgchange", "--activate", "n"])
+        .arg(group)
+        .run()
+        .map(drop)
+}
+
 /// Deactivates every volume of `group` (the devices go; the data stays).
 pub fn deactivate(group: &str, pvs: &[PathBuf]) -> Result<(), CmdError> {
     lvm("vgchange", pvs)

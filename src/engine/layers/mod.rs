@@ -7,6 +7,9 @@
 mod crypt;
 mod lvm;
 mod mdadm;
+mod release;
+
+pub use release::stop_old;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,6 +25,8 @@ pub enum LayerError {
     Make { what: String, source: CmdError },
     #[error("{what}: {source}")]
     Close { what: String, source: CmdError },
+    #[error("stopping {what}, which runs on the target disks: {source}")]
+    Release { what: String, source: CmdError },
     #[error("{what} is made on {on}, which was not made (the plan is inconsistent)")]
     Missing { what: String, on: String },
     #[error(
