@@ -5,10 +5,12 @@
 
 mod common;
 
+use common::machine::{refused, resolve};
+
 use std::path::PathBuf;
 
 use azl_installer::answer::{Answer, FsType};
-use azl_installer::plan::{DeviceRef, Plan, Refused};
+use azl_installer::plan::DeviceRef;
 use azl_installer::probe::{Firmware, Hardware, Partition};
 use azl_installer::units::{GIB, MIB};
 
@@ -49,28 +51,14 @@ fn used_disk(sector: u32) -> Hardware {
 
 fn answer(keep: &str, root_size: &str) -> Answer {
     let text = format!(
-        "version = 1\n[target]\npath = \"/dev/sda\"\nwipe = true\nfirmware = \"uefi\"\n\
+        "[target]\npath = \"/dev/sda\"\nwipe = true\nfirmware = \"uefi\"\n\
          [storage]\nlayout = \"custom\"\n\
          [[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"512MiB\"\n\
          [[storage.partitions]]\nmount = \"/boot\"\nsize = \"1GiB\"\n\
          [[storage.partitions]]\nmount = \"/\"\nsize = \"{root_size}\"\n\
          [[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = {keep}\n"
     );
-    let a: Answer = toml::from_str(&text).unwrap_or_else(|e| panic!("test answer: {e}"));
-    let issues = azl_installer::answer::validate(&a);
-    assert!(issues.is_empty(), "test answer is invalid: {issues:?}");
-    a
-}
-
-fn resolve(a: &Answer, h: &Hardware) -> Result<Plan, Refused> {
-    Plan::resolve(a, h, &common::machine::small_index())
-}
-
-fn refused(a: &Answer, h: &Hardware) -> String {
-    match resolve(a, h) {
-        Ok(_) => panic!("the plan was accepted"),
-        Err(e) => e.to_string(),
-    }
+    common::machine::valid_answer(&text)
 }
 
 #[test]

@@ -6,31 +6,13 @@
 
 mod common;
 
+use common::machine::{refused, resolve, valid_answer as answer};
+
 use std::path::PathBuf;
 
-use azl_installer::answer::Answer;
-use azl_installer::plan::{Plan, Refused, ReleaseAction, render, still_holds};
+use azl_installer::plan::{ReleaseAction, render, still_holds};
 use azl_installer::probe::{Firmware, Hardware, Partition, Stacked, StackedKind, Usage};
 use azl_installer::units::{GIB, MIB};
-
-fn answer(text: &str) -> Answer {
-    let a: Answer = toml::from_str(&format!("version = 1\n{text}"))
-        .unwrap_or_else(|e| panic!("test answer: {e}"));
-    let issues = azl_installer::answer::validate(&a);
-    assert!(issues.is_empty(), "test answer is invalid: {issues:?}");
-    a
-}
-
-fn resolve(a: &Answer, h: &Hardware) -> Result<Plan, Refused> {
-    Plan::resolve(a, h, &common::machine::small_index())
-}
-
-fn refused(a: &Answer, h: &Hardware) -> String {
-    match resolve(a, h) {
-        Ok(_) => panic!("the plan was accepted"),
-        Err(e) => e.to_string(),
-    }
-}
 
 fn stacked(
     name: &str,

@@ -4,36 +4,19 @@
 
 mod common;
 
+use common::machine::{refused, resolve, valid_answer as answer};
+
 use azl_installer::answer::{Answer, FsType};
-use azl_installer::plan::{AUTO_GROUP, DeviceRef, Plan, Refused, Role};
+use azl_installer::plan::{AUTO_GROUP, DeviceRef, Plan, Role};
 use azl_installer::probe::{Firmware, Hardware};
 use azl_installer::units::{GIB, MIB};
-
-fn answer(text: &str) -> Answer {
-    let a: Answer = toml::from_str(&format!("version = 1\n{text}"))
-        .unwrap_or_else(|e| panic!("test answer: {e}"));
-    let issues = azl_installer::answer::validate(&a);
-    assert!(issues.is_empty(), "test answer is invalid: {issues:?}");
-    a
-}
 
 fn hw(firmware: Firmware, sizes: &[u64], sector: u32) -> Hardware {
     common::machine::disks(firmware, sizes, sector, 4 * GIB)
 }
 
-fn resolve(a: &Answer, h: &Hardware) -> Result<Plan, Refused> {
-    Plan::resolve(a, h, &common::machine::small_index())
-}
-
 fn plan(a: &Answer, h: &Hardware) -> Plan {
     resolve(a, h).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn refused(a: &Answer, h: &Hardware) -> String {
-    match resolve(a, h) {
-        Ok(_) => panic!("the plan was accepted"),
-        Err(e) => e.to_string(),
-    }
 }
 
 fn roles(plan: &Plan, disk: usize) -> Vec<Role> {

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use azl_installer::answer::Answer;
+use azl_installer::plan::{Plan, Refused};
 use azl_installer::probe::{Disk, Firmware, Hardware, Transport};
 use azl_installer::repo::{Package, RepoIndex, RepoMeta, RepoSource};
 
@@ -113,4 +115,26 @@ pub fn fixture_index(variant: &str) -> RepoIndex {
     }])
     .unwrap_or_else(|e| panic!("loading the fixture: {e}"))
     .index
+}
+
+/// A test's answer ("version = 1" and `text`), which must be valid.
+pub fn valid_answer(text: &str) -> Answer {
+    let a: Answer = toml::from_str(&format!("version = 1\n{text}"))
+        .unwrap_or_else(|e| panic!("test answer: {e}"));
+    let issues = azl_installer::answer::validate(&a);
+    assert!(issues.is_empty(), "test answer is invalid: {issues:?}");
+    a
+}
+
+/// The plan of `a` on `h` with `small_index()`'s packages.
+pub fn resolve(a: &Answer, h: &Hardware) -> Result<Plan, Refused> {
+    Plan::resolve(a, h, &small_index())
+}
+
+/// Why the plan of `a` on `h` is refused; the test fails when it is accepted.
+pub fn refused(a: &Answer, h: &Hardware) -> String {
+    match resolve(a, h) {
+        Ok(_) => panic!("the plan was accepted"),
+        Err(e) => e.to_string(),
+    }
 }

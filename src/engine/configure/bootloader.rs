@@ -199,11 +199,14 @@ fn uefi(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
             Ok(())
         }
         EfiVars::Writable => {
-            boot_entry(ctx, ctx.disk, esp.number, EFI_LABEL, log)?;
-            for (disk, number) in esp_copies(ctx) {
+            // `efibootmgr --create` puts the new entry first in BootOrder: the last disk's
+            // entry is made first and disk 1's last, so the firmware tries disk 1, then 2...
+            // (the VM proof saw disk 2's entry boot first the other way round).
+            for (disk, number) in esp_copies(ctx).into_iter().rev() {
                 let label = format!("{EFI_LABEL} (disk {})", disk + 1);
                 boot_entry(ctx, &ctx.disks[disk], number, &label, log)?;
             }
+            boot_entry(ctx, ctx.disk, esp.number, EFI_LABEL, log)?;
             Ok(())
         }
     }
