@@ -22,8 +22,8 @@ pub use programs::HostProgram;
 pub use recheck::still_holds;
 pub use render::render;
 pub use resolve::Refused;
-pub use select::target_disk;
-pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
+pub use select::{target_disk, target_disks};
+pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_layout, auto_swap};
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
     SystemSetup,

@@ -47,6 +47,13 @@ impl StorageSetup {
     }
 }
 
+/// The auto layout of `storage` on `disks` written out as the custom layout it stands for
+/// (partitions, arrays, containers, groups, volumes): where the TUI starts a custom layout
+/// from, so that it begins with exactly what the auto layout would have made.
+pub fn auto_layout(storage: &Storage, firmware: Firmware, disks: &[&Disk], memory: u64) -> Storage {
+    schemes::generate(storage, firmware, disks, memory).storage
+}
+
 /// How messages and the plan's text name a device.
 pub(super) fn describe(
     d: DeviceRef,
