@@ -35,6 +35,8 @@ pub struct Field {
     pub hidden: bool,
     /// A heading printed above the field.
     pub heading: Option<&'static str>,
+    /// A short word after the value (a passphrase's strength, why an option is missing).
+    pub note: Option<String>,
 }
 
 impl Field {
@@ -76,6 +78,7 @@ impl Field {
             value,
             hidden: false,
             heading: None,
+            note: None,
         }
     }
 
@@ -247,7 +250,20 @@ impl Form {
         width: usize,
         zone: &mut dyn FnMut(usize, bool, &mut Vec<Line<'static>>),
     ) -> Vec<Line<'static>> {
+        self.lines_and_focus(range, issues, width, zone).0
+    }
+
+    /// `lines`, and where among them the focused field begins and ends (a screen taller
+    /// than the terminal scrolls to keep it in view).
+    pub fn lines_and_focus(
+        &self,
+        range: std::ops::Range<usize>,
+        issues: &[Issue],
+        width: usize,
+        zone: &mut dyn FnMut(usize, bool, &mut Vec<Line<'static>>),
+    ) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
         let mut out = Vec::new();
+        let mut focus = 0..0;
         for (i, f) in self
             .fields
             .iter()
@@ -258,13 +274,17 @@ impl Form {
             if f.hidden {
                 continue;
             }
+            let begins = out.len();
             if let Some(h) = f.heading {
                 out.push(Line::from(Span::styled(h, ui::heading())));
             }
             let focused = i == self.focus;
             let marker = if focused { "> " } else { "  " };
             let label = format!("{marker}{:.<w$}: ", f.label, w = LABEL);
-            let room = width.saturating_sub(label.chars().count() + 1);
+            let note = f.note.as_deref().map(|n| format!("  {n}"));
+            let room = width
+                .saturating_sub(label.chars().count() + 1)
+                .saturating_sub(note.as_deref().map_or(0, |n| n.chars().count()));
             let mut spans = vec![Span::styled(
                 label,
                 if focused { ui::focus() } else { Style::new() },
@@ -281,14 +301,20 @@ impl Form {
                 }
                 Value::Zone => zone(i, focused, &mut out),
             }
+            if let Some(n) = note {
+                spans.push(Span::styled(n, ui::dim()));
+            }
             if !matches!(f.value, Value::Zone) {
                 out.push(Line::from(spans));
             }
             for issue in issues.iter().filter(|x| owns(&f.key, &x.path)) {
                 out.extend(ui::issue_lines(issue, width));
             }
+            if focused {
+                focus = begins..out.len();
+            }
         }
-        out
+        (out, focus)
     }
 }
 
