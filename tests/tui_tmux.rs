@@ -85,10 +85,11 @@ fn interactive_install_in_tmux() {
     assert!(!pane.contains("loop"), "{pane}");
     t.keys(&["Enter"]);
 
-    // Disk: the image (the only free disk) is chosen, the auto layout kept.
+    // Disk: the image (the only free disk) is disk 1, the auto layout kept; its old
+    // partition is listed, to be erased.
     let pane = t.wait_for(&["[Disk]", "Layout", "< auto >"], SCREEN);
-    assert!(pane.contains("* disk.img"), "the image is chosen:\n{pane}");
-    assert!(pane.contains("< disk.img 8 GiB >"), "{pane}");
+    assert!(pane.contains("[1] disk.img"), "the image is picked:\n{pane}");
+    assert!(pane.contains("erased"), "{pane}");
     t.keys(&["Enter"]);
 
     // Network: the host name.

@@ -264,16 +264,11 @@ pub fn layer_lines(plan: &Plan) -> Vec<String> {
     }
     let on = |d: DeviceRef| -> String {
         match plan.filesystems.iter().find(|f| f.on == d) {
+            Some(f) if f.fs == crate::answer::FsType::Swap => " -> swap".to_string(),
             Some(f) => format!(
                 " -> {} {}",
                 fs_name(f.fs),
-                f.mount
-                    .as_deref()
-                    .unwrap_or(if f.fs == crate::answer::FsType::Swap {
-                        "swap"
-                    } else {
-                        "-"
-                    })
+                f.mount.as_deref().unwrap_or("-")
             ),
             None => plan
                 .users_of(d)

@@ -67,6 +67,10 @@ impl Answer {
         if let Some(e) = &mut a.storage.encryption {
             e.passphrase = None;
         }
+        // Nothing left to say: no empty table.
+        if a.storage.encryption == Some(Default::default()) {
+            a.storage.encryption = None;
+        }
         a
     }
 }

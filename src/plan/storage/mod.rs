@@ -8,6 +8,7 @@ mod layers;
 mod place;
 mod schemes;
 
+pub use keep::matches as keep_matches;
 pub(super) use place::fs_name;
 pub use schemes::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
 

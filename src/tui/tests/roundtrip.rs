@@ -11,7 +11,7 @@ fn exported_answer_loads_back_equal() {
     let mut h = H::new(&fake);
     h.press([Enter]);
     // Disk: the HDD (it holds data: wipe = true).
-    h.press([Right, Enter]);
+    h.press([Right, Right, Enter]);
     // Network: host name, eno1 static.
     h.typ("web01.example.com");
     h.press([Down, Down, Right, Down]);
