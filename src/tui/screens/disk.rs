@@ -425,7 +425,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             .find(|e| keep::kept_row(rows, e) == Some(i))?;
         Some(format!(
             "{} {}",
-            e.part.name,
+            keep::short_name(e),
             e.part.fs_type.as_deref().unwrap_or("-")
         ))
     };

@@ -155,6 +155,20 @@ pub fn order_rows(rows: &mut [PartitionSpec], d: usize, disk: &Disk) {
     }
 }
 
+/// A partition's name in 10 columns: its node's name ("nvme0n1p2"), or for a long one
+/// (a disk image's "partition 2 of disk.img") the disk's name and its number.
+pub fn short_name(e: &Existing) -> String {
+    let name = &e.part.name;
+    if name.chars().count() <= 10 {
+        return name.clone();
+    }
+    let n = format!("#{}", e.part.number);
+    format!(
+        "{}{n}",
+        ui::cut(&e.on.name, 10usize.saturating_sub(n.len()))
+    )
+}
+
 /// The list: each partition erased or kept (and where), the issues of a kept one under
 /// it; disks with something other than partitions say what.
 pub fn lines(
@@ -180,7 +194,7 @@ pub fn lines(
         let s = format!(
             "  {} {:<10} {:>9} {:<7} {:<16} {status}",
             if here { ">" } else { " " },
-            ui::cut(&p.name, 10),
+            short_name(e),
             human_bytes(p.size_bytes),
             ui::cut(p.fs_type.as_deref().unwrap_or("-"), 7),
             ui::cut(
