@@ -22,6 +22,8 @@ pub struct FakeBackend {
     pub script: Vec<Event>,
     /// How long loading the repositories takes (a slow or dead mirror).
     pub repo_delay: std::time::Duration,
+    /// What a `storage.encryption.passphrase_file` holds on this machine.
+    pub passphrase_file: Option<String>,
 }
 
 impl Default for FakeBackend {
@@ -31,6 +33,7 @@ impl Default for FakeBackend {
             index: Ok(index()),
             script: script(true),
             repo_delay: std::time::Duration::ZERO,
+            passphrase_file: None,
         }
     }
 }
@@ -46,6 +49,15 @@ impl Backend for FakeBackend {
             std::thread::sleep(delay);
             index
         })
+    }
+
+    fn read_secrets(&self, answer: &mut Answer) -> Result<(), crate::answer::Issue> {
+        if let (Some(e), Some(secret)) = (&mut answer.storage.encryption, &self.passphrase_file)
+            && e.passphrase_file.is_some()
+        {
+            e.passphrase = Some(secret.clone());
+        }
+        Ok(())
     }
 
     fn start_install(&self, _plan: Plan, _webhook: Option<String>, events: Sender<Event>) {

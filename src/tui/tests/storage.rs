@@ -334,6 +334,32 @@ fn a_starting_answers_passphrase_is_used_but_not_exported() {
     );
 }
 
+/// A passphrase file named by the starting answer is read for the plan only (the plan
+/// needs the passphrase to make the containers); the TUI's answer keeps naming the file.
+#[test]
+fn a_passphrase_file_is_read_for_the_plan_only() {
+    let fake = FakeBackend {
+        passphrase_file: Some(PASSPHRASE.into()),
+        ..Default::default()
+    };
+    let mut answer = App::default_answer();
+    answer.target.path = Some("/dev/nvme0n1".into());
+    answer.storage.encrypt = true;
+    answer.storage.encryption = Some(crate::answer::Encryption {
+        passphrase_file: Some("/run/install/repo/luks-passphrase".into()),
+        ..Default::default()
+    });
+    let given = answer.storage.clone();
+    let mut h = H::with_answer(&fake, answer);
+    walk_to(&mut h, Screen::Summary);
+    let Some(Ok(plan)) = &h.app.plan else {
+        panic!("a plan");
+    };
+    let unlock = plan.unlock.as_ref().expect("unlock");
+    assert_eq!(unlock.secret.as_ref().map(|s| s.expose()), Some(PASSPHRASE));
+    assert_eq!(h.app.answer.storage, given);
+}
+
 /// The roundtrip example's passphrase file: offered as it was given, kept, and switched
 /// to a typed passphrase on request.
 #[test]
@@ -448,6 +474,29 @@ fn the_gate_and_the_summary_name_every_disk() {
     h.press([Enter]);
     assert!(matches!(h.app.popup, Some(Popup::Confirm { .. })));
     insta::assert_snapshot!("confirm_two_disks", h.render());
+}
+
+/// Taller than 24 rows (sda's partitions, encryption, its issues): the screen scrolls so
+/// that the focused field shows.
+#[test]
+fn the_disk_screen_scrolls_to_the_focused_field() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    h.press([Enter, Right, Right]);
+    h.app.disk.form.focus = crate::tui::screens::disk::ENCRYPT;
+    h.press([Char(' '), Tab]);
+    h.typ("short");
+    h.press([Tab, Tab]);
+    let screen = h.render();
+    assert!(screen.contains("> Unlock with TPM2"), "{screen}");
+    assert!(
+        !screen.contains("Use Device"),
+        "scrolled past the top:\n{screen}"
+    );
+    h.app.disk.form.focus = DISKS;
+    h.press([Up]);
+    let screen = h.render();
+    assert!(screen.contains("Use Device"), "{screen}");
 }
 
 /// The disk screen as the admin sees it at 80x24: two disks mirrored and encrypted (the
