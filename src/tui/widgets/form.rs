@@ -264,6 +264,15 @@ impl Form {
     ) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
         let mut out = Vec::new();
         let mut focus = 0..0;
+        // Each issue under one field: the visible one with the most specific key.
+        let owner: Vec<Option<usize>> = issues
+            .iter()
+            .map(|x| {
+                (0..self.fields.len())
+                    .filter(|&i| !self.fields[i].hidden && owns(&self.fields[i].key, &x.path))
+                    .max_by_key(|&i| self.fields[i].key.len())
+            })
+            .collect();
         for (i, f) in self
             .fields
             .iter()
@@ -307,7 +316,7 @@ impl Form {
             if !matches!(f.value, Value::Zone) {
                 out.push(Line::from(spans));
             }
-            for issue in issues.iter().filter(|x| owns(&f.key, &x.path)) {
+            for (issue, _) in issues.iter().zip(&owner).filter(|(_, o)| **o == Some(i)) {
                 out.extend(ui::issue_lines(issue, width));
             }
             if focused {
@@ -338,6 +347,29 @@ mod tests {
         assert!(!owns("users[0]", "users[01]"));
         assert!(!owns("system.host", "system.hostname"));
         assert!(!owns("", "version"));
+    }
+
+    /// An issue shows once, under the field whose key says most about it.
+    #[test]
+    fn issues_go_under_the_most_specific_field() {
+        let f = Form::new(vec![
+            Field::toggle("a", "storage.encryption", true),
+            Field::toggle("b", "storage.encryption.tpm2", true),
+        ]);
+        let issues = vec![
+            Issue::new("storage.encryption.tpm2", "tpm"),
+            Issue::new("storage.encryption", "general"),
+        ];
+        let text: Vec<String> = f
+            .lines(0..2, &issues, 60, &mut |_, _, _| {})
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text.len(), 4, "{text:?}");
+        assert!(
+            text[1].contains("general") && text[3].contains("tpm"),
+            "{text:?}"
+        );
     }
 
     #[test]
