@@ -85,10 +85,14 @@ fn interactive_install_in_tmux() {
     assert!(!pane.contains("loop"), "{pane}");
     t.keys(&["Enter"]);
 
-    // Disk: the image (the only free disk) is chosen, the auto layout kept.
+    // Disk: the image (the only free disk) is disk 1, the auto layout kept; its old
+    // partition is listed, to be erased.
     let pane = t.wait_for(&["[Disk]", "Layout", "< auto >"], SCREEN);
-    assert!(pane.contains("* disk.img"), "the image is chosen:\n{pane}");
-    assert!(pane.contains("< disk.img 8 GiB >"), "{pane}");
+    assert!(
+        pane.contains("[1] disk.img"),
+        "the image is picked:\n{pane}"
+    );
+    assert!(pane.contains("erased"), "{pane}");
     t.keys(&["Enter"]);
 
     // Network: the host name.
@@ -368,4 +372,192 @@ fn without_a_terminal_the_tui_says_so() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("needs a terminal"), "{err}");
     assert!(o.stdout.is_empty(), "nothing drawn: {:?}", o.stdout);
+}
+
+/// A reinstall that keeps /home, chosen on the disk screen: the image holds an ext4
+/// partition labelled "home" at its end; the admin marks it to keep (mounted at /home, as
+/// the label suggests), the summary and the erase gate say it is kept, and after the install
+/// its file is unchanged and the new system mounts it at /home by its UUID.
+#[test]
+fn keeping_a_partition_in_tmux() {
+    require_loop_devices!();
+    let repo = FixtureRepo::base();
+    let img = Image::sparse(8 * GIB);
+    let image = img.path.to_str().unwrap();
+    sh("sgdisk", &["-n", "1:7G:0", "-c", "1:home", image]);
+    let home_uuid = {
+        let lo = common::LoopDevice::attach(&img.path, 512);
+        common::installed::wait_for_partitions(&lo, 1);
+        let dev = lo.partition(1);
+        sh("mkfs.ext4", &["-q", "-L", "home", dev.to_str().unwrap()]);
+        let at = img.dir.path().join("home");
+        std::fs::create_dir_all(&at).unwrap();
+        let _m = common::Mount::new(&dev, &at);
+        std::fs::write(at.join("keep-me.txt"), "written before the reinstall\n").unwrap();
+        blkid_uuid(&dev).expect("a filesystem UUID")
+    };
+    let dir = img.dir.path();
+    let start = dir.join("start.toml");
+    std::fs::write(&start, start_answer(&repo, &img.path, "")).unwrap();
+    let run = TuiRun::start(dir, &img.path, &format!("--answer {}", start.display()));
+    let t = &run.tmux;
+    t.wait_for(&["[Welcome]", "disk.img"], SCREEN);
+    t.keys(&["Enter"]);
+    // The partition is listed, to be erased until it is marked.
+    t.wait_for(&["[Disk]", "disk.img#1", "\"home\"", "erased"], SCREEN);
+    t.keys(&["Tab", "k"]);
+    t.wait_for(&["KEEP at /home", "mount /home", "< custom >"], SCREEN);
+    t.keys(&["Enter"]);
+    let pane = t.wait_for(&["KEEP at /home", "as is (disk.img#1 ext4)"], SCREEN);
+    assert!(!pane.contains("mount /home"), "{pane}");
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Network]", "Host name"], SCREEN);
+    t.type_text(HOSTNAME);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Users]", "< locked >"], SCREEN);
+    t.keys(&["Right", "Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Security]"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Software]", "Packages ("], SCREEN);
+    t.keys(&["Enter"]);
+    let pane = t.wait_for(&["[Summary]", "Kept (not written"], SCREEN);
+    assert!(
+        pane.contains("+ partition 1 (ext4 \"home\"") && pane.contains("/home (kept)"),
+        "{pane}"
+    );
+    assert!(pane.contains("but what is kept"), "{pane}");
+    t.keys(&["Enter"]);
+    t.wait_for(
+        &["Erase the disk and install?", "(ext4 \"home\") is kept."],
+        SCREEN,
+    );
+    t.type_text("erase");
+    t.keys(&["Enter"]);
+    let pane = t.wait_for(&["[Done]", "What next?"], Duration::from_secs(90));
+    assert!(pane.contains("The install finished in"), "{pane}");
+    t.keys(&["Enter"]);
+    assert_eq!(run.wait_exit(SCREEN), "EXIT=0", "{}", t.pane());
+    let sysimage = run.sysimage.clone();
+    let _leftovers = run.end();
+    assert_nothing_left(&img.path, &sysimage);
+
+    // ESP, /boot and / before it: the kept partition is number 4 now, as it was.
+    let v = sh("sgdisk", &["-v", image]);
+    assert!(v.contains("No problems found"), "{v}");
+    {
+        let lo = common::LoopDevice::attach(&img.path, 512);
+        common::installed::wait_for_partitions(&lo, 4);
+        let dev = lo.partition(4);
+        assert_eq!(blkid_uuid(&dev).as_deref(), Some(home_uuid.as_str()));
+        let at = dir.join("home-after");
+        std::fs::create_dir_all(&at).unwrap();
+        let _m = common::Mount::new_ro(&dev, &at);
+        assert_eq!(
+            std::fs::read_to_string(at.join("keep-me.txt")).unwrap(),
+            "written before the reinstall\n"
+        );
+    }
+    let sys = Installed::open(&img.path, 512, 4, 3);
+    let fstab = sys.read("/etc/fstab");
+    let line = fstab
+        .lines()
+        .find(|l| l.starts_with(&format!("UUID={home_uuid}")))
+        .unwrap_or_else(|| panic!("no fstab line for the kept partition:\n{fstab}"));
+    assert_eq!(line.split_whitespace().nth(1), Some("/home"), "{fstab}");
+}
+
+/// Encryption chosen on the disk screen of the real binary: the passphrase is typed twice
+/// and never shown, with its strength beside it; the plan is made with the containers (the
+/// fixture repository has no cryptsetup or lvm2, which the plan names). Turned off again,
+/// the install goes on; no log, no file and no screen of the run ever holds the passphrase,
+/// and the exported answer neither. Nothing is installed: the admin quits at the summary.
+#[test]
+fn encryption_in_tmux_never_shows_or_writes_the_passphrase() {
+    require_loop_devices!();
+    const PASSPHRASE: &str = "Tmux-typed-LUKS-passphrase";
+    let repo = FixtureRepo::base();
+    let img = Image::sparse(8 * GIB);
+    let dir = img.dir.path();
+    let start = dir.join("start.toml");
+    std::fs::write(&start, start_answer(&repo, &img.path, "")).unwrap();
+    let out = dir.join("out.toml");
+    let run = TuiRun::start(
+        dir,
+        &img.path,
+        &format!(
+            "--answer {} --answer-out {}",
+            start.display(),
+            out.display()
+        ),
+    );
+    let t = &run.tmux;
+    let mut panes = Vec::new();
+    t.wait_for(&["[Welcome]"], SCREEN);
+    t.keys(&["Enter"]);
+    // Layout, Scheme, Filesystem, Swap, Encrypt.
+    t.wait_for(&["[Disk]", "< plain >"], SCREEN);
+    t.keys(&["Tab", "Tab", "Tab", "Tab", "Tab", "Space"]);
+    t.wait_for(&["[x] yes", "Passphrase again"], SCREEN);
+    t.keys(&["Tab"]);
+    t.type_text(PASSPHRASE);
+    panes.push(t.wait_for(
+        &["strong (26 chars, 3 kinds)", "the two passphrases differ"],
+        SCREEN,
+    ));
+    t.keys(&["Tab"]);
+    t.type_text(PASSPHRASE);
+    panes.push(t.wait_for(&["Passphrase again..: ****"], SCREEN));
+    // The plan of the encrypted layout: refused for the packages it needs.
+    t.keys(&["Enter"]);
+    let pane = t.wait_for(
+        &["package \"cryptsetup\" is not in the repositories"],
+        SCREEN,
+    );
+    assert!(
+        pane.contains("[Disk]") && !pane.contains("differ"),
+        "{pane}"
+    );
+    panes.push(pane);
+    // Encryption off: the passphrase is dropped, and the install can go on.
+    t.keys(&["Up", "Up", "Space"]);
+    panes.push(t.wait_for(&["Encrypt (LUKS2)...: [ ] no"], SCREEN));
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Network]", "Host name"], SCREEN);
+    t.type_text(HOSTNAME);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Users]", "< locked >"], SCREEN);
+    t.keys(&["Right", "Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Security]"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Software]", "Packages ("], SCREEN);
+    t.keys(&["Enter"]);
+    panes.push(t.wait_for(&["[Summary]", "Disk: disk image"], SCREEN));
+    t.keys(&["e"]);
+    panes.push(t.wait_for(&["Answer file written to"], SCREEN));
+    let exported = std::fs::read_to_string(&out).unwrap();
+    assert!(!exported.contains(PASSPHRASE), "{exported}");
+    let a: toml::Value = toml::from_str(&exported).unwrap();
+    assert!(a["storage"].get("encrypt").is_none(), "{exported}");
+    assert!(a["storage"].get("encryption").is_none(), "{exported}");
+    t.keys(&["q"]);
+    t.wait_for(&["Quit?"], SCREEN);
+    t.keys(&["y"]);
+    run.wait_exit(SCREEN);
+    let log = std::fs::read_to_string(&run.log).unwrap_or_default();
+    assert!(!log.is_empty(), "the --log file has what the TUI did");
+    assert!(!log.contains(PASSPHRASE), "the passphrase is in the log");
+    // The run directory: the live system's copy of the log and the event journal.
+    let leaks = files_containing(&dir.join("run"), PASSPHRASE);
+    assert!(leaks.is_empty(), "the passphrase is in {leaks:?}");
+    for p in &panes {
+        assert!(!p.contains(PASSPHRASE), "{p}");
+    }
 }

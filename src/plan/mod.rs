@@ -22,10 +22,10 @@ pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;
 pub use recheck::still_holds;
 pub use release::{Release, ReleaseAction};
-pub use render::render;
+pub use render::{kept_lines, layer_lines, render};
 pub use resolve::Refused;
-pub use select::target_disk;
-pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
+pub use select::{target_disk, target_disks};
+pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_layout, auto_swap, keep_matches};
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
     SystemSetup,

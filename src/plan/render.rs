@@ -134,6 +134,41 @@ fn partition_use(plan: &Plan, disk: usize, number: u32) -> (String, String) {
     ("-".into(), user.unwrap_or_else(|| "-".into()))
 }
 
+/// The partitions of `disks[disk]` that the install keeps, one line each: "partition 4
+/// (ext4 \"home\", 20 GiB, UUID …), found by filesystem label \"home\"".
+pub fn kept_lines(plan: &Plan, disk: usize) -> Vec<String> {
+    let Some(target) = plan.disks.get(disk) else {
+        return Vec::new();
+    };
+    let ss = target.table.sector_size;
+    target
+        .table
+        .partitions
+        .iter()
+        .filter_map(|p| p.kept.as_ref().map(|k| (p, k)))
+        .map(|(p, k)| {
+            let label = k
+                .fs_label
+                .as_deref()
+                .map(|l| format!(" {l:?}"))
+                .unwrap_or_default();
+            let renumbered = if k.number_now == p.number {
+                String::new()
+            } else {
+                format!(", numbered {} from now on", p.number)
+            };
+            format!(
+                "partition {} ({}{label}, {}, UUID {}{renumbered}), found by {}",
+                k.number_now,
+                k.fs.as_str(),
+                human_bytes(p.size_bytes(ss)),
+                k.fs_uuid.as_deref().unwrap_or("none"),
+                k.found_by
+            )
+        })
+        .collect()
+}
+
 /// The whole plan as text.
 pub fn render(plan: &Plan) -> String {
     let mut s = String::new();
@@ -164,12 +199,7 @@ pub fn render(plan: &Plan) -> String {
         if i == 0 {
             let _ = writeln!(s, "Firmware: {}", plan.firmware.name());
         }
-        let kept: Vec<_> = target
-            .table
-            .partitions
-            .iter()
-            .filter_map(|p| p.kept.as_ref().map(|k| (p, k)))
-            .collect();
+        let kept = kept_lines(plan, i);
         if target.destroys.is_empty() {
             let _ = writeln!(s, "Destroys: nothing (the disk is empty)");
         } else if kept.is_empty() {
@@ -183,26 +213,8 @@ pub fn render(plan: &Plan) -> String {
         if !kept.is_empty() {
             let _ = writeln!(s, "Keeps (not written, not formatted, only mounted):");
         }
-        for (p, k) in &kept {
-            let label = k
-                .fs_label
-                .as_deref()
-                .map(|l| format!(" {l:?}"))
-                .unwrap_or_default();
-            let renumbered = if k.number_now == p.number {
-                String::new()
-            } else {
-                format!(", numbered {} from now on", p.number)
-            };
-            let _ = writeln!(
-                s,
-                "  - partition {} ({}{label}, {}, UUID {}{renumbered}), found by {}",
-                k.number_now,
-                k.fs.as_str(),
-                human_bytes(p.size_bytes(target.table.sector_size)),
-                k.fs_uuid.as_deref().unwrap_or("none"),
-                k.found_by
-            );
+        for k in &kept {
+            let _ = writeln!(s, "  - {k}");
         }
         let layout = match plan.layout {
             Layout::Auto => format!("auto layout, scheme {}", plan.scheme.as_str()),
@@ -236,7 +248,13 @@ pub fn render(plan: &Plan) -> String {
             );
         }
     }
-    layers(plan, &mut s);
+    let layers = layer_lines(plan);
+    if !layers.is_empty() {
+        let _ = writeln!(s, "Storage layers (sizes estimated):");
+    }
+    for l in layers {
+        let _ = writeln!(s, "  {l}");
+    }
     let _ = writeln!(s, "Then:");
     for step in steps(plan).iter().skip(1) {
         let _ = writeln!(s, "  - {step}");
@@ -246,25 +264,21 @@ pub fn render(plan: &Plan) -> String {
     s
 }
 
-/// The device tree above the partitions: arrays, containers, groups and their volumes,
-/// each with its size and what is made on it.
-fn layers(plan: &Plan, s: &mut String) {
+/// The device tree above the partitions, one line each (volumes indented under their
+/// group): arrays, containers, groups and their volumes, each with its size and what is
+/// made on it, then how the containers are unlocked. Empty when there are no layers.
+pub fn layer_lines(plan: &Plan) -> Vec<String> {
+    let mut s = Vec::new();
     if plan.arrays.is_empty() && plan.crypts.is_empty() && plan.groups.is_empty() {
-        return;
+        return s;
     }
-    let _ = writeln!(s, "Storage layers (sizes estimated):");
     let on = |d: DeviceRef| -> String {
         match plan.filesystems.iter().find(|f| f.on == d) {
+            Some(f) if f.fs == crate::answer::FsType::Swap => " -> swap".to_string(),
             Some(f) => format!(
                 " -> {} {}",
                 fs_name(f.fs),
-                f.mount
-                    .as_deref()
-                    .unwrap_or(if f.fs == crate::answer::FsType::Swap {
-                        "swap"
-                    } else {
-                        "-"
-                    })
+                f.mount.as_deref().unwrap_or("-")
             ),
             None => plan
                 .users_of(d)
@@ -274,49 +288,45 @@ fn layers(plan: &Plan, s: &mut String) {
     };
     for (index, a) in plan.arrays.iter().enumerate() {
         let members: Vec<String> = a.members.iter().map(|m| plan.describe(*m)).collect();
-        let _ = writeln!(
-            s,
-            "  array /dev/md/{} RAID {}, {}, on {}{}",
+        s.push(format!(
+            "array /dev/md/{} RAID {}, {}, on {}{}",
             a.name,
             a.level.number(),
             human_bytes(a.size_bytes),
             members.join(", "),
             on(DeviceRef::Array { index })
-        );
+        ));
     }
     for (index, c) in plan.crypts.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "  LUKS2 /dev/mapper/{}, {}, on {}{}",
+        s.push(format!(
+            "LUKS2 /dev/mapper/{}, {}, on {}{}",
             c.name,
             human_bytes(c.size_bytes),
             plan.describe(c.on),
             on(DeviceRef::Crypt { index })
-        );
+        ));
     }
     for (g, group) in plan.groups.iter().enumerate() {
         let pvs: Vec<String> = group.on.iter().map(|d| plan.describe(*d)).collect();
-        let _ = writeln!(
-            s,
-            "  LVM group {}, {}, on {}",
+        s.push(format!(
+            "LVM group {}, {}, on {}",
             group.name,
             human_bytes(group.size_bytes),
             pvs.join(", ")
-        );
+        ));
         for (index, v) in plan
             .volumes
             .iter()
             .enumerate()
             .filter(|(_, v)| v.group == g)
         {
-            let _ = writeln!(
-                s,
-                "    volume {} ({}), {}{}",
+            s.push(format!(
+                "  volume {} ({}), {}{}",
                 v.name,
                 v.size,
                 human_bytes(v.size_bytes),
                 on(DeviceRef::Volume { index })
-            );
+            ));
         }
     }
     if let Some(u) = &plan.unlock {
@@ -328,19 +338,20 @@ fn layers(plan: &Plan, s: &mut String) {
             let pcrs: Vec<String> = pcrs.iter().map(u8::to_string).collect();
             ways.push(format!("TPM2 (PCRs {})", pcrs.join("+")));
         }
-        let _ = writeln!(s, "  unlocked at boot by: {}", ways.join(" or "));
+        s.push(format!("unlocked at boot by: {}", ways.join(" or ")));
         if u.tpm2_missing {
-            let _ = writeln!(
-                s,
-                "  (TPM2 was asked for, but this machine has no TPM 2.0: the passphrase unlocks)"
+            s.push(
+                "(TPM2 was asked for, but this machine has no TPM 2.0: the passphrase unlocks)"
+                    .to_string(),
             );
         }
         if !u.passphrase && u.tpm2_pcrs.is_some() {
-            let _ = writeln!(
-                s,
-                "  (no recovery passphrase: if these PCRs change, e.g. with new firmware or \
+            s.push(
+                "(no recovery passphrase: if these PCRs change, e.g. with new firmware or \
                  Secure Boot keys, the data cannot be unlocked)"
+                    .to_string(),
             );
         }
     }
+    s
 }

@@ -15,6 +15,14 @@ pub fn target_disk<'h>(target: &Target, hw: &'h Hardware) -> Option<&'h Disk> {
         .map(|(d, _)| d)
 }
 
+/// Every disk the answer's `[target]` picks on `hw`, in target order; empty when it does
+/// not pick what it asks for.
+pub fn target_disks<'h>(target: &Target, hw: &'h Hardware) -> Vec<&'h Disk> {
+    choose(target, hw)
+        .map(|v| v.into_iter().map(|(d, _)| d).collect())
+        .unwrap_or_default()
+}
+
 /// The chosen disks, in order, and why each was chosen.
 pub(super) fn choose<'h>(
     target: &Target,

@@ -195,18 +195,8 @@ pub(super) fn resolve(
         },
         post_scripts: answer.scripts.post.clone(),
         finish: finish_action(answer, transport),
-        saved_answer: answer::to_toml(&without_passphrase(hashed)),
+        saved_answer: answer::to_toml(&hashed.without_secrets()),
     })
-}
-
-/// The answer as it is saved on the target: the disk encryption passphrase is a secret the
-/// installed system must not hold in the clear (a passphrase_file reference stays: it
-/// names a file on the install media, not the secret).
-fn without_passphrase(mut a: Answer) -> Answer {
-    if let Some(e) = &mut a.storage.encryption {
-        e.passphrase = None;
-    }
-    a
 }
 
 /// Kernel arguments added when `kernel.hardening` is true; each costs little on a server:

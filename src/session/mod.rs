@@ -221,18 +221,27 @@ pub fn plan_for_answer(answer: Answer) -> Result<Plan, Failure> {
 /// `storage.encryption.passphrase_file`, read: its first line becomes the passphrase the
 /// plan carries in memory (never in the plan's data nor in the saved answer).
 fn passphrase_from_file(mut answer: Answer) -> Result<Answer, Failure> {
-    let Some(e) = &mut answer.storage.encryption else {
-        return Ok(answer);
-    };
-    let Some(file) = e.passphrase_file.clone() else {
-        return Ok(answer);
-    };
-    let refuse = |message: String| {
-        let issue = answer::Issue::new("storage.encryption.passphrase_file", message)
-            .with_hint("the first line of the file is the passphrase, at least 8 characters");
+    read_passphrase_file(&mut answer).map_err(|issue| {
         Failure::Refused(Refused {
             problems: vec![issue],
         })
+    })?;
+    Ok(answer)
+}
+
+/// Reads `storage.encryption.passphrase_file` into `storage.encryption.passphrase` (both
+/// front doors: the plan needs the passphrase itself to make the containers). Nothing to do
+/// when the answer names no file; the issue says why the file cannot be used.
+pub fn read_passphrase_file(answer: &mut Answer) -> Result<(), answer::Issue> {
+    let Some(e) = &mut answer.storage.encryption else {
+        return Ok(());
+    };
+    let Some(file) = e.passphrase_file.clone() else {
+        return Ok(());
+    };
+    let refuse = |message: String| {
+        answer::Issue::new("storage.encryption.passphrase_file", message)
+            .with_hint("the first line of the file is the passphrase, at least 8 characters")
     };
     let text = std::fs::read(&file).map_err(|err| refuse(format!("reading {file}: {err}")))?;
     let text = String::from_utf8(text).map_err(|_| refuse(format!("{file} is not UTF-8 text")))?;
@@ -244,7 +253,7 @@ fn passphrase_from_file(mut answer: Answer) -> Result<Answer, Failure> {
         )));
     }
     e.passphrase = Some(line.to_string());
-    Ok(answer)
+    Ok(())
 }
 
 /// How the engine runs for either front door: where it mounts, caches and keeps logs.

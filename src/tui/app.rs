@@ -282,6 +282,7 @@ impl App {
     pub fn recheck(&mut self) {
         self.issues = answer::validate(&self.answer);
         self.issues.extend(users::local_issues(self));
+        self.issues.extend(disk::local_issues(self));
     }
 
     /// The issues shown on (and blocking) `screen`.
@@ -402,7 +403,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             (None, None)
         }
         Action::Exported(r) => {
+            let passphrase = app
+                .answer
+                .storage
+                .encryption
+                .as_ref()
+                .is_some_and(|e| e.passphrase.is_some());
             app.notice = Some(match r {
+                Ok(p) if passphrase => text::exported_without_passphrase(&p),
                 Ok(p) => text::exported(&p),
                 Err(e) => text::export_failed(&e),
             });
@@ -465,7 +473,13 @@ fn keypress(app: &mut App, key: Action) -> Option<Effect> {
         Screen::Progress => return progress::update(app, key),
         Screen::Finished => return finished::update(app, key),
         // The components: their keys change only their own state.
-        Screen::Disk => app.disk.update(key),
+        Screen::Disk => {
+            let nav = app.disk.update(key, &app.hw);
+            if let Some(n) = app.disk.notice.take() {
+                app.notice = Some(n.into());
+            }
+            nav
+        }
         Screen::Network => app.network.update(key),
         Screen::Users => app.users.update(key),
         Screen::Security => app.security.update(key),

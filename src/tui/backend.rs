@@ -34,6 +34,11 @@ pub trait Backend {
     /// Starts downloading the plan's packages in the background while the admin is still
     /// answering; a plan with a different package set cancels and restarts it.
     fn start_prefetch(&self, _plan: &Plan) {}
+    /// Fills in what the answer only points at before it is planned: the passphrase of a
+    /// `storage.encryption.passphrase_file` (the plan must carry it to make the containers).
+    fn read_secrets(&self, _answer: &mut Answer) -> Result<(), crate::answer::Issue> {
+        Ok(())
+    }
 }
 
 /// Forwards engine events to the TUI's channel (and the journal file). `close` lets the TUI
@@ -135,6 +140,10 @@ impl Backend for RealBackend {
                 .map(|l| l.index)
                 .map_err(|e| e.to_string())
         })
+    }
+
+    fn read_secrets(&self, answer: &mut Answer) -> Result<(), crate::answer::Issue> {
+        crate::session::read_passphrase_file(answer)
     }
 
     fn start_prefetch(&self, plan: &Plan) {

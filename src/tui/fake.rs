@@ -1,6 +1,7 @@
-//! A machine that does not exist, for tests and demos: four disks (one free NVMe, one HDD
-//! with data, the USB stick the installer booted from, the running system's disk), three
-//! NICs, a small repository, and an install that plays back a script of events.
+//! A machine that does not exist, for tests and demos: five disks (two free NVMe SSDs of
+//! the same size, one HDD with data, the USB stick the installer booted from, the running
+//! system's disk), a TPM 2.0, three NICs, a small repository, and an install that plays
+//! back a script of events.
 
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
@@ -21,6 +22,8 @@ pub struct FakeBackend {
     pub script: Vec<Event>,
     /// How long loading the repositories takes (a slow or dead mirror).
     pub repo_delay: std::time::Duration,
+    /// What a `storage.encryption.passphrase_file` holds on this machine.
+    pub passphrase_file: Option<String>,
 }
 
 impl Default for FakeBackend {
@@ -30,6 +33,7 @@ impl Default for FakeBackend {
             index: Ok(index()),
             script: script(true),
             repo_delay: std::time::Duration::ZERO,
+            passphrase_file: None,
         }
     }
 }
@@ -45,6 +49,15 @@ impl Backend for FakeBackend {
             std::thread::sleep(delay);
             index
         })
+    }
+
+    fn read_secrets(&self, answer: &mut Answer) -> Result<(), crate::answer::Issue> {
+        if let (Some(e), Some(secret)) = (&mut answer.storage.encryption, &self.passphrase_file)
+            && e.passphrase_file.is_some()
+        {
+            e.passphrase = Some(secret.clone());
+        }
+        Ok(())
     }
 
     fn start_install(&self, _plan: Plan, _webhook: Option<String>, events: Sender<Event>) {
@@ -80,18 +93,25 @@ fn disk(name: &str, model: &str, size: u64, t: Transport, rotational: bool, seri
     }
 }
 
-fn partition(disk: &str, n: u32, size: u64, fs: &str, label: Option<&str>) -> Partition {
+/// Partition `n` of `disk`, starting at `start` bytes; its UUIDs are made up from `n`.
+fn partition(
+    disk: &str,
+    n: u32,
+    (start, size): (u64, u64),
+    fs: &str,
+    label: Option<&str>,
+) -> Partition {
     let name = format!("{disk}{n}");
     Partition {
         path: PathBuf::from(format!("/dev/{name}")),
         name,
         number: n,
-        start_bytes: 1 << 20,
+        start_bytes: start,
         size_bytes: size,
         fs_type: Some(fs.into()),
         label: label.map(Into::into),
-        uuid: None,
-        part_uuid: None,
+        uuid: Some(format!("6a0c3e52-7d41-4f0b-9a8e-2c5d1e0f{n:04x}")),
+        part_uuid: Some(format!("d2f8b7a4-1c3e-4b6a-8f5d-9e0a7b3c{n:04x}")),
         part_label: None,
     }
 }
@@ -108,6 +128,19 @@ pub fn hardware() -> Hardware {
     nvme.by_id = vec![PathBuf::from(
         "/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456",
     )];
+    // A second SSD of the same size, for a mirror (another model: a fleet rule naming
+    // the Samsung still picks exactly one disk).
+    let mut nvme2 = disk(
+        "nvme1n1",
+        "WD_BLACK SN770 500GB",
+        500 * GIB,
+        Transport::Nvme,
+        false,
+        "22517U804213",
+    );
+    nvme2.by_id = vec![PathBuf::from(
+        "/dev/disk/by-id/nvme-WD_BLACK_SN770_500GB_22517U804213",
+    )];
     let mut hdd = disk(
         "sda",
         "WDC WD20EZRZ-00Z5HB0",
@@ -118,8 +151,8 @@ pub fn hardware() -> Hardware {
     );
     hdd.table = Some("gpt".into());
     hdd.partitions = vec![
-        partition("sda", 1, 1990 * GIB, "ext4", Some("data")),
-        partition("sda", 2, 8 * GIB, "swap", None),
+        partition("sda", 1, (MIB, 1980 * GIB), "ext4", Some("data")),
+        partition("sda", 2, (MIB + 1980 * GIB, 8 * GIB), "swap", None),
     ];
     let mut usb = disk(
         "sdb",
@@ -131,7 +164,13 @@ pub fn hardware() -> Hardware {
     );
     usb.removable = true;
     usb.table = Some("dos".into());
-    usb.partitions = vec![partition("sdb", 1, 29 * GIB, "iso9660", Some("AZL-4-0"))];
+    usb.partitions = vec![partition(
+        "sdb",
+        1,
+        (0, 29 * GIB),
+        "iso9660",
+        Some("AZL-4-0"),
+    )];
     usb.usage = vec![Usage::InstallMedia];
     let mut vda = disk(
         "vda",
@@ -142,7 +181,7 @@ pub fn hardware() -> Hardware {
         "vd-0001",
     );
     vda.table = Some("gpt".into());
-    vda.partitions = vec![partition("vda", 1, 40 * GIB, "ext4", None)];
+    vda.partitions = vec![partition("vda", 1, (MIB, 40 * GIB - 2 * MIB), "ext4", None)];
     vda.usage = vec![Usage::RunningSystem];
     let nic =
         |name: &str, mac: &str, driver: &str, carrier: Option<bool>, speed: Option<u32>| Nic {
@@ -163,7 +202,7 @@ pub fn hardware() -> Hardware {
         cpu_model: Some("Intel(R) Xeon(R) Silver 4314 CPU @ 2.40GHz".into()),
         cpu_count: 32,
         memory_bytes: 64 * GIB,
-        disks: vec![nvme, hdd, usb, vda],
+        disks: vec![nvme, nvme2, hdd, usb, vda],
         nics: vec![
             nic(
                 "eno1",
@@ -181,7 +220,7 @@ pub fn hardware() -> Hardware {
                 Some(25000),
             ),
         ],
-        tpm2: false,
+        tpm2: true,
         live: Default::default(),
         stacks: Vec::new(),
     }
@@ -236,6 +275,12 @@ pub fn index() -> RepoIndex {
         pkg("shadow-utils", "4.15.1", 4 * MIB),
         pkg("policycoreutils", "3.7", 2 * MIB),
         pkg("podman", "5.1.1", 60 * MIB),
+        // What arrays, LVM and LUKS2 (with a TPM2) need in the target.
+        pkg("mdadm", "4.3", 2 * MIB),
+        pkg("lvm2", "2.03.23", 4 * MIB),
+        pkg("cryptsetup", "2.7.2", 2 * MIB),
+        pkg("systemd-cryptsetup", "256.1", MIB),
+        pkg("tpm2-tools", "5.7", 2 * MIB),
     ];
     RepoIndex {
         repos: vec![RepoMeta {

@@ -260,7 +260,15 @@ impl<'b> Runner<'b> {
                         problems: Vec::new(),
                     })))));
                 };
-                let (answer, hw, index) = (app.answer.clone(), app.hw.clone(), index.clone());
+                let mut answer = app.answer.clone();
+                // A passphrase named by file is read here, into this copy only: the TUI's
+                // own answer (and so its export) never holds it.
+                if let Err(issue) = b.read_secrets(&mut answer) {
+                    return Ok(Some(Action::Resolved(Box::new(Err(Refused {
+                        problems: vec![issue],
+                    })))));
+                }
+                let (hw, index) = (app.hw.clone(), index.clone());
                 let make = move || {
                     let plan = crate::plan::Plan::resolve(&answer, &hw, &index);
                     Action::Resolved(Box::new(plan))

@@ -12,6 +12,8 @@ pub const TITLE: &str = "Azure Linux";
 pub const DEFAULT_EXPORT: &str = "/root/azl-answer.toml";
 pub const UNKNOWN: &str = "unknown";
 pub const BUSY: &str = "BUSY";
+/// A disk an old array or mapping holds: it may be picked (the install stops them).
+pub const HELD: &str = "HELD";
 pub const READ_ONLY: &str = "read-only";
 pub const FIX_FIRST: &str = "Fix the marked fields first.";
 
@@ -43,9 +45,21 @@ pub fn help(app: &App) -> String {
         Screen::Disk if app.disk.parts.typing() => {
             " Tab: mount/size  Enter: apply  Esc: cancel".into()
         }
-        Screen::Disk if app.disk.form.focused_zone() => {
-            " a:add d:del e:edit +/-:1GiB f:fs Up/Down:row Tab:field Enter:next Esc:back".into()
+        Screen::Disk if app.disk.keep.edit.is_some() => {
+            " type the mount point  Enter: apply  Esc: cancel".into()
         }
+        Screen::Disk => match app.disk.form.focus {
+            crate::tui::screens::disk::DISKS => {
+                " Up/Down: disk  Space: pick/unpick  Left/Right: pick only  Enter: next".into()
+            }
+            crate::tui::screens::disk::KEEP => {
+                " k: keep/erase  e: mount point  Up/Down: partition  Tab: field  Enter: next".into()
+            }
+            crate::tui::screens::disk::PARTS => {
+                " a:add d:del e:edit +/-:1GiB f:fs r:reset Up/Down:row Tab:field Enter:next".into()
+            }
+            _ => format!(" {common}"),
+        },
         Screen::Software => " Tab: list  Space: choose  /: search  Enter: next  Esc: back".into(),
         Screen::Summary => {
             " Up/Down: scroll  e: export answer file  Enter: install...  Esc: back".into()
@@ -77,17 +91,87 @@ pub fn link(carrier: Option<bool>) -> &'static str {
 }
 
 // Disk
-pub const DISK_TITLE: &str = "Installation disk";
-pub const F_DISK: &str = "Disk";
+pub const DISK_TITLE: &str = "Installation disks";
+pub const F_DISKS: &str = "Disks";
+pub const F_KEEP: &str = "Keep";
 pub const F_LAYOUT: &str = "Layout";
+pub const F_SCHEME: &str = "Scheme";
 pub const F_FS: &str = "Filesystem";
 pub const F_SWAP: &str = "Swap";
 pub const F_PARTS: &str = "Partitions";
 pub const NO_FREE_DISK: &str = "(no disk can be used)";
 pub const EMPTY_DISK: &str = "empty";
+/// The disk list's first column: the disk's number once picked.
+pub const PICK_HEAD: &str = "Use";
 pub const PARTS_HEAD: &str = "Partitions, in disk order (# mount size fs):";
+pub const PARTS_HEAD_DISKS: &str = "Partitions, in disk order (# disk mount size fs):";
 pub const EDIT_MOUNT: &str = "mount ";
 pub const EDIT_SIZE: &str = "size ";
+pub const KEEP_HEAD: &str = "On the picked disks now (each erased, or kept and only mounted):";
+pub const ERASED: &str = "erased";
+pub const KEPT: &str = "kept";
+pub const KEEP_MADE_CUSTOM: &str =
+    "Keeping a partition needs a custom layout: it starts as the auto layout.";
+pub const BACK_TO_AUTO: &str = "Nothing is kept: back to the auto layout.";
+pub const AUTO_KEEPS_NOTHING: &str =
+    "The auto layout keeps nothing: unmark the kept partitions first (k).";
+pub const ROWS_RESET: &str = "The partitions are the auto layout's again (kept ones stay).";
+
+pub fn kept_at(mount: &str) -> String {
+    format!("KEEP at {mount}")
+}
+
+/// The last column of a kept row in the partition editor.
+pub fn kept_row(now: Option<&str>) -> String {
+    match now {
+        Some(n) => format!("as is ({n})"),
+        None => "as is".into(),
+    }
+}
+
+/// Why the Scheme field offers what it offers.
+pub fn scheme_note(disks: usize) -> &'static str {
+    match disks {
+        0 | 1 => "RAID 1 needs two disks",
+        2 => "lvm spans both; raid1 mirrors",
+        _ => "lvm spans them; RAID 1 needs two",
+    }
+}
+
+// Encryption (on the disk screen)
+pub const F_ENCRYPT: &str = "Encrypt (LUKS2)";
+pub const F_PASS_FROM: &str = "Passphrase from";
+pub const PASS_TYPED: &str = "typed here";
+pub const F_PASS: &str = "Passphrase";
+pub const F_PASS2: &str = "Passphrase again";
+pub const F_TPM2: &str = "Unlock with TPM2";
+pub const PASSPHRASES_DIFFER: &str = "the two passphrases differ";
+pub const TPM2_ONLY: &str = "none: the TPM2 alone unlocks (no recovery key)";
+
+pub fn pass_file(path: &str) -> String {
+    format!("the file {path}")
+}
+
+/// The strength hint after the passphrase: never the passphrase itself.
+pub fn strength_note(
+    s: crate::tui::screens::encryption::Strength,
+    n: usize,
+    kinds: usize,
+) -> String {
+    use crate::tui::screens::encryption::Strength;
+    let word = match s {
+        Strength::TooShort => "too short",
+        Strength::Weak => "weak",
+        Strength::Fair => "fair",
+        Strength::Strong => "strong",
+    };
+    let kinds = if kinds == 1 {
+        "1 kind".to_string()
+    } else {
+        format!("{kinds} kinds")
+    };
+    format!("{word} ({n} chars, {kinds})")
+}
 
 pub fn now_on(name: &str, contents: &str) -> String {
     format!("On {name} now: {contents}")
@@ -95,6 +179,10 @@ pub fn now_on(name: &str, contents: &str) -> String {
 
 pub fn busy_because(name: &str, why: &str) -> String {
     format!("  {name} cannot be used: {why}")
+}
+
+pub fn held_stopped(name: &str, why: &str) -> String {
+    format!("  {name}: {why}; installing onto it stops that first")
 }
 
 pub fn contents_unknown(e: &str) -> String {
@@ -187,6 +275,16 @@ pub const SUMMARY_TITLE: &str = "Summary: nothing has been written yet";
 pub const S_TARGET: &str = "Disk: ";
 pub const S_SYSTEM: &str = "System: ";
 pub const S_DESTROYS: &str = "ALL DATA ON THIS DISK WILL BE ERASED:";
+pub const S_DESTROYS_BUT_KEPT: &str = "ALL DATA ON THIS DISK WILL BE ERASED, but what is kept:";
+pub const S_KEEPS: &str = "Kept (not written, not formatted, only mounted):";
+pub const S_KEPT_MARK: &str = " (kept)";
+/// An ESP on a disk after the first: formatted and filled, not mounted.
+pub const S_ESP_COPY: &str = "ESP copy";
+pub const S_LAYERS: &str = "Storage layers (sizes estimated):";
+
+pub fn s_disk_n(n: usize) -> String {
+    format!("Disk {n}: ")
+}
 pub const S_DESTROYS_NOTHING: &str = "The disk is empty: nothing on it is destroyed.";
 pub const S_SOFTWARE: &str = "Software: ";
 pub const S_ACCOUNTS: &str = "Accounts: ";
@@ -323,6 +421,14 @@ pub fn exported(p: &Path) -> String {
     format!("Answer file written to {}", p.display())
 }
 
+/// The file leaves the disk passphrase out: it says so, since installing from it needs one.
+pub fn exported_without_passphrase(p: &Path) -> String {
+    format!(
+        "Answer file written to {} (without the disk passphrase: add one to install from it)",
+        p.display()
+    )
+}
+
 pub fn export_failed(e: &str) -> String {
     format!("Could not write the answer file: {e}")
 }
@@ -330,6 +436,7 @@ pub fn export_failed(e: &str) -> String {
 // Confirm, quit, abort
 pub const ERASE_WORD: &str = "erase";
 pub const CONFIRM_TITLE: &str = "Erase the disk and install?";
+pub const CONFIRM_TITLE_DISKS: &str = "Erase the disks and install?";
 pub const CONFIRM_PROMPT: &str = "Type erase to go ahead: ";
 pub const CONFIRM_WRONG: &str = "Type the word erase (Esc cancels).";
 pub const QUIT_TITLE: &str = "Quit?";
@@ -342,6 +449,70 @@ pub const QUIT_KEYS: &str = "y or Ctrl-C: quit    n or Esc: stay";
 
 pub fn confirm_body(disk: &str) -> String {
     format!("Everything on {disk} will be erased.")
+}
+
+/// The erase gate's words: every disk the install writes, and on each what it keeps.
+pub const S_STOPS: &str = "Stops first (an old system's, running on these disks):";
+
+pub fn confirm_lines(plan: &Plan) -> Vec<String> {
+    let mut v = confirm_disk_lines(plan);
+    if !plan.releases.is_empty() {
+        let what: Vec<&str> = plan.releases.iter().map(|r| r.what.as_str()).collect();
+        v.push(format!("First stopped: {}.", what.join(", ")));
+    }
+    v
+}
+
+fn confirm_disk_lines(plan: &Plan) -> Vec<String> {
+    let kept = |d: &crate::plan::DiskSetup| -> Vec<String> {
+        d.table
+            .partitions
+            .iter()
+            .filter_map(|p| p.kept.as_ref())
+            .map(|k| {
+                let label = k
+                    .fs_label
+                    .as_deref()
+                    .map(|l| format!(" \"{l}\""))
+                    .unwrap_or_default();
+                format!("partition {} ({}{label})", k.number_now, k.fs.as_str())
+            })
+            .collect()
+    };
+    let but = |k: Vec<String>| match k.len() {
+        0 => String::new(),
+        1 => format!(", but {} is kept", k[0]),
+        _ => format!(", but {} are kept", k.join(", ")),
+    };
+    match plan.disks.as_slice() {
+        [d] => {
+            let k = kept(d);
+            if k.is_empty() {
+                vec![confirm_body(&crate::plan::describe_disk(&d.disk))]
+            } else {
+                vec![format!(
+                    "Everything on {} will be erased{}.",
+                    crate::plan::describe_disk(&d.disk),
+                    but(k)
+                )]
+            }
+        }
+        disks => {
+            let mut v = vec![format!(
+                "Everything on these {} disks will be erased:",
+                disks.len()
+            )];
+            for (i, d) in disks.iter().enumerate() {
+                v.push(format!(
+                    "{}. {}{}",
+                    i + 1,
+                    crate::plan::describe_disk(&d.disk),
+                    but(kept(d))
+                ));
+            }
+            v
+        }
+    }
 }
 
 // Progress

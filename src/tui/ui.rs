@@ -144,9 +144,17 @@ fn header(app: &App) -> Line<'static> {
 }
 
 fn popup(frame: &mut Frame, app: &App, p: &Popup) {
-    let area = centered(frame.area(), 64, 9);
-    frame.render_widget(Clear, area);
+    const WIDTH: u16 = 64;
     let (title, lines) = screens::popup::lines(app, p);
+    // As tall as its lines wrapped at words (several disks to name), at least 9 rows.
+    let inner = usize::from(WIDTH - 2);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner.saturating_sub(10)).max(1))
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX).max(9);
+    let area = centered(frame.area(), WIDTH, height);
+    frame.render_widget(Clear, area);
     let para = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block(app, title).border_style(Style::new().fg(Color::Yellow)));

@@ -165,7 +165,7 @@ pub struct CryptSpec {
 
 /// How LUKS2 containers are unlocked at boot. The passphrase is a secret: it is never
 /// logged, shown or saved with the answer (the saved answer leaves it out).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
     /// The passphrase, as plain text (at least 8 characters). Or `passphrase_file`.
@@ -182,6 +182,18 @@ pub struct Encryption {
     /// The PCRs the TPM2 key is sealed to (default [7], the Secure Boot state).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tpm2_pcrs: Option<Vec<u8>>,
+}
+
+// The passphrase is never printed, not even in debug output of an `Answer`.
+impl std::fmt::Debug for Encryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encryption")
+            .field("passphrase", &self.passphrase.as_ref().map(|_| ".."))
+            .field("passphrase_file", &self.passphrase_file)
+            .field("tpm2", &self.tpm2)
+            .field("tpm2_pcrs", &self.tpm2_pcrs)
+            .finish()
+    }
 }
 
 impl Encryption {

@@ -58,6 +58,23 @@ pub struct Answer {
     pub reporting: Reporting,
 }
 
+impl Answer {
+    /// The answer as it may be written out (exported, saved on the target): the disk
+    /// encryption passphrase is a secret no file may hold in the clear (a passphrase_file
+    /// reference stays: it names a file, not the secret).
+    pub fn without_secrets(&self) -> Answer {
+        let mut a = self.clone();
+        if let Some(e) = &mut a.storage.encryption {
+            e.passphrase = None;
+        }
+        // Nothing left to say: no empty table.
+        if a.storage.encryption == Some(Default::default()) {
+            a.storage.encryption = None;
+        }
+        a
+    }
+}
+
 fn yes() -> bool {
     true
 }

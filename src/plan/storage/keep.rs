@@ -92,7 +92,8 @@ pub(super) fn find(spec: &PartitionSpec, i: usize, disk: &Disk) -> Result<Found,
     })
 }
 
-fn matches(m: &ExistingPartition, p: &Partition) -> bool {
+/// True when `m` (a kept partition's `match`) finds `p`.
+pub fn matches(m: &ExistingPartition, p: &Partition) -> bool {
     let same =
         |a: &Option<String>, b: &str| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(b));
     m.number.is_some_and(|n| n == p.number)

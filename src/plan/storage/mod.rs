@@ -8,6 +8,7 @@ mod layers;
 mod place;
 mod schemes;
 
+pub use keep::matches as keep_matches;
 pub(super) use place::fs_name;
 pub use schemes::{AUTO_GROUP, MIN_AUTO_ROOT, auto_swap};
 
@@ -45,6 +46,13 @@ impl StorageSetup {
     pub fn describe(&self, d: DeviceRef) -> String {
         describe(d, &self.arrays, &self.crypts, &self.groups, &self.volumes)
     }
+}
+
+/// The auto layout of `storage` on `disks` written out as the custom layout it stands for
+/// (partitions, arrays, containers, groups, volumes): where the TUI starts a custom layout
+/// from, so that it begins with exactly what the auto layout would have made.
+pub fn auto_layout(storage: &Storage, firmware: Firmware, disks: &[&Disk], memory: u64) -> Storage {
+    schemes::generate(storage, firmware, disks, memory).storage
 }
 
 /// How messages and the plan's text name a device.

@@ -6,7 +6,11 @@
 //! popups) drive the App itself.
 
 pub mod disk;
+pub mod disk_pick;
+mod disk_rows;
+pub mod encryption;
 pub mod finished;
+pub mod keep;
 pub mod network;
 pub mod partitions;
 pub mod popup;

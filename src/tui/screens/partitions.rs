@@ -1,5 +1,7 @@
-//! The custom layout editor on the disk screen: a list of partitions in disk order, with
-//! add, remove, resize (+/- 1 GiB), filesystem and an inline editor for mount and size.
+//! The custom layout editor on the disk screen: a list of partitions in disk order (with
+//! their disk when there are several), with add, remove, resize (+/- 1 GiB), filesystem
+//! and an inline editor for mount and size. A partition that an array, a volume group or
+//! a container is made on shows what uses it; a kept one shows what it is now.
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -16,6 +18,16 @@ pub struct PartEditor {
     pub rows: Vec<PartitionSpec>,
     pub cursor: usize,
     pub edit: Option<RowEdit>,
+}
+
+/// What the editor shows about rows beyond their own fields.
+pub struct RowInfo<'a> {
+    /// Show each row's disk.
+    pub disks: bool,
+    /// What is made on a named partition ("array boot", "LVM azurelinux").
+    pub user: &'a dyn Fn(&str) -> Option<String>,
+    /// What a kept row is now ("sda1 ext4 1.9 TiB").
+    pub kept: &'a dyn Fn(usize) -> Option<String>,
 }
 
 /// Editing one row's mount point and size.
@@ -98,6 +110,8 @@ impl PartEditor {
             Action::Up if self.cursor > 0 => self.cursor -= 1,
             Action::Down if self.cursor + 1 < n => self.cursor += 1,
             Action::Char('a') => {
+                // On the disk of the row it follows.
+                let disk = self.rows.get(self.cursor).and_then(|r| r.disk);
                 let at = if n == 0 { 0 } else { self.cursor + 1 };
                 // Before a trailing "rest" partition: only the last one may be "rest".
                 let at = if at == n && self.rows.last().is_some_and(|r| r.size == Some(Size::Rest))
@@ -106,8 +120,9 @@ impl PartEditor {
                 } else {
                     at
                 };
-                self.rows
-                    .insert(at, part("/data", Size::Bytes(10 * GIB), None));
+                let mut new = part("/data", Size::Bytes(10 * GIB), None);
+                new.disk = disk;
+                self.rows.insert(at, new);
                 self.cursor = at;
                 self.open();
                 return Handled::Changed;
@@ -185,9 +200,16 @@ impl PartEditor {
         }
     }
 
-    pub fn lines(&self, focused: bool, width: usize) -> Vec<Line<'static>> {
+    pub fn lines(&self, focused: bool, width: usize, info: &RowInfo) -> Vec<Line<'static>> {
         let mut out = vec![Line::from(Span::styled(
-            format!("  {}", text::PARTS_HEAD),
+            format!(
+                "  {}",
+                if info.disks {
+                    text::PARTS_HEAD_DISKS
+                } else {
+                    text::PARTS_HEAD
+                }
+            ),
             if focused { ui::focus() } else { ui::heading() },
         ))];
         for (i, r) in self.rows.iter().enumerate() {
@@ -196,27 +218,41 @@ impl PartEditor {
             } else {
                 " "
             };
+            let disk = if info.disks {
+                format!("d{} ", r.disk_index() + 1)
+            } else {
+                String::new()
+            };
+            // A partition without a mount point is named by what is made on it.
+            let what = match (&r.mount, &r.name) {
+                (Some(m), _) => m.clone(),
+                (None, Some(n)) => format!("({n})"),
+                (None, None) => "-".into(),
+            };
+            let tail = if r.keep {
+                text::kept_row((info.kept)(i).as_deref())
+            } else {
+                match r.name.as_deref().and_then(|n| (info.user)(n)) {
+                    Some(u) if r.mount.is_none() => format!("-> {u}"),
+                    _ => r.fs_type().as_str().to_string(),
+                }
+            };
             let s = format!(
-                "  {mark} {:>2}  {:<14} {:<10} {}",
+                "  {mark} {:>2}  {disk}{:<14} {:<10} {tail}",
                 i + 1,
-                ui::cut(r.mount.as_deref().unwrap_or("-"), 14),
+                ui::cut(&what, 14),
                 match r.size {
-                    _ if r.keep => "kept".to_string(),
+                    _ if r.keep => text::KEPT.to_string(),
                     Some(size) => size.to_string(),
                     None => "-".to_string(),
                 },
-                if r.keep {
-                    "as is"
-                } else {
-                    r.fs_type().as_str()
-                }
             );
             let style = if focused && i == self.cursor {
                 Style::new().add_modifier(Modifier::REVERSED)
             } else {
                 Style::new()
             };
-            out.push(Line::from(Span::styled(s, style)));
+            out.push(Line::from(Span::styled(ui::cut(&s, width), style)));
         }
         if let Some(e) = &self.edit {
             let mut spans = vec![Span::raw(format!("    {}", text::EDIT_MOUNT))];
@@ -289,7 +325,16 @@ mod tests {
             ..Default::default()
         };
         e.cursor = 1;
-        let text: Vec<String> = e.lines(true, 80).iter().map(|l| l.to_string()).collect();
+        let info = RowInfo {
+            disks: false,
+            user: &|_| None,
+            kept: &|_| None,
+        };
+        let text: Vec<String> = e
+            .lines(true, 80, &info)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
         assert!(
             text[2].contains("/home") && text[2].contains("kept") && text[2].contains("as is"),
             "{text:?}"

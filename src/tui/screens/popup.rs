@@ -1,5 +1,6 @@
 //! The dialogs over a screen: quit?, abort the install?, and the erase confirmation, which
-//! starts the install only when the word "erase" was typed (Enter alone never does).
+//! names every disk the install writes (and what it keeps on each) and starts the install
+//! only when the word "erase" was typed (Enter alone never does).
 
 use ratatui::text::{Line, Span};
 
@@ -83,23 +84,26 @@ pub fn lines(app: &App, popup: &Popup) -> (&'static str, Vec<Line<'static>>) {
             ],
         ),
         Popup::Confirm { input, wrong } => {
-            let disk = match &app.plan {
-                Some(Ok(p)) => p.describe_disks(),
-                _ => String::new(),
+            let (title, body) = match &app.plan {
+                Some(Ok(p)) if p.disks.len() > 1 => {
+                    (text::CONFIRM_TITLE_DISKS, text::confirm_lines(p))
+                }
+                Some(Ok(p)) => (text::CONFIRM_TITLE, text::confirm_lines(p)),
+                _ => (text::CONFIRM_TITLE, Vec::new()),
             };
-            let mut v = vec![
-                Line::from(text::confirm_body(&disk)),
+            let mut v: Vec<Line> = body.into_iter().map(Line::from).collect();
+            v.extend([
                 Line::from(""),
                 Line::from({
                     let mut s = vec![Span::raw(text::CONFIRM_PROMPT)];
                     s.extend(input.spans(false, true, 20));
                     s
                 }),
-            ];
+            ]);
             if *wrong {
                 v.push(Line::from(Span::styled(text::CONFIRM_WRONG, ui::error())));
             }
-            (text::CONFIRM_TITLE, v)
+            (title, v)
         }
     }
 }

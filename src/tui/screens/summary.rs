@@ -1,5 +1,5 @@
-//! The summary: the plan (target disk, what is destroyed, the new partitions, packages,
-//! settings), every problem that blocks the install, and the gate: Enter opens a dialog in
+//! The summary: the plan (each target disk with what is destroyed and kept and its new
+//! partitions, the storage layers above them, packages, settings), every problem that blocks the install, and the gate: Enter opens a dialog in
 //! which the word "erase" must be typed. `e` exports the answer file.
 
 use ratatui::Frame;
@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::answer::{Issue, human_bytes, redact_url, to_toml};
-use crate::plan::{Plan, Shadow, describe_disk};
+use crate::plan::{Plan, Role, Shadow, describe_disk, kept_lines, layer_lines};
 use crate::tui::app::{Action, App, Effect, Popup, Screen};
 use crate::tui::widgets::input::LineInput;
 use crate::tui::{text, ui};
@@ -38,7 +38,8 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
         Action::Down => st.scroll = st.scroll.saturating_add(1),
         Action::PageUp => st.scroll = st.scroll.saturating_sub(10),
         Action::PageDown => st.scroll = st.scroll.saturating_add(10),
-        Action::Char('e') => return Some(Effect::Export(to_toml(&app.answer))),
+        // As the answer saved on the target: never the disk passphrase.
+        Action::Char('e') => return Some(Effect::Export(to_toml(&app.answer.without_secrets()))),
         Action::Enter => {
             if blockers(app).is_empty() && matches!(app.plan, Some(Ok(_))) {
                 app.popup = Some(Popup::Confirm {
@@ -57,42 +58,7 @@ pub fn update(app: &mut App, key: Action) -> Option<Effect> {
 /// The plan as the summary shows it; the webhook is the front door's (the answer's), not
 /// the plan's.
 fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>> {
-    let mut v = Vec::new();
-    for (i, target) in plan.disks.iter().enumerate() {
-        v.push(Line::from(vec![
-            Span::styled(text::S_TARGET, ui::heading()),
-            Span::raw(describe_disk(&target.disk)),
-        ]));
-        if target.destroys.is_empty() {
-            v.push(Line::from(text::S_DESTROYS_NOTHING));
-        } else {
-            v.push(Line::from(Span::styled(text::S_DESTROYS, ui::error())));
-            for d in &target.destroys {
-                v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
-            }
-        }
-        let fw = plan.system.bootloader.firmware.name();
-        v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
-        let ss = target.table.sector_size;
-        for p in &target.table.partitions {
-            let fs = plan.filesystem_on(i, p.number);
-            let here = crate::plan::DeviceRef::Partition {
-                disk: i,
-                number: p.number,
-            };
-            let what = fs
-                .and_then(|f| f.mount.clone())
-                .or_else(|| plan.users_of(here))
-                .unwrap_or_else(|| p.name.clone());
-            v.push(Line::from(format!(
-                "  {:>2}  {:>10}  {:<5}  {}",
-                p.number,
-                human_bytes(p.size_bytes(ss)),
-                fs.map_or(crate::answer::FsType::None, |f| f.fs).as_str(),
-                what
-            )));
-        }
-    }
+    let mut v = storage_lines(plan, w);
     let pkgs = &plan.payload;
     let mut sw = text::software_line(pkgs, &plan.system.kernel.series);
     if pkgs.installed_bytes > 0 {
@@ -152,6 +118,103 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
         ]));
     }
     v
+}
+
+/// The device tree: each disk with what it destroys, what it keeps and its new table
+/// (each partition with its filesystem and mount, or the layer made on it), then the
+/// layers above the partitions as the plan renders them (arrays, containers, groups and
+/// volumes down to their filesystems and mounts, and how containers are unlocked).
+fn storage_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
+    let mut v = Vec::new();
+    if !plan.releases.is_empty() {
+        v.push(Line::from(Span::styled(text::S_STOPS, ui::error())));
+    }
+    for r in &plan.releases {
+        v.push(Line::from(ui::cut(&format!("  - {}", r.what), w)));
+    }
+    let several = plan.disks.len() > 1;
+    for (i, target) in plan.disks.iter().enumerate() {
+        let head = if several {
+            text::s_disk_n(i + 1)
+        } else {
+            text::S_TARGET.to_string()
+        };
+        v.push(Line::from(vec![
+            Span::styled(head, ui::heading()),
+            Span::raw(describe_disk(&target.disk)),
+        ]));
+        let kept = kept_lines(plan, i);
+        if target.destroys.is_empty() {
+            v.push(Line::from(text::S_DESTROYS_NOTHING));
+        } else {
+            let head = if kept.is_empty() {
+                text::S_DESTROYS
+            } else {
+                text::S_DESTROYS_BUT_KEPT
+            };
+            v.push(Line::from(Span::styled(head, ui::error())));
+            for d in &target.destroys {
+                v.push(Line::from(ui::cut(&format!("  - {d}"), w)));
+            }
+        }
+        if !kept.is_empty() {
+            v.push(Line::from(Span::styled(text::S_KEEPS, ui::heading())));
+            for k in &kept {
+                v.extend(indented(&format!("+ {k}"), w));
+            }
+        }
+        let fw = plan.system.bootloader.firmware.name();
+        v.push(Line::from(Span::styled(text::new_table(fw), ui::heading())));
+        let ss = target.table.sector_size;
+        for p in &target.table.partitions {
+            let fs = plan.filesystem_on(i, p.number);
+            let here = crate::plan::DeviceRef::Partition {
+                disk: i,
+                number: p.number,
+            };
+            let mut what = match fs {
+                Some(f) if f.role == Role::Esp && f.mount.is_none() => text::S_ESP_COPY.into(),
+                _ => fs
+                    .and_then(|f| f.mount.clone())
+                    .or_else(|| plan.users_of(here))
+                    .unwrap_or_else(|| p.name.clone()),
+            };
+            if p.kept.is_some() {
+                what.push_str(text::S_KEPT_MARK);
+            }
+            v.push(Line::from(ui::cut(
+                &format!(
+                    "  {:>2}  {:>10}  {:<5}  {}",
+                    p.number,
+                    human_bytes(p.size_bytes(ss)),
+                    fs.map_or("-", |f| f.fs.as_str()),
+                    what
+                ),
+                w,
+            )));
+        }
+    }
+    let layers = layer_lines(plan);
+    if !layers.is_empty() {
+        v.push(Line::from(Span::styled(text::S_LAYERS, ui::heading())));
+        for l in &layers {
+            v.extend(indented(l, w));
+        }
+    }
+    v
+}
+
+/// `s` wrapped at `w`, indented two columns (four on the lines it continues on).
+fn indented(s: &str, w: usize) -> Vec<Line<'static>> {
+    let lead = s.len() - s.trim_start().len();
+    ui::wrap(s.trim_start(), w.saturating_sub(4 + lead))
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| {
+            let pad = 2 + lead + if n == 0 { 0 } else { 2 };
+            Line::from(format!("{:pad$}{l}", ""))
+        })
+        .collect()
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {

@@ -48,14 +48,15 @@ fn disk_lists_busy_disks_but_offers_only_free_ones() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
     h.press([Enter]);
-    // nvme0n1 and sda are free; the USB stick and the running system's disk are not.
-    assert_eq!(h.app.disk.free, vec![0, 1]);
+    // Both NVMe disks and sda are free; the USB stick and the running system's disk are not.
+    assert_eq!(h.app.disk.pick.free, vec![0, 1, 2]);
     assert_eq!(
         h.app.answer.target.path.as_deref(),
         Some("/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456")
     );
     assert!(!h.app.answer.target.wipe, "the NVMe disk is empty");
-    h.press([Right]);
+    // Left/Right pick only the previous/next disk.
+    h.press([Right, Right]);
     assert_eq!(h.app.answer.target.path.as_deref(), Some("/dev/sda"));
     assert!(
         h.app.answer.target.wipe,
@@ -66,8 +67,15 @@ fn disk_lists_busy_disks_but_offers_only_free_ones() {
         h.app.answer.target.path.as_deref(),
         Some("/dev/disk/by-id/nvme-Samsung_SSD_980_500GB_S64DNX0R123456")
     );
+    // The busy disks are not in the cursor's way: Down from the last free disk leaves.
+    h.press([Down, Down]);
+    assert_eq!(h.app.disk.form.focus, crate::tui::screens::disk::DISKS);
+    h.press([Char(' ')]);
+    assert_eq!(h.app.disk.picked(), [0, 2], "Space picks sda as disk 2");
+    h.press([Char(' ')]);
+    assert_eq!(h.app.disk.picked(), [0]);
     // Filesystem and swap of the auto layout.
-    h.press([Down, Down, Right, Down, Right, Right]);
+    h.press([Tab, Tab, Tab, Right, Tab, Right, Right]);
     assert_eq!(h.app.answer.storage.filesystem, RootFs::Xfs);
     assert_eq!(
         h.app.answer.storage.swap,
@@ -86,7 +94,7 @@ fn custom_layout_starts_with_the_partitions_of_the_answers_firmware() {
     let mut answer = App::default_answer();
     answer.target.firmware = crate::answer::FirmwareChoice::Bios;
     h.app = App::new(fake.hw.clone(), answer);
-    h.press([Enter, Down, Right]);
+    h.press([Enter, Tab, Right]);
     let first = &h.app.answer.storage.partitions[0];
     assert_eq!(first.mount.as_deref(), Some("bios-boot"));
     assert!(
@@ -100,7 +108,7 @@ fn custom_layout_starts_with_the_partitions_of_the_answers_firmware() {
 fn disk_custom_layout_refusal_keeps_you_on_the_disk_screen() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
-    h.press([Enter, Down, Right]);
+    h.press([Enter, Tab, Right]);
     assert_eq!(h.app.answer.storage.layout, Layout::Custom);
     assert_eq!(h.app.answer.storage.partitions.len(), 4);
     // Into the editor; make /boot 1 TiB: the layout no longer fits the 500 GiB disk.

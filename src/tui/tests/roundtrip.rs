@@ -11,7 +11,7 @@ fn exported_answer_loads_back_equal() {
     let mut h = H::new(&fake);
     h.press([Enter]);
     // Disk: the HDD (it holds data: wipe = true).
-    h.press([Right, Enter]);
+    h.press([Right, Right, Enter]);
     // Network: host name, eno1 static.
     h.typ("web01.example.com");
     h.press([Down, Down, Right, Down]);
@@ -209,7 +209,8 @@ webhook = "https://deploy.example.com/hook?token=abc"
 "#;
 
 /// `tui --answer F`, walked through every screen with Enter alone, exports `F` again: no
-/// screen drops or rewrites what it was given.
+/// screen drops or rewrites what it was given (but a plain-text disk passphrase, which no
+/// written answer holds).
 #[test]
 fn every_example_answer_walks_through_every_screen_unchanged() {
     let dir = std::path::Path::new(concat!(
@@ -332,7 +333,9 @@ fn every_example_answer_walks_through_every_screen_unchanged() {
             panic!("e exports the answer");
         };
         let back = load_str(&toml).unwrap_or_else(|e| panic!("{e:?}\n{toml}"));
-        if back != given {
+        // A passphrase given as plain text is used, never written out (README, "The
+        // interactive installer"); everything else comes back as given.
+        if back != given.without_secrets() {
             differ.push(format!(
                 "{}:\n--- given\n{}\n--- exported\n{}",
                 path.display(),

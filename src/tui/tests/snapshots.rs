@@ -27,9 +27,9 @@ fn welcome() {
 fn disk() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
-    h.press([Enter, Right]);
+    h.press([Enter, Right, Right]);
     snap("disk_auto", &h);
-    h.press([Down, Right, Down, Down, Char('a')]);
+    h.press([Tab, Tab, Right, Down, Down, Char('a')]);
     snap("disk_custom_editing", &h);
     h.press([Esc, Char('d'), Char('d'), Char('d'), Char('d'), Char('d')]);
     snap("disk_custom_empty_refused", &h);
@@ -91,7 +91,7 @@ fn software() {
 fn summary() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
-    h.press([Enter, Right]);
+    h.press([Enter, Right, Right]);
     walk_to(&mut h, Screen::Summary);
     snap("summary_erases_sda", &h);
     h.press([Enter]);
@@ -118,7 +118,7 @@ fn summary_names_post_scripts_and_the_webhook() {
     ];
     answer.reporting.webhook = Some("https://fleet:s3cret@deploy.example/api/installs".into());
     let mut h = H::with_answer(&fake, answer);
-    h.press([Enter, Right]);
+    h.press([Enter, Right, Right]);
     walk_to(&mut h, Screen::Summary);
     let screen = h.render();
     assert!(!screen.contains("s3cret"), "{screen}");

@@ -35,6 +35,8 @@ pub struct Field {
     pub hidden: bool,
     /// A heading printed above the field.
     pub heading: Option<&'static str>,
+    /// A short word after the value (a passphrase's strength, why an option is missing).
+    pub note: Option<String>,
 }
 
 impl Field {
@@ -76,6 +78,7 @@ impl Field {
             value,
             hidden: false,
             heading: None,
+            note: None,
         }
     }
 
@@ -247,7 +250,29 @@ impl Form {
         width: usize,
         zone: &mut dyn FnMut(usize, bool, &mut Vec<Line<'static>>),
     ) -> Vec<Line<'static>> {
+        self.lines_and_focus(range, issues, width, zone).0
+    }
+
+    /// `lines`, and where among them the focused field begins and ends (a screen taller
+    /// than the terminal scrolls to keep it in view).
+    pub fn lines_and_focus(
+        &self,
+        range: std::ops::Range<usize>,
+        issues: &[Issue],
+        width: usize,
+        zone: &mut dyn FnMut(usize, bool, &mut Vec<Line<'static>>),
+    ) -> (Vec<Line<'static>>, std::ops::Range<usize>) {
         let mut out = Vec::new();
+        let mut focus = 0..0;
+        // Each issue under one field: the visible one with the most specific key.
+        let owner: Vec<Option<usize>> = issues
+            .iter()
+            .map(|x| {
+                (0..self.fields.len())
+                    .filter(|&i| !self.fields[i].hidden && owns(&self.fields[i].key, &x.path))
+                    .max_by_key(|&i| self.fields[i].key.len())
+            })
+            .collect();
         for (i, f) in self
             .fields
             .iter()
@@ -258,13 +283,17 @@ impl Form {
             if f.hidden {
                 continue;
             }
+            let begins = out.len();
             if let Some(h) = f.heading {
                 out.push(Line::from(Span::styled(h, ui::heading())));
             }
             let focused = i == self.focus;
             let marker = if focused { "> " } else { "  " };
             let label = format!("{marker}{:.<w$}: ", f.label, w = LABEL);
-            let room = width.saturating_sub(label.chars().count() + 1);
+            let note = f.note.as_deref().map(|n| format!("  {n}"));
+            let room = width
+                .saturating_sub(label.chars().count() + 1)
+                .saturating_sub(note.as_deref().map_or(0, |n| n.chars().count()));
             let mut spans = vec![Span::styled(
                 label,
                 if focused { ui::focus() } else { Style::new() },
@@ -281,14 +310,20 @@ impl Form {
                 }
                 Value::Zone => zone(i, focused, &mut out),
             }
+            if let Some(n) = note {
+                spans.push(Span::styled(n, ui::dim()));
+            }
             if !matches!(f.value, Value::Zone) {
                 out.push(Line::from(spans));
             }
-            for issue in issues.iter().filter(|x| owns(&f.key, &x.path)) {
+            for (issue, _) in issues.iter().zip(&owner).filter(|(_, o)| **o == Some(i)) {
                 out.extend(ui::issue_lines(issue, width));
             }
+            if focused {
+                focus = begins..out.len();
+            }
         }
-        out
+        (out, focus)
     }
 }
 
@@ -312,6 +347,29 @@ mod tests {
         assert!(!owns("users[0]", "users[01]"));
         assert!(!owns("system.host", "system.hostname"));
         assert!(!owns("", "version"));
+    }
+
+    /// An issue shows once, under the field whose key says most about it.
+    #[test]
+    fn issues_go_under_the_most_specific_field() {
+        let f = Form::new(vec![
+            Field::toggle("a", "storage.encryption", true),
+            Field::toggle("b", "storage.encryption.tpm2", true),
+        ]);
+        let issues = vec![
+            Issue::new("storage.encryption.tpm2", "tpm"),
+            Issue::new("storage.encryption", "general"),
+        ];
+        let text: Vec<String> = f
+            .lines(0..2, &issues, 60, &mut |_, _, _| {})
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text.len(), 4, "{text:?}");
+        assert!(
+            text[1].contains("general") && text[3].contains("tpm"),
+            "{text:?}"
+        );
     }
 
     #[test]
