@@ -257,3 +257,54 @@ fn a_saved_plan_is_refused_when_what_runs_on_the_disks_changed() {
         "{issues:?}"
     );
 }
+
+#[test]
+fn names_taken_by_an_old_system_on_another_disk_are_refused() {
+    // Two new disks; the old server's third disk still runs its array "pv" and group
+    // "azurelinux", which the install does not stop.
+    let mut hw = common::machine::disks(
+        Firmware::Uefi,
+        &[20 * GIB, 20 * GIB, 20 * GIB],
+        512,
+        4 * GIB,
+    );
+    hw.disks[2].usage.push(Usage::Held {
+        device: "/dev/sdc".into(),
+        holder: "md125".into(),
+    });
+    let sdc = ["/dev/sdc"];
+    hw.stacks = vec![
+        stacked("dm-3", lv("root"), &["md125"], &[], &sdc),
+        stacked("dm-4", lv("swap"), &["md125"], &[], &sdc),
+        stacked(
+            "md125",
+            md("raid1", "pv"),
+            &["sdc"],
+            &["dm-3", "dm-4"],
+            &sdc,
+        ),
+    ];
+    let text = refused(&answer(BOTH), &hw);
+    assert!(
+        text.contains("storage.scheme: the new array is named \"pv\", and raid1 array md125 (pv) by that name runs on /dev/sdc, which the install does not write")
+            && text.contains("stop /dev/md125 first"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("the new volume group is named \"azurelinux\"")
+            .count(),
+        1,
+        "{text}"
+    );
+    // A custom layout with other names installs beside it.
+    let custom = answer(
+        "[target]\npaths = [\"/dev/sda\", \"/dev/sdb\"]\nwipe = true\n[storage]\nlayout = \"custom\"\n\
+         [[storage.partitions]]\nmount = \"/boot/efi\"\nsize = \"600MiB\"\n\
+         [[storage.partitions]]\nname = \"a\"\nsize = \"rest\"\n\
+         [[storage.partitions]]\ndisk = 2\nmount = \"/boot/efi\"\nsize = \"600MiB\"\n\
+         [[storage.partitions]]\ndisk = 2\nname = \"b\"\nsize = \"rest\"\n\
+         [[storage.raids]]\nname = \"root\"\nlevel = 1\nmembers = [\"a\", \"b\"]\nmount = \"/\"\n",
+    );
+    let plan = resolve(&custom, &hw).unwrap_or_else(|e| panic!("{e}"));
+    assert!(plan.releases.is_empty());
+}

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::answer::Issue;
 use crate::probe::{Disk, Hardware, Stacked, StackedKind};
 
+use super::storage::StorageSetup;
+
 /// One thing stopped before the disks are written, in the order the engine stops them
 /// (what is on top first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -90,6 +92,91 @@ pub(super) fn plan(
         return Err(problems);
     }
     Ok(order(hw, &found))
+}
+
+/// New arrays, groups and containers whose name a running one has that the install does
+/// not stop (an old system's on a disk it does not write): mdadm, vgcreate or cryptsetup
+/// would fail on it after the disks were partitioned.
+/// `custom`: the names come from the answer's custom layout (keyed there), else from an auto
+/// scheme (keyed `storage.scheme`).
+pub(super) fn name_clashes(
+    hw: &Hardware,
+    releases: &[Release],
+    setup: &StorageSetup,
+    custom: bool,
+) -> Vec<Issue> {
+    let stopped = |a: &ReleaseAction| releases.iter().any(|r| r.action == *a);
+    let mut v = Vec::new();
+    let mut seen: Vec<(&str, &String)> = Vec::new();
+    for s in &hw.stacks {
+        let (kind, name, index_key, stop) = match &s.kind {
+            StackedKind::Md {
+                array: Some(name), ..
+            } => {
+                let i = setup.arrays.iter().position(|a| &a.name == name);
+                let stop = ReleaseAction::StopArray {
+                    device: s.path.clone(),
+                };
+                (
+                    "array",
+                    name,
+                    i.map(|i| format!("storage.raids[{i}].name")),
+                    stop,
+                )
+            }
+            StackedKind::Lvm { group, .. } => {
+                let i = setup.groups.iter().position(|g| &g.name == group);
+                let stop = ReleaseAction::DeactivateGroup {
+                    group: group.clone(),
+                };
+                (
+                    "volume group",
+                    group,
+                    i.map(|i| format!("storage.volume_groups[{i}].name")),
+                    stop,
+                )
+            }
+            StackedKind::Crypt { mapping } => {
+                let i = setup.crypts.iter().position(|c| &c.name == mapping);
+                let stop = ReleaseAction::CloseCrypt {
+                    mapping: mapping.clone(),
+                };
+                (
+                    "encrypted container",
+                    mapping,
+                    i.map(|i| format!("storage.encrypted[{i}].name")),
+                    stop,
+                )
+            }
+            _ => continue,
+        };
+        let Some(key) = index_key else { continue };
+        let key = if custom { key } else { "storage.scheme".into() };
+        // A group's volumes name it once each: one issue per name.
+        if stopped(&stop) || seen.contains(&(kind, name)) {
+            continue;
+        }
+        seen.push((kind, name));
+        let on: Vec<String> = s.disks.iter().map(|d| d.display().to_string()).collect();
+        v.push(
+            Issue::new(
+                key,
+                format!(
+                    "the new {kind} is named {name:?}, and {s} by that name runs on {}, which the install does not write",
+                    on.join(", ")
+                ),
+            )
+            .with_hint(if custom {
+                format!("choose another name, or stop {} first", s.path.display())
+            } else {
+                format!(
+                    "stop {} first, or use a custom layout with other names",
+                    s.path.display()
+                )
+            }),
+        );
+    }
+    v
 }
 
 /// Indices into `hw.stacks` of everything on the targets' disks and partitions, however

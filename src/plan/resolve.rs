@@ -75,6 +75,10 @@ fn storage<'h>(answer: &Answer, hw: &'h Hardware) -> Result<Storage<'h>, Vec<Iss
                 None
             }
         };
+    if let Some(s) = &setup {
+        let custom = answer.storage.layout == Layout::Custom;
+        problems.extend(super::release::name_clashes(hw, &releases, s, custom));
+    }
     let programs = setup
         .as_ref()
         .map(|s| programs::needed(answer, &on, &releases, s, &hw.live))
