@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::fixture::FixtureRepo;
 use common::installed::{Installed, assert_nothing_left, blkid_uuid, crypt, files_containing};
-use common::tmux::{TuiRun, start_answer};
+use common::tmux::{Tmux, TuiRun, start_answer};
 use common::{Image, sh};
 use serde_json::Value;
 
@@ -25,6 +25,24 @@ const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBIhPMlx7Y5kfC2BuXTAEds74
 const ROOT_TYPE: &str = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
 
 const SCREEN: Duration = Duration::from_secs(10);
+
+/// From the network screen to the summary with the fewest answers: the host name and a
+/// root password; the rest as it is.
+fn through_to_summary(t: &Tmux) {
+    t.wait_for(&["[Network]", "Host name"], SCREEN);
+    t.type_text(HOSTNAME);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Users]", "< locked >"], SCREEN);
+    t.keys(&["Right", "Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Tab"]);
+    t.type_text(ROOT_PASSWORD);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Security]"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Software]", "Packages ("], SCREEN);
+    t.keys(&["Enter"]);
+}
 
 fn field(line: &str, n: usize) -> &str {
     line.split(':').nth(n).unwrap_or("")
@@ -411,19 +429,7 @@ fn keeping_a_partition_in_tmux() {
     let pane = t.wait_for(&["KEEP at /home", "as is (disk.img#1 ext4)"], SCREEN);
     assert!(!pane.contains("mount /home"), "{pane}");
     t.keys(&["Enter"]);
-    t.wait_for(&["[Network]", "Host name"], SCREEN);
-    t.type_text(HOSTNAME);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Users]", "< locked >"], SCREEN);
-    t.keys(&["Right", "Tab"]);
-    t.type_text(ROOT_PASSWORD);
-    t.keys(&["Tab"]);
-    t.type_text(ROOT_PASSWORD);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Security]"], SCREEN);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Software]", "Packages ("], SCREEN);
-    t.keys(&["Enter"]);
+    through_to_summary(t);
     let pane = t.wait_for(&["[Summary]", "Kept (not written"], SCREEN);
     assert!(
         pane.contains("+ partition 1 (ext4 \"home\"") && pane.contains("/home (kept)"),
@@ -526,19 +532,7 @@ fn encryption_in_tmux_never_shows_or_writes_the_passphrase() {
     t.keys(&["Up", "Up", "Space"]);
     panes.push(t.wait_for(&["Encrypt (LUKS2)...: [ ] no"], SCREEN));
     t.keys(&["Enter"]);
-    t.wait_for(&["[Network]", "Host name"], SCREEN);
-    t.type_text(HOSTNAME);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Users]", "< locked >"], SCREEN);
-    t.keys(&["Right", "Tab"]);
-    t.type_text(ROOT_PASSWORD);
-    t.keys(&["Tab"]);
-    t.type_text(ROOT_PASSWORD);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Security]"], SCREEN);
-    t.keys(&["Enter"]);
-    t.wait_for(&["[Software]", "Packages ("], SCREEN);
-    t.keys(&["Enter"]);
+    through_to_summary(t);
     panes.push(t.wait_for(&["[Summary]", "Disk: disk image"], SCREEN));
     t.keys(&["e"]);
     panes.push(t.wait_for(&["Answer file written to"], SCREEN));
