@@ -132,6 +132,11 @@ fn raid1_scheme_mirrors_boot_swap_and_root_with_an_esp_on_each_disk() {
         assert_eq!(esps[0].mount.as_deref(), Some("/boot/efi"));
         assert_eq!(esps[1].mount, None);
         assert_eq!(esps[1].on, DeviceRef::Partition { disk: 1, number: 1 });
+        // Disk 1 may be the disk that is missing: /boot/efi must not stop the boot.
+        assert_eq!(
+            esps[0].options.as_deref(),
+            Some("umask=0077,shortname=winnt,nofail")
+        );
         let text = azl_installer::plan::render(&p);
         assert!(text.contains("Disk 2: /dev/sdb"), "{text}");
         assert!(text.contains("array /dev/md/root RAID 1"), "{text}");

@@ -34,8 +34,7 @@ impl Formatted {
     pub fn mount_options(&self) -> String {
         match self.options.as_deref().map(str::trim) {
             Some(o) if !o.is_empty() => o.to_owned(),
-            // FAT has no permissions: keep the ESP root-only; winnt keeps 8.3 names as written.
-            _ if self.fs == FsType::Vfat => "umask=0077,shortname=winnt".into(),
+            _ if self.fs == FsType::Vfat => crate::plan::ESP_OPTIONS.into(),
             _ => "defaults".into(),
         }
     }

@@ -25,7 +25,7 @@ pub use release::{Release, ReleaseAction};
 pub use render::{kept_lines, layer_lines, render};
 pub use resolve::Refused;
 pub use select::{target_disk, target_disks};
-pub use storage::{AUTO_GROUP, MIN_AUTO_ROOT, auto_layout, auto_swap, keep_matches};
+pub use storage::{AUTO_GROUP, ESP_OPTIONS, MIN_AUTO_ROOT, auto_layout, auto_swap, keep_matches};
 pub use system::{
     Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
     SystemSetup,

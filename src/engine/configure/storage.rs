@@ -10,7 +10,12 @@ const DRACUT_DROP_IN: &str = "/etc/dracut.conf.d/90-azl-storage.conf";
 
 /// Writes the files; returns the kernel arguments (none without layers).
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<Vec<String>, ConfigureError> {
-    let (files, args) = files(ctx.storage);
+    let copies = ctx
+        .plan
+        .filesystems
+        .iter()
+        .any(|f| f.role == crate::plan::Role::Esp && f.mount.is_none());
+    let (files, args) = files(ctx.storage, copies);
     for (path, text, mode) in files {
         write_file(ctx.root, path, text.as_bytes(), mode)?;
         log.info(format!("storage configuration {path}"));
@@ -18,8 +23,9 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<Vec<String>, Configu
     Ok(args)
 }
 
-/// The files (path, contents, mode) and kernel arguments for `f`.
-fn files(f: &Facts) -> (Vec<(&'static str, String, u32)>, Vec<String>) {
+/// The files (path, contents, mode) and kernel arguments for `f`; `esp_copies`: other disks
+/// hold copies of the ESP, so the system boots without disk 1.
+fn files(f: &Facts, esp_copies: bool) -> (Vec<(&'static str, String, u32)>, Vec<String>) {
     let mut files = Vec::new();
     let mut args = Vec::new();
     let mut modules = Vec::new();
@@ -63,12 +69,24 @@ fn files(f: &Facts) -> (Vec<(&'static str, String, u32)>, Vec<String>) {
         args.extend(f.groups.iter().map(|g| format!("rd.lvm.vg={g}")));
         modules.push("lvm");
     }
+    let mut text = String::new();
     if !modules.is_empty() {
-        let text = format!(
+        text.push_str(&format!(
             "# What the root is made on (the installer's storage layers).\n\
              add_dracutmodules+=\" {} \"\n",
             modules.join(" ")
+        ));
+    }
+    if esp_copies {
+        // A host-only initramfs waits for every device of /boot and /boot/efi as the
+        // installer saw them (dracut's hostonly_cmdline): without disk 1 it would wait for
+        // disk 1's ESP and give up. The command line names what the root needs.
+        text.push_str(
+            "# Any disk boots alone: wait only for what the kernel command line names.\n\
+             hostonly_cmdline=\"no\"\n",
         );
+    }
+    if !text.is_empty() {
         files.push((DRACUT_DROP_IN, text, 0o644));
     }
     (files, args)
@@ -80,7 +98,7 @@ mod tests {
 
     #[test]
     fn nothing_without_layers() {
-        let (files, args) = files(&Facts::default());
+        let (files, args) = files(&Facts::default(), false);
         assert!(files.is_empty() && args.is_empty());
     }
 
@@ -93,7 +111,7 @@ mod tests {
             groups: vec!["azurelinux".into()],
             tpm2: true,
         };
-        let (files, args) = files(&f);
+        let (files, args) = files(&f, true);
         assert_eq!(
             args,
             [
@@ -110,10 +128,14 @@ mod tests {
             "luks-pv UUID=1234-5678 none luks,tpm2-device=auto\n"
         );
         assert_eq!(get("/etc/crypttab").2, 0o600);
+        let dracut = &get(DRACUT_DROP_IN).1;
+        assert!(dracut.contains("\" mdraid crypt systemd-cryptsetup tpm2-tss lvm \""));
+        assert!(dracut.contains("\nhostonly_cmdline=\"no\"\n"), "{dracut}");
+        let (one_esp, _) = super::files(&f, false);
         assert!(
-            get(DRACUT_DROP_IN)
-                .1
-                .contains("\" mdraid crypt systemd-cryptsetup tpm2-tss lvm \"")
+            !one_esp[2].1.contains("hostonly_cmdline"),
+            "{:?}",
+            one_esp[2]
         );
     }
 }

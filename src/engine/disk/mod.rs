@@ -26,6 +26,7 @@ pub use gpt_write::GptWriteError;
 pub use holders::describe as holders_of;
 pub use loopdev::{AttachedImage, attach_image};
 pub use reread::settle;
+pub use wipe::wipefs;
 
 /// Progress steps reported as Event::Progress.
 const STAGES: u64 = 6;

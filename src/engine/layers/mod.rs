@@ -196,6 +196,16 @@ fn make_all(
             node: node.clone(),
             members,
         });
+        // A new array over the old one's partitions has the old data offset: the old
+        // array's contents show through (a reinstall's pvcreate met the old group's PV
+        // label and refused). Its signatures go before anything is made on it.
+        let erased = crate::engine::disk::wipefs(&node).map_err(|source| LayerError::Make {
+            what: what.clone(),
+            source,
+        })?;
+        for line in erased {
+            log(ev, format!("{}: {line}", node.display()));
+        }
         nodes.0.insert(DeviceRef::Array { index }, node);
         progress(ev);
     }

@@ -339,6 +339,10 @@ fn partition_roles(s: &Storage) -> Vec<Role> {
         .collect()
 }
 
+/// The ESP's mount options when the answer gives none, as Fedora writes them: FAT has no
+/// permissions, so root only; winnt keeps 8.3 names as written.
+pub const ESP_OPTIONS: &str = "umask=0077,shortname=winnt";
+
 /// Every device with a mount point (or swap) gets its filesystem; an ESP on a disk after the
 /// first is a copy, formatted but not mounted.
 fn filesystems(
@@ -391,6 +395,19 @@ fn filesystems(
             mount,
             options: f.options().map(String::from),
         });
+    }
+    // With a copy of the ESP on another disk, disk 1 may be the one that is missing: the
+    // firmware boots a copy, and /boot/efi must not stop the boot (the VM proof's disk 2
+    // alone went to emergency mode waiting for it). Options the answer gives are its own.
+    if out.iter().any(|f| f.role == Role::Esp && f.mount.is_none()) {
+        for f in out
+            .iter_mut()
+            .filter(|f| f.role == Role::Esp && f.mount.is_some())
+        {
+            if f.options.as_deref().is_none_or(|o| o == ESP_OPTIONS) {
+                f.options = Some(format!("{ESP_OPTIONS},nofail"));
+            }
+        }
     }
     out
 }

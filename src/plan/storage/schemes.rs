@@ -207,7 +207,7 @@ impl Gen {
                     "ESP",
                 );
                 if let Some(p) = self.out.partitions.last_mut() {
-                    p.options = Some("umask=0077,shortname=winnt".into());
+                    p.options = Some(super::ESP_OPTIONS.into());
                 }
             }
             Firmware::Bios => self.partition(
