@@ -42,13 +42,7 @@ fn a_partition_marked_to_keep_is_kept_and_named_everywhere() {
         screen.contains("Layout............: < custom >"),
         "{screen}"
     );
-    h.press([Enter]);
-    assert_eq!(
-        h.screen(),
-        Screen::Network,
-        "{:?}",
-        h.messages(Screen::Disk)
-    );
+    leave_disk(&mut h);
     walk_to(&mut h, Screen::Summary);
     let screen = h.render();
     assert!(screen.contains("but what is kept"), "{screen}");
@@ -108,13 +102,7 @@ fn what_cannot_be_kept_is_refused_on_its_line_and_unmarking_goes_back_to_auto() 
     assert_eq!(h.app.answer.storage.layout, Layout::Auto);
     assert!(h.app.answer.storage.partitions.is_empty());
     assert!(!h.render().contains("holds swap"));
-    h.press([Enter]);
-    assert_eq!(
-        h.screen(),
-        Screen::Network,
-        "{:?}",
-        h.messages(Screen::Disk)
-    );
+    leave_disk(&mut h);
 }
 
 #[test]

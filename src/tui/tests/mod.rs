@@ -119,6 +119,22 @@ pub fn step(h: &mut H) {
 }
 
 /// Goes from the screen it is on to `target` with valid defaults and a root password.
+/// Enter on the disk screen: the network screen must follow (else the disk screen's
+/// messages say why), and the plan of what was chosen.
+pub fn leave_disk(h: &mut H) -> crate::plan::Plan {
+    h.press([Action::Enter]);
+    assert_eq!(
+        h.screen(),
+        Screen::Network,
+        "{:?}",
+        h.messages(Screen::Disk)
+    );
+    match &h.app.plan {
+        Some(Ok(plan)) => plan.clone(),
+        other => panic!("no plan: {other:?}"),
+    }
+}
+
 pub fn walk_to(h: &mut H, target: Screen) {
     while h.screen() != target {
         let here = h.screen();

@@ -63,16 +63,7 @@ fn two_disks_are_written_as_target_paths_and_offer_raid1() {
     h.press([Right]);
     assert_eq!(h.app.answer.storage.scheme, Scheme::Lvm, "three offered");
     h.press([Left]);
-    h.press([Enter]);
-    assert_eq!(
-        h.screen(),
-        Screen::Network,
-        "{:?}",
-        h.messages(Screen::Disk)
-    );
-    let Some(Ok(plan)) = &h.app.plan else {
-        panic!("a plan");
-    };
+    let plan = leave_disk(&mut h);
     assert_eq!(plan.disks.len(), 2);
     assert!(
         plan.arrays.iter().any(|a| a.name == "pv"),
@@ -164,16 +155,7 @@ fn the_passphrase_is_typed_twice_with_a_strength_hint() {
     let screen = h.render();
     assert!(!screen.contains(PASSPHRASE), "masked:\n{screen}");
     assert!(screen.contains(&"*".repeat(PASSPHRASE.len())), "{screen}");
-    h.press([Enter]);
-    assert_eq!(
-        h.screen(),
-        Screen::Network,
-        "{:?}",
-        h.messages(Screen::Disk)
-    );
-    let Some(Ok(plan)) = &h.app.plan else {
-        panic!("a plan");
-    };
+    let plan = leave_disk(&mut h);
     let unlock = plan.unlock.as_ref().expect("containers are unlocked");
     assert!(unlock.passphrase && unlock.tpm2_pcrs.is_some());
     assert_eq!(
@@ -409,13 +391,7 @@ fn custom_rows_follow_the_picked_disks() {
         "{}",
         h.render()
     );
-    h.press([Enter]);
-    assert_eq!(
-        h.screen(),
-        Screen::Network,
-        "{:?}",
-        h.messages(Screen::Disk)
-    );
+    leave_disk(&mut h);
     h.press([Esc]);
     h.app.disk.form.focus = DISKS;
     h.press([Up, Char(' ')]);
