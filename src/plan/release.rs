@@ -78,7 +78,7 @@ pub(super) fn plan(
                 )),
             );
         }
-        if let StackedKind::Other { .. } = s.kind {
+        if action(s).is_none() {
             problems.push(
                 Issue::new(
                     key.clone(),
@@ -105,55 +105,32 @@ pub(super) fn name_clashes(
     setup: &StorageSetup,
     custom: bool,
 ) -> Vec<Issue> {
-    let stopped = |a: &ReleaseAction| releases.iter().any(|r| r.action == *a);
     let mut v = Vec::new();
     let mut seen: Vec<(&str, &String)> = Vec::new();
     for s in &hw.stacks {
-        let (kind, name, index_key, stop) = match &s.kind {
+        let key = |what: &str, i: Option<usize>| i.map(|i| format!("storage.{what}[{i}].name"));
+        let (kind, name, index_key) = match &s.kind {
             StackedKind::Md {
                 array: Some(name), ..
             } => {
                 let i = setup.arrays.iter().position(|a| &a.name == name);
-                let stop = ReleaseAction::StopArray {
-                    device: s.path.clone(),
-                };
-                (
-                    "array",
-                    name,
-                    i.map(|i| format!("storage.raids[{i}].name")),
-                    stop,
-                )
+                ("array", name, key("raids", i))
             }
             StackedKind::Lvm { group, .. } => {
                 let i = setup.groups.iter().position(|g| &g.name == group);
-                let stop = ReleaseAction::DeactivateGroup {
-                    group: group.clone(),
-                };
-                (
-                    "volume group",
-                    group,
-                    i.map(|i| format!("storage.volume_groups[{i}].name")),
-                    stop,
-                )
+                ("volume group", group, key("volume_groups", i))
             }
             StackedKind::Crypt { mapping } => {
                 let i = setup.crypts.iter().position(|c| &c.name == mapping);
-                let stop = ReleaseAction::CloseCrypt {
-                    mapping: mapping.clone(),
-                };
-                (
-                    "encrypted container",
-                    mapping,
-                    i.map(|i| format!("storage.encrypted[{i}].name")),
-                    stop,
-                )
+                ("encrypted container", mapping, key("encrypted", i))
             }
             _ => continue,
         };
+        let stopped = action(s).is_some_and(|a| releases.iter().any(|r| r.action == a));
         let Some(key) = index_key else { continue };
         let key = if custom { key } else { "storage.scheme".into() };
         // A group's volumes name it once each: one issue per name.
-        if stopped(&stop) || seen.contains(&(kind, name)) {
+        if stopped || seen.contains(&(kind, name)) {
             continue;
         }
         seen.push((kind, name));
@@ -258,19 +235,7 @@ fn release(members: &[&Stacked]) -> Option<Release> {
     let mut disks: Vec<PathBuf> = members.iter().flat_map(|s| s.disks.clone()).collect();
     disks.sort();
     disks.dedup();
-    let (what, action) = match &first.kind {
-        StackedKind::Md { .. } => (
-            first.to_string(),
-            ReleaseAction::StopArray {
-                device: first.path.clone(),
-            },
-        ),
-        StackedKind::Crypt { mapping } => (
-            first.to_string(),
-            ReleaseAction::CloseCrypt {
-                mapping: mapping.clone(),
-            },
-        ),
+    let what = match &first.kind {
         StackedKind::Lvm { group, .. } => {
             let volumes: Vec<&str> = members
                 .iter()
@@ -279,18 +244,30 @@ fn release(members: &[&Stacked]) -> Option<Release> {
                     _ => None,
                 })
                 .collect();
-            (
-                format!("LVM volume group {group} ({})", volumes.join(", ")),
-                ReleaseAction::DeactivateGroup {
-                    group: group.clone(),
-                },
-            )
+            format!("LVM volume group {group} ({})", volumes.join(", "))
         }
-        StackedKind::Other { .. } => return None,
+        _ => first.to_string(),
     };
+    let action = action(first)?;
     Some(Release {
         what,
         action,
         disks,
     })
+}
+
+/// How the installer stops `s`; None for what it does not stop.
+fn action(s: &Stacked) -> Option<ReleaseAction> {
+    match &s.kind {
+        StackedKind::Md { .. } => Some(ReleaseAction::StopArray {
+            device: s.path.clone(),
+        }),
+        StackedKind::Crypt { mapping } => Some(ReleaseAction::CloseCrypt {
+            mapping: mapping.clone(),
+        }),
+        StackedKind::Lvm { group, .. } => Some(ReleaseAction::DeactivateGroup {
+            group: group.clone(),
+        }),
+        StackedKind::Other { .. } => None,
+    }
 }

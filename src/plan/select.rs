@@ -3,7 +3,7 @@
 //! lists the candidates.
 
 use crate::answer::{self, DiskRule, Target};
-use crate::probe::{Disk, Hardware, Transport, Usage};
+use crate::probe::{Disk, Hardware, Transport};
 
 use crate::answer::Issue;
 
@@ -75,9 +75,7 @@ fn by_paths<'h>(paths: &[String], hw: &'h Hardware) -> Result<Vec<(&'h Disk, Str
 /// mapping holds may be picked (a reinstall meets the old system's, assembled by the live
 /// system): the plan then stops it before the wipe, or says why it cannot.
 fn selectable(d: &Disk) -> bool {
-    !matches!(d.transport, Transport::Loop | Transport::Image)
-        && !d.read_only
-        && d.usage.iter().all(|u| matches!(u, Usage::Held { .. }))
+    !matches!(d.transport, Transport::Loop | Transport::Image) && !d.read_only && d.only_held()
 }
 
 fn by_rules<'h>(rules: &[DiskRule], hw: &'h Hardware) -> Result<Vec<(&'h Disk, String)>, Issue> {

@@ -140,6 +140,13 @@ pub struct FilesystemSetup {
     pub keep: bool,
 }
 
+impl FilesystemSetup {
+    /// A copy of the ESP on a disk after the first: formatted and filled, never mounted.
+    pub fn is_esp_copy(&self) -> bool {
+        self.role == Role::Esp && self.mount.is_none()
+    }
+}
+
 /// The GPT to write, in the disk's logical sectors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PartitionTable {

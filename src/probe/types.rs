@@ -208,6 +208,12 @@ impl Disk {
         self.path.as_os_str() == path || self.by_id.iter().any(|l| l.as_os_str() == path)
     }
 
+    /// Nothing uses the disk but arrays or mappings built on it (an old system's, which the
+    /// live system assembled): an install that wipes it stops them first.
+    pub fn only_held(&self) -> bool {
+        self.usage.iter().all(|u| matches!(u, Usage::Held { .. }))
+    }
+
     /// Solid state unless the kernel says it rotates.
     pub fn is_ssd(&self) -> bool {
         !self.rotational

@@ -217,7 +217,7 @@ fn esp_copies(ctx: &Context) -> Vec<(usize, u32)> {
     ctx.plan
         .filesystems
         .iter()
-        .filter(|f| f.role == Role::Esp && f.mount.is_none())
+        .filter(|f| f.is_esp_copy())
         .filter_map(|f| match f.on {
             crate::plan::DeviceRef::Partition { disk, number } if disk < ctx.disks.len() => {
                 Some((disk, number))

@@ -10,11 +10,7 @@ const DRACUT_DROP_IN: &str = "/etc/dracut.conf.d/90-azl-storage.conf";
 
 /// Writes the files; returns the kernel arguments (none without layers).
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<Vec<String>, ConfigureError> {
-    let copies = ctx
-        .plan
-        .filesystems
-        .iter()
-        .any(|f| f.role == crate::plan::Role::Esp && f.mount.is_none());
+    let copies = ctx.plan.filesystems.iter().any(|f| f.is_esp_copy());
     let (files, args) = files(ctx.storage, copies);
     for (path, text, mode) in files {
         write_file(ctx.root, path, text.as_bytes(), mode)?;

@@ -1,18 +1,22 @@
 //! LVM, wrapped once: physical volumes, a group, its volumes, and deactivating the group.
 //! Every command names the devices it may look at (`--devices`), so LVM never reads or
-//! touches a disk that is not the install's.
+//! touches a disk that is not the install's; only deactivating an old system's group names
+//! none (LVM must see all of its physical volumes, and deactivating only reads them).
 
 use std::path::{Path, PathBuf};
 
 use crate::answer::Size;
 use crate::cmd::{Cmd, CmdError};
 
+/// `lvm SUB --devices LIST`; no devices: every device LVM finds.
 fn lvm(sub: &str, devices: &[PathBuf]) -> Cmd {
     let list: Vec<String> = devices.iter().map(|d| d.display().to_string()).collect();
-    Cmd::new("lvm")
-        .arg(sub)
-        .arg("--devices")
-        .arg(list.join(","))
+    let cmd = Cmd::new("lvm").arg(sub);
+    if list.is_empty() {
+        cmd
+    } else {
+        cmd.arg("--devices").arg(list.join(","))
+    }
 }
 
 /// Makes `pvs` physical volumes and the group `name` over them.
@@ -46,18 +50,8 @@ pub fn create_volume(
     Ok(Path::new("/dev").join(group).join(name))
 }
 
-/// Deactivates every volume of `group`, an old system's group found running on the target
-/// disks. Without `--devices`: LVM must see all of the group's physical volumes to take it
-/// down cleanly, and deactivating only reads them.
-pub fn deactivate_found(group: &str) -> Result<(), CmdError> {
-    Cmd::new("lvm")
-        .args(["vgchange", "--activate", "n"])
-        .arg(group)
-        .run()
-        .map(drop)
-}
-
-/// Deactivates every volume of `group` (the devices go; the data stays).
+/// Deactivates every volume of `group` (the devices go; the data stays); `pvs` empty for an
+/// old system's group found running on the target disks.
 pub fn deactivate(group: &str, pvs: &[PathBuf]) -> Result<(), CmdError> {
     lvm("vgchange", pvs)
         .args(["--activate", "n"])

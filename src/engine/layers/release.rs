@@ -12,7 +12,7 @@ use super::{LayerError, crypt, log, lvm, mdadm, while_busy};
 pub fn stop_old(plan: &Plan, ev: &dyn Sink) -> Result<(), LayerError> {
     for r in &plan.releases {
         let result = match &r.action {
-            ReleaseAction::DeactivateGroup { group } => while_busy(|| lvm::deactivate_found(group)),
+            ReleaseAction::DeactivateGroup { group } => while_busy(|| lvm::deactivate(group, &[])),
             ReleaseAction::CloseCrypt { mapping } => while_busy(|| crypt::close(mapping)),
             ReleaseAction::StopArray { device } => while_busy(|| mdadm::stop(device)),
         };

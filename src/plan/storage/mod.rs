@@ -399,7 +399,7 @@ fn filesystems(
     // With a copy of the ESP on another disk, disk 1 may be the one that is missing: the
     // firmware boots a copy, and /boot/efi must not stop the boot (the VM proof's disk 2
     // alone went to emergency mode waiting for it). Options the answer gives are its own.
-    if out.iter().any(|f| f.role == Role::Esp && f.mount.is_none()) {
+    if out.iter().any(FilesystemSetup::is_esp_copy) {
         for f in out
             .iter_mut()
             .filter(|f| f.role == Role::Esp && f.mount.is_some())

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::answer::human_bytes;
-use crate::probe::{Disk, Hardware, Usage};
+use crate::probe::{Disk, Hardware};
 use crate::tui::app::Action;
 use crate::tui::widgets::input::Handled;
 use crate::tui::{text, ui};
@@ -16,11 +16,7 @@ use crate::tui::{text, ui};
 /// (an old system's, which the live system assembled): the install stops those first, or
 /// the plan says why it cannot.
 pub fn selectable(d: &Disk) -> bool {
-    !d.read_only && d.usage.iter().all(held)
-}
-
-fn held(u: &Usage) -> bool {
-    matches!(u, Usage::Held { .. })
+    !d.read_only && d.only_held()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +160,7 @@ impl DiskPick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::Usage;
 
     #[test]
     fn space_picks_in_order_and_one_disk_stays_picked() {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::answer::{Issue, human_bytes, redact_url, to_toml};
-use crate::plan::{Plan, Role, Shadow, describe_disk, kept_lines, layer_lines};
+use crate::plan::{Plan, Shadow, describe_disk, kept_lines, layer_lines};
 use crate::tui::app::{Action, App, Effect, Popup, Screen};
 use crate::tui::widgets::input::LineInput;
 use crate::tui::{text, ui};
@@ -173,7 +173,7 @@ fn storage_lines(plan: &Plan, w: usize) -> Vec<Line<'static>> {
                 number: p.number,
             };
             let mut what = match fs {
-                Some(f) if f.role == Role::Esp && f.mount.is_none() => text::S_ESP_COPY.into(),
+                Some(f) if f.is_esp_copy() => text::S_ESP_COPY.into(),
                 _ => fs
                     .and_then(|f| f.mount.clone())
                     .or_else(|| plan.users_of(here))

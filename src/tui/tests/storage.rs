@@ -25,6 +25,15 @@ fn two_disks(h: &mut H) {
     assert_eq!(h.app.disk.picked(), [0, 1]);
 }
 
+/// From the disk list: the scheme `rights` steps right of the one chosen, then Encrypt on
+/// (the focus stays on it).
+fn scheme_and_encrypt(h: &mut H, rights: usize) {
+    tab(h, 2);
+    h.press(times(Right, rights));
+    tab(h, 3);
+    h.press([Char(' ')]);
+}
+
 #[test]
 fn two_disks_are_written_as_target_paths_and_offer_raid1() {
     let fake = FakeBackend::default();
@@ -95,10 +104,7 @@ fn the_passphrase_is_typed_twice_with_a_strength_hint() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
     two_disks(&mut h);
-    tab(&mut h, 2);
-    h.press([Right, Right]);
-    tab(&mut h, 3);
-    h.press([Char(' ')]);
+    scheme_and_encrypt(&mut h, 2);
     assert!(h.app.answer.storage.encrypt);
     // Nothing unlocks it yet: the answer's own check says so, under the passphrase.
     let m = h.messages(Screen::Disk);
@@ -435,10 +441,8 @@ fn the_gate_and_the_summary_name_every_disk() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
     two_disks(&mut h);
-    tab(&mut h, 2);
-    h.press([Right, Right]);
-    tab(&mut h, 3);
-    h.press([Char(' '), Tab]);
+    scheme_and_encrypt(&mut h, 2);
+    h.press([Tab]);
     h.typ(PASSPHRASE);
     h.press([Tab]);
     h.typ(PASSPHRASE);
@@ -482,10 +486,8 @@ fn disk_screen_snapshots() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
     two_disks(&mut h);
-    tab(&mut h, 2);
-    h.press([Right]);
-    tab(&mut h, 3);
-    h.press([Char(' '), Tab]);
+    scheme_and_encrypt(&mut h, 1);
+    h.press([Tab]);
     h.typ(PASSPHRASE);
     h.press([Tab]);
     h.typ("Correct-Horse");
