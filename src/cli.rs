@@ -114,6 +114,8 @@ pub struct InstallArgs {
 pub enum StopAfter {
     Preflight,
     Partition,
+    /// Partition, make the layers and filesystems, then close everything (nothing installed).
+    Format,
 }
 
 impl StopAfter {
@@ -121,6 +123,7 @@ impl StopAfter {
         match self {
             StopAfter::Preflight => Step::Preflight,
             StopAfter::Partition => Step::Partition,
+            StopAfter::Format => Step::Format,
         }
     }
 }

@@ -363,3 +363,40 @@ fn json_progress_is_one_event_per_line_in_step_order() {
     let last = progress.last().unwrap();
     assert_eq!(last["done"], last["total"]);
 }
+
+#[test]
+fn stop_after_format_leaves_the_planned_filesystems_and_the_image_detached() {
+    require_loop_devices!();
+    let img = Image::sparse(2 * GIB);
+    let layout = SMALL_LAYOUT.replace("size = \"rest\"", "size = \"1GiB\"")
+        + "[[storage.partitions]]\nmount = \"/srv\"\nsize = \"300MiB\"\nlabel = \"srv\"\n";
+    let answer = answer_file(img.dir.path(), &img.path, &layout);
+    let o = common::installer(&[
+        "install",
+        answer.to_str().unwrap(),
+        "--stop-after",
+        "format",
+        "--yes",
+    ]);
+    assert!(o.status.success(), "{}", common::output_text(&o));
+    let image = img.path.to_str().unwrap();
+    let attached = sh("losetup", &["-j", image]);
+    assert!(attached.trim().is_empty(), "still attached: {attached}");
+    let dev = LoopDevice::attach(&img.path, 512);
+    common::installed::wait_for_partitions(&dev, 3);
+    let blkid = |n: u32, tag: &str| {
+        let p = dev.partition(n);
+        sh(
+            "blkid",
+            &["-p", "-o", "value", "-s", tag, p.to_str().unwrap()],
+        )
+        .trim()
+        .to_string()
+    };
+    assert_eq!(blkid(1, "TYPE"), "vfat", "the ESP");
+    assert_eq!(blkid(2, "TYPE"), "ext4", "/");
+    assert_eq!(
+        (blkid(3, "TYPE"), blkid(3, "LABEL")),
+        ("ext4".into(), "srv".into())
+    );
+}

@@ -175,7 +175,7 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
         return Ok(());
     }
     // Downloads start now and overlap the storage work; the transaction reuses the cache.
-    let prefetch = (opts.stop_after != Some(Step::Partition))
+    let prefetch = (!matches!(opts.stop_after, Some(Step::Partition | Step::Format)))
         .then(|| Prefetch::start(&plan.payload, &opts.cache, events.clone()));
 
     // Image files are attached to loop devices for the install and detached at the end
@@ -206,13 +206,12 @@ pub fn run(plan: &Plan, events: Arc<dyn Sink>, opts: &RunOptions) -> Result<(), 
             Ok((attached, devices, made, nodes, facts))
         })?;
     if done(Step::Partition) {
-        return step(ev, Step::Finish, || -> Result<(), StepError> {
-            layers.close()?;
-            attached.into_iter().try_for_each(|a| a.detach())?;
-            Ok(())
-        });
+        return close_and_detach(ev, layers, attached);
     }
     let formatted = step(ev, Step::Format, || format::format(plan, &nodes, ev))?;
+    if done(Step::Format) {
+        return close_and_detach(ev, layers, attached);
+    }
     // Removed on return, after everything that runs in the target.
     let (_dev_links, warnings) = super::devlinks::DevLinks::ensure(&formatted);
     for w in warnings {
@@ -291,6 +290,19 @@ fn install_system(
     step(ev, Step::PostScripts, || -> Result<(), StepError> {
         scripts::run_post(&plan.system.post_scripts, root, ev)?;
         configure::relabel(&ctx, ev)?;
+        Ok(())
+    })
+}
+
+/// The end of a staged run (`--stop-after`): what the layers made is closed, images detached.
+fn close_and_detach(
+    ev: &dyn Sink,
+    layers: layers::Layers<'_>,
+    attached: Vec<disk::AttachedImage>,
+) -> Result<(), EngineError> {
+    step(ev, Step::Finish, || -> Result<(), StepError> {
+        layers.close()?;
+        attached.into_iter().try_for_each(|a| a.detach())?;
         Ok(())
     })
 }
