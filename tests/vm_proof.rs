@@ -1,7 +1,8 @@
 //! The whole-system proof as part of the suite: `tests/vm/run` builds the stand-in live ISO
 //! around this build's installer with the real-system repository on it, installs
 //! unattended from it in QEMU, boots the installed disk alone and logs in over SSH, under
-//! UEFI and under BIOS (tests/vm/README.md). Skip it locally with
+//! UEFI and under BIOS, and runs the storage suite in the live system (md, dm-crypt, LVM)
+//! (tests/vm/README.md). Skip it locally with
 //! `tests/run -- --skip whole_system`.
 
 mod common;
@@ -60,7 +61,7 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
     let tail: Vec<&str> = tail.into_iter().rev().collect();
     assert!(
         out.status.success() && last.starts_with("PASS"),
-        "tests/vm/run did not pass (serial logs in target/vm/{{uefi,bios}}/):\n{}",
+        "tests/vm/run did not pass (serial logs in target/vm/{{uefi,bios,storage}}/):\n{}",
         tail.join("\n")
     );
     // Every check passed once per firmware, and none failed.
@@ -100,6 +101,14 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         "luks2-passphrase-at-console",
         // BIOS: the reinstall over the old system kept /srv byte for byte.
         "reinstall-keeps-srv",
+        // The storage suite in the live system (tests/vm/storage-suite): RAID 5 with LVM,
+        // RAID 6 and RAID 0 over the running RAID 5, a LUKS2 root the TPM2 alone opens,
+        // an interrupted RAID 10 + LUKS2 + LVM install torn down, and its re-run.
+        "raid5-lvm",
+        "raid6-and-raid0",
+        "luks2-tpm2-only",
+        "failure-teardown",
+        "rerun-succeeds",
     ] {
         assert!(
             stdout
