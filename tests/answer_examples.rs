@@ -95,6 +95,24 @@ fn examples_say_what_their_names_say() {
     assert_eq!(net.system.hostname.as_deref(), Some("web01.example.com"));
     assert_eq!(net.users.len(), 2);
 
+    let dc = example("network-bond-vlan-bridge.toml");
+    let profiles: Vec<String> = azl_installer::plan::connections(&dc)
+        .expect("plannable")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        profiles,
+        [
+            "bond0",
+            "bond0-port-pci-0000_3b_00.0",
+            "bond0-port-pci-0000_3b_00.1",
+            "br-vm",
+            "bond0.10",
+            "bond0.20"
+        ]
+    );
+
     let rules = example("match-rules.toml");
     assert!(rules.target.path.is_none());
     assert_eq!(rules.target.rules.as_ref().map(Vec::len), Some(4));

@@ -135,8 +135,14 @@ fn a_plan_of_another_version_or_shape_is_refused_with_the_reason() {
     let mut v = serde_json::to_value(full_plan()).unwrap();
     v["version"] = 9.into();
     let e = plan::from_json(&v.to_string()).unwrap_err().to_string();
-    assert_eq!(e, "plan version 9; this installer reads version 1");
-    v["version"] = 1.into();
+    assert_eq!(
+        e,
+        format!(
+            "plan version 9; this installer reads version {}",
+            plan::PLAN_VERSION
+        )
+    );
+    v["version"] = plan::PLAN_VERSION.into();
     v["disks"] = Value::Array(vec![]);
     let e = plan::from_json(&v.to_string()).unwrap_err().to_string();
     assert_eq!(e, "the plan has no disk to install onto");

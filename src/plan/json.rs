@@ -6,7 +6,7 @@ use super::Plan;
 
 /// The `version` of the plans this installer writes and reads. Fields may be added within
 /// a version; a rename or a change of meaning makes a new one.
-pub const PLAN_VERSION: u32 = 1;
+pub const PLAN_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanReadError {

@@ -255,6 +255,12 @@ pub fn render(plan: &Plan) -> String {
     for l in layers {
         let _ = writeln!(s, "  {l}");
     }
+    if !plan.network.is_empty() {
+        let _ = writeln!(s, "Network (NetworkManager profiles):");
+        for c in &plan.network {
+            let _ = writeln!(s, "  {}: {}", c.id, super::describe_connection(c));
+        }
+    }
     let _ = writeln!(s, "Then:");
     for step in steps(plan).iter().skip(1) {
         let _ = writeln!(s, "  - {step}");

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::Outcome;
 use super::app::{App, Popup, Screen};
 use crate::answer::{PermitRootLogin, SelinuxMode};
-use crate::plan::{Bind, Connection, Payload, Plan};
+use crate::plan::{Connection, Payload, Plan};
 
 pub const TITLE: &str = "Azure Linux";
 pub const DEFAULT_EXPORT: &str = "/root/azl-answer.toml";
@@ -292,32 +292,10 @@ pub const S_NETWORK: &str = "Network: ";
 pub const S_SCRIPTS: &str = "Post scripts: ";
 pub const S_REPORTING: &str = "Reporting: ";
 pub const S_BLOCKED: &str = "The install cannot start until these are fixed:";
-/// One interface of the answer as the summary shows it: which NIC, then DHCP or its
-/// static addresses, gateway and DNS.
+/// One connection of the answer as the summary shows it: which NIC, bond, VLAN or bridge,
+/// then DHCP or its static addresses, gateway and DNS.
 pub fn connection_line(c: &Connection) -> String {
-    let who = match &c.bind {
-        Bind::Name(n) => n.clone(),
-        Bind::Mac(m) => m.clone(),
-        Bind::FirstWithLink => "first NIC with link".into(),
-    };
-    let mut s = if c.dhcp {
-        format!("{who} DHCP")
-    } else {
-        format!("{who} static")
-    };
-    let addresses: Vec<&str> = c.ipv4.iter().chain(&c.ipv6).map(String::as_str).collect();
-    if !addresses.is_empty() {
-        let sep = if c.dhcp { " + " } else { " " };
-        s.push_str(&format!("{sep}{}", addresses.join(" ")));
-    }
-    if let Some(g) = &c.gateway {
-        s.push_str(&format!(" gw {g}"));
-    }
-    if !c.dns.is_empty() {
-        let dns: Vec<String> = c.dns.iter().map(ToString::to_string).collect();
-        s.push_str(&format!(" dns {}", dns.join(",")));
-    }
-    s
+    crate::plan::describe_connection(c)
 }
 
 pub const ALL_DHCP: &str = "DHCP on every interface";
@@ -568,38 +546,5 @@ pub fn outcome(o: Outcome) -> &'static str {
         Outcome::PowerOff => "Power off",
         Outcome::Shell => "Shell",
         Outcome::Quit => "Quit",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn conn(dhcp: bool, ipv4: &[&str]) -> Connection {
-        Connection {
-            id: "x".into(),
-            bind: Bind::Mac("52:54:00:12:34:56".into()),
-            dhcp,
-            ipv4: ipv4.iter().map(|a| (*a).to_owned()).collect(),
-            ipv6: vec![],
-            gateway: None,
-            dns: vec![],
-        }
-    }
-
-    #[test]
-    fn the_summary_says_dhcp_for_dhcp_and_names_every_kind_of_nic() {
-        assert_eq!(connection_line(&conn(true, &[])), "52:54:00:12:34:56 DHCP");
-        let mut s = conn(false, &["192.0.2.10/24"]);
-        s.ipv6 = vec!["2001:db8::10/64".into()];
-        s.gateway = "192.0.2.1".parse().ok();
-        s.dns = vec!["192.0.2.53".parse().unwrap(), "192.0.2.54".parse().unwrap()];
-        assert_eq!(
-            connection_line(&s),
-            "52:54:00:12:34:56 static 192.0.2.10/24 2001:db8::10/64 gw 192.0.2.1 dns 192.0.2.53,192.0.2.54"
-        );
-        let mut first = conn(true, &[]);
-        first.bind = Bind::FirstWithLink;
-        assert_eq!(connection_line(&first), "first NIC with link DHCP");
     }
 }

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::Duration;
 
 mod layers;
+mod network;
 mod storage;
 pub use layers::*;
+pub use network::*;
 pub use storage::*;
 
 /// An azl-installer answer file (version 1).
@@ -75,7 +77,7 @@ impl Answer {
     }
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -309,49 +311,6 @@ impl Default for System {
             keymap: default_keymap(),
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Network {
-    /// Interfaces to configure; none means DHCP on every interface (NetworkManager's default).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub interfaces: Vec<Interface>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Interface {
-    /// Which NIC this is.
-    #[serde(rename = "match")]
-    pub matcher: InterfaceMatch,
-    /// false needs static addresses.
-    #[serde(default = "yes")]
-    pub dhcp: bool,
-    /// Static addresses in CIDR form ("192.0.2.10/24", "2001:db8::10/64").
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
-    /// Default gateway (an IP address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<String>,
-    /// DNS servers (IP addresses).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dns: Vec<String>,
-}
-
-/// Exactly one of `mac`, `name`, `first_with_link`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct InterfaceMatch {
-    /// MAC address, "52:54:00:12:34:56".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mac: Option<String>,
-    /// Kernel interface name, "eno1".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The first interface with a carrier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_with_link: Option<bool>,
 }
 
 /// A password: `"locked"`, `{ hash = "$y$..." }` or `{ plain = "..." }` (hashed at install).

@@ -7,6 +7,7 @@
 mod bootloader;
 mod initramfs;
 mod kernel;
+pub mod keyfile;
 mod network;
 mod selinux;
 mod ssh;

@@ -203,17 +203,15 @@ impl NetState {
         answer.system.hostname = (!host.is_empty()).then(|| host.to_string());
         let cfgs = self.all();
         let rows = || self.nics.iter().zip(&cfgs).zip(&self.given);
-        let statics = rows()
-            .filter(|((_, c), _)| c.fixed)
-            .map(|((n, c), given)| Interface {
-                matcher: given
-                    .as_ref()
-                    .map_or_else(|| match_of(n), |g| g.matcher.clone()),
-                dhcp: false,
-                addresses: list(&c.addresses),
-                gateway: Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty()),
-                dns: list(&c.dns),
-            });
+        let statics = rows().filter(|((_, c), _)| c.fixed).map(|((n, c), given)| {
+            // What the answer gave beyond this screen's fields (IPv6, routes, ...) stays.
+            let mut i = given.clone().unwrap_or_else(|| Interface::new(match_of(n)));
+            i.dhcp = false;
+            i.addresses = list(&c.addresses);
+            i.gateway = Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty());
+            i.dns = list(&c.dns);
+            i
+        });
         let dhcp_given = rows()
             .filter(|((_, c), _)| !c.fixed)
             .filter_map(|(_, given)| given.clone().filter(|g| g.dhcp));

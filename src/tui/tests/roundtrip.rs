@@ -105,12 +105,12 @@ fn exported_answer_loads_back_equal() {
 fn interfaces_the_network_screen_cannot_show_are_kept() {
     use crate::answer::{Interface, InterfaceMatch};
     let fake = FakeBackend::default();
-    let iface = |matcher: InterfaceMatch, dhcp: bool, addresses: &[&str], dns: &[&str]| Interface {
-        matcher,
-        dhcp,
-        addresses: addresses.iter().map(|a| (*a).to_owned()).collect(),
-        gateway: None,
-        dns: dns.iter().map(|a| (*a).to_owned()).collect(),
+    let iface = |matcher: InterfaceMatch, dhcp: bool, addresses: &[&str], dns: &[&str]| {
+        let mut i = Interface::new(matcher);
+        i.dhcp = dhcp;
+        i.addresses = addresses.iter().map(|a| (*a).to_owned()).collect();
+        i.dns = dns.iter().map(|a| (*a).to_owned()).collect();
+        i
     };
     let by_name = |n: &str| InterfaceMatch {
         name: Some(n.into()),
