@@ -1,6 +1,6 @@
-//! The network keys of an answer file, broken one at a time: NIC matches, addressing (IPv6
-//! modes, gateways, routes, search domains, MTU), bonds, VLANs and bridges and how they
-//! refer to each other. Each problem is reported with its key path, the line a user would
+//! The network and base-service keys of an answer file, broken one at a time: NIC matches,
+//! addressing (IPv6 modes, gateways, routes, search domains, MTU), bonds, VLANs and bridges
+//! and how they refer to each other, the proxy, `[time]`, `[firewall]` and `[kdump]`. Each problem is reported with its key path, the line a user would
 //! look at, what is wrong and, where there is one, a hint.
 
 use azl_installer::answer::{Issue, load_str};
@@ -224,6 +224,70 @@ const CASES: &[Case] = &[
         line: 4,
         says: "is a port of bridge br0",
         hint: Some("move dhcp, addresses"),
+    },
+    Case {
+        name: "a proxy that is not http",
+        text: "[network.proxy]\nurl = \"ftp://proxy.example.com\"\n",
+        path: "network.proxy.url",
+        line: 5,
+        says: "ftp",
+        hint: None,
+    },
+    Case {
+        name: "a no_proxy entry with a space",
+        text: "[network.proxy]\nurl = \"http://proxy:3128\"\nno_proxy = [\"a b\"]\n",
+        path: "network.proxy.no_proxy[0]",
+        line: 6,
+        says: "not a host, domain or network",
+        hint: None,
+    },
+    Case {
+        name: "a time section without a source",
+        text: "[time]\n",
+        path: "time",
+        line: 4,
+        says: "no NTP server or pool",
+        hint: Some("leave [time] out"),
+    },
+    Case {
+        name: "an NTP server that is no host",
+        text: "[time]\nservers = [\"ntp one\"]\n",
+        path: "time.servers[0]",
+        line: 5,
+        says: "neither a host name nor an IP address",
+        hint: None,
+    },
+    Case {
+        name: "a firewall port without a protocol",
+        text: "[firewall]\nports = [\"443\"]\n",
+        path: "firewall.ports[0]",
+        line: 5,
+        says: "has no protocol",
+        hint: Some("8443/tcp"),
+    },
+    Case {
+        name: "a firewall zone with a space",
+        text: "[firewall]\nzone = \"my zone\"\n",
+        path: "firewall.zone",
+        line: 5,
+        says: "not a firewalld zone name",
+        hint: None,
+    },
+    Case {
+        name: "services for a firewall that is off",
+        text: "[firewall]\nenable = false\nservices = [\"https\"]\n",
+        path: "firewall.enable",
+        line: 5,
+        says: "services or ports are given",
+        hint: Some("remove them, or enable it"),
+    },
+    Case {
+        name: "crashkernel=auto",
+        text: "[kdump]\ncrashkernel = \"auto\"\n",
+        path: "kdump.crashkernel",
+        line: 5,
+        says: "not a crashkernel= size",
+        hint: Some("512M"),
     },
     Case {
         name: "a bond key misspelt",

@@ -1,7 +1,8 @@
 //! What happens when an install goes wrong: a failing post script, a disk that fills up, a
 //! repository server that dies mid-download. Each gives a clear error and the right exit
 //! code, leaves nothing mounted or attached, keeps its log, and a re-run then succeeds.
-//! Also: answer and repository over HTTP, from `inst.answer=` on the kernel command line.
+//! Also: answer and repository over HTTP, from `inst.answer=` on the kernel command line,
+//! and a repository only the answer's proxy reaches.
 
 mod common;
 use std::path::{Path, PathBuf};
@@ -374,5 +375,46 @@ flavored_tests! {
         let left = common::processes_mentioning(&mark.display().to_string());
         assert!(left.is_empty(), "still running: {left:?}");
         assert!(case.kept_log().contains("interrupted"));
+    }
+}
+
+flavored_tests! {
+    fn a_repository_only_the_proxy_reaches_installs_and_the_system_keeps_the_proxy() {
+        require_loop_devices!();
+        let repo = FixtureRepo::base();
+        let proxy = SlowServer::serve(&repo.repo_dir());
+        let section = format!(
+            "[network.proxy]\nurl = \"{}\"\nno_proxy = [\"localhost\", \".corp.example\"]\n",
+            proxy.url()
+        );
+        // A host that cannot exist (.invalid): only through the proxy is it reached.
+        let case = Case::new("http://repo.invalid/", &repo.key_url(), &section);
+        let o = case.install(&[]);
+        assert!(o.status.success(), "{}", common::output_text(&o));
+        let asked = proxy.requests();
+        let repomd = asked
+            .iter()
+            .filter(|r| *r == "http://repo.invalid/repodata/repomd.xml")
+            .count();
+        // The installer's own fetch (the preflight) and dnf's (its repository file).
+        assert!(repomd >= 2, "repomd.xml asked {repomd} times: {asked:?}");
+        assert!(
+            asked
+                .iter()
+                .any(|r| r.starts_with("http://repo.invalid/") && r.ends_with(".rpm")),
+            "no package came through the proxy: {asked:?}"
+        );
+        let sys = Installed::open(&case.img.path, 512, 3, 2);
+        let repo_file = sys.read("/etc/yum.repos.d/fixture.repo");
+        assert!(
+            repo_file.contains(&format!("\nproxy={}\n", proxy.url())),
+            "{repo_file}"
+        );
+        let env = sys.read("/etc/environment");
+        assert!(
+            env.contains(&format!("https_proxy={}\n", proxy.url()))
+                && env.contains("no_proxy=localhost,.corp.example\n"),
+            "{env}"
+        );
     }
 }

@@ -231,3 +231,48 @@ fn index(variant: &str) -> RepoIndex {
 fn hw(firmware: Firmware) -> Hardware {
     common::machine::one_disk(firmware, 20 * GIB, 512, 4 * GIB)
 }
+
+/// `[time]`, `[firewall]` and `[kdump]` need their packages; a repository without them is
+/// refused at the section's key, before anything is written.
+#[test]
+fn base_services_need_their_packages() {
+    let idx = index("base");
+    let problems = refused(
+        &answer("[time]\nservers = [\"ntp1.example.com\"]\n[firewall]\n[kdump]\n"),
+        &idx,
+    );
+    for (key, package) in [
+        ("time", "chrony"),
+        ("firewall.enable", "firewalld"),
+        ("kdump.enable", "kexec-tools"),
+    ] {
+        let p = only(&problems, key);
+        assert!(p.message.contains(&format!("\"{package}\"")), "{p}");
+    }
+    // A firewall that is off needs nothing; kdump puts its crashkernel= on the command line.
+    let a = answer("[firewall]\nenable = false\n");
+    assert!(Plan::resolve(&a, &hw(Firmware::Uefi), &idx).is_ok());
+}
+
+#[test]
+fn kdump_reserves_its_memory_on_the_command_line() {
+    let mut idx = index("base");
+    idx.repos[0].packages.push(Package {
+        name: "kexec-tools".into(),
+        version: "2.0.31".into(),
+        release: "1.azl4".into(),
+        arch: "x86_64".into(),
+        ..Default::default()
+    });
+    let a = answer("[kdump]\ncrashkernel = \"1G-64G:256M,64G-:512M\"\n");
+    let p = Plan::resolve(&a, &hw(Firmware::Uefi), &idx).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        p.system
+            .kernel
+            .cmdline
+            .contains(&"crashkernel=1G-64G:256M,64G-:512M".to_string()),
+        "{:?}",
+        p.system.kernel.cmdline
+    );
+    assert!(p.payload.packages.contains(&"kexec-tools".to_string()));
+}

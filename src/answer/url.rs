@@ -69,9 +69,79 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Whether a download from `url` goes through a proxy that `no_proxy` (hosts, ".domain" or
+/// "domain" suffixes, IP addresses, CIDR networks, "*") does not exempt: only http(s) URLs
+/// do.
+pub fn proxied(url: &str, no_proxy: &[String]) -> bool {
+    let (plain, _) = split_credentials(url);
+    let Some(rest) = plain
+        .strip_prefix("http://")
+        .or_else(|| plain.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    }
+    .to_ascii_lowercase();
+    let ip = host.parse::<std::net::IpAddr>().ok();
+    !no_proxy.iter().any(|entry| {
+        let e = entry.trim().to_ascii_lowercase();
+        if e == "*" {
+            return true;
+        }
+        if let (Some(ip), Some((net, bits))) = (ip, e.split_once('/')) {
+            return in_network(ip, net, bits);
+        }
+        let domain = e.trim_start_matches('.');
+        host == domain || host.ends_with(&format!(".{domain}"))
+    })
+}
+
+fn in_network(ip: std::net::IpAddr, net: &str, bits: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(net), Ok(bits)) = (net.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_proxy_exempts_hosts_domains_and_networks() {
+        let np: Vec<String> = [
+            "localhost",
+            ".corp.example",
+            "10.0.0.0/8",
+            "mirror.example.com",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert!(proxied("https://packages.example.org/base", &np));
+        assert!(!proxied("http://repo.corp.example:8080/x", &np));
+        assert!(!proxied("http://corp.example/x", &np));
+        assert!(!proxied("http://u:p@10.1.2.3/repo", &np));
+        assert!(!proxied("https://mirror.example.com/", &np));
+        assert!(proxied("https://evilmirror.example.com/", &np));
+        assert!(!proxied("file:///run/install/repo", &np));
+        assert!(!proxied("http://[::1]:80/", &["*".into()]));
+    }
 
     #[test]
     fn credentials_are_masked_and_split_off() {

@@ -30,8 +30,8 @@ pub use resolve::Refused;
 pub use select::{target_disk, target_disks};
 pub use storage::{AUTO_GROUP, ESP_OPTIONS, MIN_AUTO_ROOT, auto_layout, auto_swap, keep_matches};
 pub use system::{
-    Account, Accounts, Bootloader, HARDENING_CMDLINE, HostSettings, KernelSetup, Shadow,
-    SystemSetup,
+    Account, Accounts, Bootloader, FirewallSetup, HARDENING_CMDLINE, HostSettings, KernelSetup,
+    Shadow, SystemSetup, firewall_setup,
 };
 pub use types::*;
 

@@ -124,6 +124,19 @@ fn needed_packages(answer: &Answer, firmware: Firmware, storage: &StorageSetup) 
     if answer.ssh.enable {
         v.push(wanted("ssh.enable", "openssh-server", "ssh.enable is true"));
     }
+    if answer.time.is_some() {
+        v.push(wanted("time", "chrony", "[time] sets chrony's NTP sources"));
+    }
+    if answer.firewall.as_ref().is_some_and(|f| f.enable) {
+        v.push(wanted(
+            "firewall.enable",
+            "firewalld",
+            "the firewall is enabled",
+        ));
+    }
+    if answer.kdump.as_ref().is_some_and(|k| k.enable) {
+        v.push(wanted("kdump.enable", "kexec-tools", "kdump is enabled"));
+    }
     // Beyond DESIGN's table: /etc/localtime must point at zoneinfo data in the target, or
     // the system would quietly run on UTC.
     if !matches!(answer.system.timezone.as_str(), "UTC" | "Etc/UTC") {
@@ -216,6 +229,7 @@ pub(super) fn resolve(
         files: index.package_files(&closure),
         download_bytes: closure.download_bytes(),
         installed_bytes,
+        proxy: answer.network.proxy.clone(),
     })
 }
 

@@ -132,7 +132,7 @@ impl Plan {
         let first = disks
             .first()
             .map_or(crate::probe::Transport::Unknown, |(d, _)| d.transport);
-        let system = match super::system::resolve(answer, firmware, first) {
+        let system = match super::system::resolve(answer, firmware, first, &network) {
             Ok(s) => Some(s),
             Err(p) => {
                 problems.extend(p);

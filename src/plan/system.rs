@@ -114,6 +114,68 @@ pub struct SystemSetup {
     /// The answer file saved onto the target (/var/log/azl-installer/answer.toml), with
     /// the same password hashes as `accounts`.
     pub saved_answer: String,
+    /// chrony's NTP sources; none: the distribution's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::answer::Time>,
+    /// firewalld; none: the distribution's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<FirewallSetup>,
+    /// kdump on, with its crashkernel= on the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kdump: Option<crate::answer::Kdump>,
+    /// The proxy the installed system's dnf and environment get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::answer::Proxy>,
+}
+
+/// firewalld as the answer's `[firewall]` says, with what the rest of the answer needs
+/// added: ssh when the SSH server is on, dhcpv6-client when a connection takes IPv6
+/// addresses from the network (its replies would be dropped otherwise).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FirewallSetup {
+    pub enable: bool,
+    pub zone: String,
+    /// Everything the zone allows: services, then ports.
+    pub services: Vec<String>,
+    pub ports: Vec<String>,
+}
+
+/// The firewall of `answer`, its services completed.
+pub fn firewall_setup(
+    answer: &Answer,
+    network: &[crate::plan::Connection],
+) -> Option<FirewallSetup> {
+    let f = answer.firewall.as_ref()?;
+    let mut services = Vec::new();
+    if f.enable {
+        if answer.ssh.enable {
+            services.push("ssh".to_string());
+        }
+        // No connection: NetworkManager's default, IPv6 from router advertisements.
+        let ipv6_from_network = network.is_empty()
+            || network.iter().any(|c| {
+                c.ip.as_ref().is_some_and(|ip| {
+                    matches!(
+                        ip.ipv6_method,
+                        crate::plan::Ipv6Method::Auto | crate::plan::Ipv6Method::Dhcp
+                    )
+                })
+            });
+        if ipv6_from_network {
+            services.push("dhcpv6-client".to_string());
+        }
+    }
+    for s in &f.services {
+        if !services.contains(s) {
+            services.push(s.clone());
+        }
+    }
+    Some(FirewallSetup {
+        enable: f.enable,
+        zone: f.zone.clone(),
+        services,
+        ports: f.ports.clone(),
+    })
 }
 
 /// What happens after a successful install: the answer's `install.finish`, but nothing
@@ -134,6 +196,7 @@ pub(super) fn resolve(
     answer: &Answer,
     firmware: Firmware,
     transport: Transport,
+    network: &[crate::plan::Connection],
 ) -> Result<SystemSetup, Vec<Issue>> {
     // Hashed once: the installed system and the saved answer file carry the same hash.
     let hashed = answer.with_hashed_passwords().map_err(|e| {
@@ -196,6 +259,10 @@ pub(super) fn resolve(
         post_scripts: answer.scripts.post.clone(),
         finish: finish_action(answer, transport),
         saved_answer: answer::to_toml(&hashed.without_secrets()),
+        time: answer.time.clone(),
+        firewall: firewall_setup(answer, network),
+        kdump: answer.kdump.clone().filter(|k| k.enable),
+        proxy: answer.network.proxy.clone(),
     })
 }
 
@@ -233,6 +300,9 @@ fn kernel_cmdline(answer: &Answer) -> Vec<String> {
     }
     if answer.kernel.hardening {
         args.extend(HARDENING_CMDLINE.iter().map(|s| (*s).to_owned()));
+    }
+    if let Some(k) = answer.kdump.as_ref().filter(|k| k.enable) {
+        args.push(format!("crashkernel={}", k.crashkernel));
     }
     args.extend(answer.kernel.cmdline.iter().cloned());
     args

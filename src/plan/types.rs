@@ -369,6 +369,9 @@ pub struct Payload {
     /// Estimated from the dependency closure in primary.
     pub download_bytes: u64,
     pub installed_bytes: u64,
+    /// The proxy downloads from http(s) repositories go through (`no_proxy` exempts some).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<crate::answer::Proxy>,
 }
 
 /// A repository as the payload step uses it (defined with the metadata it describes).

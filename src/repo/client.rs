@@ -4,6 +4,26 @@ use std::time::Duration;
 
 use super::FetchError;
 
+/// The proxy every client built from now on goes through: `inst.proxy=` (for the answer
+/// file itself), then the answer's `[network.proxy]`. None: the environment's (reqwest reads
+/// http_proxy, https_proxy and no_proxy).
+static PROXY: std::sync::RwLock<Option<(String, String)>> = std::sync::RwLock::new(None);
+
+/// Sends the installer's own downloads (answer, repositories, packages, webhook) through
+/// `url`, except to the hosts, domains and networks of `no_proxy`.
+pub fn use_proxy(url: &str, no_proxy: &[String]) {
+    if let Ok(mut p) = PROXY.write() {
+        *p = Some((url.to_string(), no_proxy.join(",")));
+    }
+}
+
+fn proxy() -> Option<reqwest::Proxy> {
+    let (url, no_proxy) = PROXY.read().ok()?.clone()?;
+    // The answer was validated: a URL reqwest refuses is left out, as if none were given.
+    let p = reqwest::Proxy::all(url.as_str()).ok()?;
+    Some(p.no_proxy(reqwest::NoProxy::from_string(&no_proxy)))
+}
+
 /// An HTTP client, and why https cannot be verified when the system has no CA certificates.
 pub struct HttpClient {
     pub client: reqwest::blocking::Client,
@@ -22,10 +42,14 @@ pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, Fetc
     // the body is read through `io::Read`, each read: a read timeout, not a limit on the
     // whole download (which `bytes()` would impose).
     let builder = || {
-        reqwest::blocking::Client::builder()
+        let b = reqwest::blocking::Client::builder()
             .connect_timeout(connect)
             .timeout(read)
-            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")));
+        match proxy() {
+            Some(p) => b.proxy(p),
+            None => b,
+        }
     };
     match builder().build() {
         Ok(client) => Ok(HttpClient {

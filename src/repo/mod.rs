@@ -19,7 +19,7 @@ mod types;
 mod verify;
 mod xml;
 
-pub use client::{HttpClient, http_client};
+pub use client::{HttpClient, http_client, use_proxy};
 pub use digest::Digest;
 pub use evr::{Evr, rpmvercmp};
 pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch, join as join_url};

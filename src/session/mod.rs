@@ -6,7 +6,9 @@ mod logs;
 mod source;
 
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
-pub use source::{MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source};
+pub use source::{
+    MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source, proxy_from_cmdline,
+};
 
 use std::path::Path;
 
@@ -58,12 +60,17 @@ impl Failure {
     }
 }
 
-/// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`.
+/// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`. An
+/// `inst.proxy=` there is the proxy the answer is fetched through.
 pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
+    let line = std::fs::read_to_string(cmdline_file);
+    if let Some(proxy) = line.as_deref().ok().and_then(proxy_from_cmdline) {
+        crate::repo::use_proxy(&proxy, &[]);
+    }
     let text = match arg {
         Some(a) => a.to_string(),
         None => {
-            let line = std::fs::read_to_string(cmdline_file)
+            let line = line
                 .with_context(|| format!("reading {}", cmdline_file.display()))
                 .map_err(Failure::BadInput)?;
             from_cmdline(&line).ok_or_else(|| {
@@ -74,8 +81,17 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
     parse_source(&text).map_err(|e| Failure::BadInput(e.into()))
 }
 
-/// Reads and checks an answer file; every problem in it is reported at once.
+/// Reads and checks an answer file; every problem in it is reported at once. Its proxy is
+/// the one the installer's downloads go through from then on.
 pub fn load(source: &Source) -> Result<Answer, Failure> {
+    let answer = load_answer(source)?;
+    if let Some(p) = &answer.network.proxy {
+        crate::repo::use_proxy(&p.url, &p.no_proxy);
+    }
+    Ok(answer)
+}
+
+fn load_answer(source: &Source) -> Result<Answer, Failure> {
     match source {
         // The error's text names its cause already: one line, not the chain again.
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
@@ -136,6 +152,9 @@ pub fn read_plan(path: &Path) -> Result<(Answer, Plan), Failure> {
     let answer: Answer = toml::from_str(&plan.system.saved_answer)
         .with_context(|| format!("the plan {shown}: its saved_answer"))
         .map_err(Failure::BadInput)?;
+    if let Some(p) = &answer.network.proxy {
+        crate::repo::use_proxy(&p.url, &p.no_proxy);
+    }
     Ok((answer, plan))
 }
 

@@ -84,6 +84,15 @@ pub fn from_cmdline(cmdline: &str) -> Option<String> {
     found
 }
 
+/// The `inst.proxy=` value on a kernel command line, if any: the proxy the answer file
+/// itself is fetched through (the answer's `[network.proxy]` takes over once it is read).
+pub fn proxy_from_cmdline(cmdline: &str) -> Option<String> {
+    split_cmdline(cmdline)
+        .into_iter()
+        .filter_map(|w| w.strip_prefix("inst.proxy=").map(str::to_string))
+        .next_back()
+}
+
 /// Splits a kernel command line into words, honouring double quotes like the kernel does.
 fn split_cmdline(s: &str) -> Vec<String> {
     let mut words = Vec::new();

@@ -8,9 +8,11 @@ use super::Duration;
 
 mod layers;
 mod network;
+mod services;
 mod storage;
 pub use layers::*;
 pub use network::*;
+pub use services::*;
 pub use storage::*;
 
 /// An azl-installer answer file (version 1).
@@ -46,6 +48,16 @@ pub struct Answer {
     pub system: System,
     #[serde(default)]
     pub network: Network,
+    /// NTP servers and pools (chrony); left out: the distribution's default pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Time>,
+    /// firewalld: on or off, the default zone and what it allows; left out: the
+    /// distribution's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<Firewall>,
+    /// kdump; left out: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kdump: Option<Kdump>,
     /// The root account: password and SSH keys.
     #[serde(default)]
     pub root: Root,

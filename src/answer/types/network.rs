@@ -23,6 +23,21 @@ pub struct Network {
     /// Bridges (for virtual machines) over NICs, bonds or VLANs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bridges: Vec<Bridge>,
+    /// The HTTP proxy: the installer's own downloads (repositories, webhook) go through it,
+    /// and the installed system gets it for dnf and in its environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+}
+
+/// A host-wide HTTP proxy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Proxy {
+    /// "http://proxy.example.com:3128" (user:password@ allowed; never logged).
+    pub url: String,
+    /// Hosts and domains reached directly: "localhost", "10.0.0.0/8", ".example.com".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_proxy: Vec<String>,
 }
 
 /// How a connection gets its addresses: the keys every interface, bond, VLAN and bridge has.

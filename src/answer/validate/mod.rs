@@ -5,6 +5,7 @@
 mod accounts;
 mod layers;
 mod network;
+mod services;
 mod software;
 mod sshkey;
 mod storage;
@@ -26,6 +27,7 @@ pub fn validate(answer: &Answer) -> Vec<Issue> {
     software::selinux(&answer.selinux, &mut out);
     system::check(&answer.system, &mut out);
     network::check(&answer.network, &mut out);
+    services::check(answer, &mut out);
     accounts::root(&answer.root, &mut out);
     accounts::users(&answer.users, &mut out);
     system::scripts(&answer.scripts, &mut out);
@@ -46,4 +48,20 @@ fn version(v: u32, out: &mut Vec<Issue>) {
 /// command line or a package manager.
 fn is_word(s: &str) -> bool {
     !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A DNS name: labels of letters, digits and "-", 1-63 each, 253 in all; NetworkManager's
+/// "~" prefix (a routing-only domain) allowed.
+pub(crate) fn is_domain(s: &str) -> bool {
+    let s = s.strip_prefix('~').unwrap_or(s);
+    let s = s.strip_suffix('.').unwrap_or(s);
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }

@@ -123,7 +123,12 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
     )?;
     log.info(format!("kernel command line: {cmdline}"));
     if ctx.plan.system.kernel.hardening {
-        write_file(ctx.root, SYSCTL_DROP_IN, sysctl_text().as_bytes(), 0o644)?;
+        write_file(
+            ctx.root,
+            SYSCTL_DROP_IN,
+            sysctl_text(ctx.plan.system.kdump.is_some()).as_bytes(),
+            0o644,
+        )?;
         log.info(format!("hardening sysctls in {SYSCTL_DROP_IN}"));
     }
     if ctx.plan.system.kernel.generic_initramfs {
@@ -171,9 +176,15 @@ fn selinux_not_first(config: &str) -> bool {
         .is_some_and(|first| first != "selinux")
 }
 
-fn sysctl_text() -> String {
+/// The hardening sysctls; with kdump on, not the one that would stop kdump loading its
+/// crash kernel (kexec).
+fn sysctl_text(kdump: bool) -> String {
     let mut s = String::from("# Written by azl-installer ([kernel] hardening = true).\n");
     for (key, value, why) in HARDENING_SYSCTL {
+        if kdump && *key == "kernel.kexec_load_disabled" {
+            s.push_str("# kernel.kexec_load_disabled is left out: kdump loads its crash kernel with kexec\n");
+            continue;
+        }
         s.push_str(&format!("# {why}\n{key} = {value}\n"));
     }
     s

@@ -10,6 +10,7 @@ mod kernel;
 pub mod keyfile;
 mod network;
 mod selinux;
+pub mod services;
 mod ssh;
 mod storage;
 mod system;
@@ -99,6 +100,7 @@ pub fn system(ctx: &Context, events: &dyn Sink) -> Result<(), ConfigureError> {
     network::configure(ctx, &log)?;
     users::configure(ctx, &log)?;
     ssh::configure(ctx, &log)?;
+    services::configure(ctx, &log)?;
     selinux::write_config(ctx, &log)?;
     kernel::configure(ctx, &log)
 }

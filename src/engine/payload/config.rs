@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::answer::Proxy;
 use crate::plan::{Payload, RepoSource};
 
 use super::PayloadError;
@@ -126,7 +127,7 @@ impl PrivateConfig {
                 .collect();
             write(
                 &me.reposdir().join(format!("{}.repo", r.source.name)),
-                &repo_file(&r.source, &keys),
+                &repo_file(&r.source, &keys, payload.proxy.as_ref()),
             )?;
         }
         write(&me.home().join(".rpmmacros"), RPM_MACROS)?;
@@ -199,7 +200,7 @@ pub fn dnf_packages_dir(cache: &Path, r: &RepoSource) -> PathBuf {
 /// One `.repo` section; `gpg_check = false` turns off both package and metadata checks.
 /// Credentials in the URL become `username=`/`password=`, so that dnf's messages, which
 /// repeat the base URL, never show them.
-pub fn repo_file(r: &RepoSource, key_urls: &[String]) -> String {
+pub fn repo_file(r: &RepoSource, key_urls: &[String], proxy: Option<&Proxy>) -> String {
     let check = if r.gpg_check { 1 } else { 0 };
     let (url, creds) = crate::answer::split_credentials(&r.url);
     let mut s = format!(
@@ -212,6 +213,18 @@ pub fn repo_file(r: &RepoSource, key_urls: &[String]) -> String {
             s.push_str(&format!("password={p}\n"));
         }
     }
+    // Per repository, so that one the proxy's no_proxy exempts (an internal mirror) is
+    // reached directly: dnf has no no_proxy of its own.
+    if let Some(p) = proxy.filter(|p| crate::answer::proxied(&r.url, &p.no_proxy)) {
+        let (purl, pcreds) = crate::answer::split_credentials(&p.url);
+        s.push_str(&format!("proxy={purl}\n"));
+        if let Some(c) = pcreds {
+            s.push_str(&format!("proxy_username={}\n", c.user));
+            if let Some(pw) = c.password {
+                s.push_str(&format!("proxy_password={pw}\n"));
+            }
+        }
+    }
     if !key_urls.is_empty() {
         s.push_str(&format!("gpgkey={}\n", key_urls.join(" ")));
     }
@@ -220,7 +233,11 @@ pub fn repo_file(r: &RepoSource, key_urls: &[String]) -> String {
 
 /// Copies the keys into the target's /etc/pki/rpm-gpg and writes /etc/yum.repos.d/NAME.repo
 /// pointing at them, so the installed system can update itself.
-pub fn write_target_repos(root: &Path, repos: &[ResolvedRepo]) -> Result<(), PayloadError> {
+pub fn write_target_repos(
+    root: &Path,
+    repos: &[ResolvedRepo],
+    proxy: Option<&Proxy>,
+) -> Result<(), PayloadError> {
     let key_dir = root.join(TARGET_KEY_DIR);
     for r in repos {
         let mut urls = Vec::new();
@@ -237,8 +254,9 @@ pub fn write_target_repos(root: &Path, repos: &[ResolvedRepo]) -> Result<(), Pay
         let file = root
             .join(TARGET_REPO_DIR)
             .join(format!("{}.repo", r.source.name));
-        write(&file, &repo_file(&r.source, &urls))?;
-        if has_credentials(&r.source) {
+        let text = repo_file(&r.source, &urls, proxy);
+        write(&file, &text)?;
+        if has_credentials(&r.source) || text.contains("\nproxy_password=") {
             keep_private(&file)?;
         }
     }
@@ -293,12 +311,12 @@ mod tests {
 
     #[test]
     fn repo_file_turns_both_checks_on_or_off() {
-        let on = repo_file(&src("base", true), &["file:///k".into()]);
+        let on = repo_file(&src("base", true), &["file:///k".into()], None);
         assert!(
             on.contains("gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file:///k\n"),
             "{on}"
         );
-        let off = repo_file(&src("base", false), &[]);
+        let off = repo_file(&src("base", false), &[], None);
         assert!(off.contains("gpgcheck=0\nrepo_gpgcheck=0\n"), "{off}");
         assert!(!off.contains("gpgkey"));
     }
@@ -307,7 +325,7 @@ mod tests {
     fn credentials_go_to_their_own_keys_not_the_base_url() {
         let mut r = src("base", true);
         r.url = "https://deploy:p%40ss@mirror.example/azl/".into();
-        let f = repo_file(&r, &[]);
+        let f = repo_file(&r, &[], None);
         assert!(f.contains("baseurl=https://mirror.example/azl/\n"), "{f}");
         assert!(f.contains("username=deploy\npassword=p@ss\n"), "{f}");
         r.url = "https://deploy:a%0Ab@mirror.example/azl/".into();

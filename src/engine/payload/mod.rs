@@ -125,7 +125,7 @@ pub fn install(
     }
     tracker.finish();
     verify_rpmdb(root)?;
-    config::write_target_repos(root, &repos)?;
+    config::write_target_repos(root, &repos, payload.proxy.as_ref())?;
     let packages = tools.installed(root)?;
     let kernels = kernels(root);
     tracker.log(

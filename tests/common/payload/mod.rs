@@ -204,7 +204,13 @@ fn handle(
     let path = target.split('?').next().unwrap_or("/").to_owned();
     log.lock().unwrap().push(path.clone());
     std::thread::sleep(delay);
-    let rel = path.trim_start_matches('/');
+    // As an HTTP proxy, it is asked for absolute URLs ("GET http://host/path"): it serves
+    // its directory for whatever host is named, and the log keeps the URL asked for.
+    let local = match path.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => path.as_str(),
+    };
+    let rel = local.trim_start_matches('/');
     let file: PathBuf = root.join(rel);
     let mut conn = conn;
     if rel.contains("..") || !file.is_file() {

@@ -4,6 +4,8 @@ use std::net::IpAddr;
 
 use crate::answer::{Addressing, Ipv6Mode, Issue, shown};
 
+use super::super::is_domain;
+
 pub(super) fn check(a: &Addressing, path: &str, out: &mut Vec<Issue>) {
     let mut families = (false, false);
     for (i, s) in a.addresses.iter().enumerate() {
@@ -169,22 +171,6 @@ fn cidr(s: &str) -> Result<IpAddr, String> {
     }
 }
 
-/// A DNS name: labels of letters, digits and "-", 1-63 each, 253 in all; NetworkManager's
-/// "~" prefix (a routing-only domain) allowed.
-fn is_domain(s: &str) -> bool {
-    let s = s.strip_prefix('~').unwrap_or(s);
-    let s = s.strip_suffix('.').unwrap_or(s);
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,9 +182,5 @@ mod tests {
         assert!(cidr("192.0.2.10").is_err());
         assert!(cidr("192.0.2.10/33").is_err());
         assert!(cidr("192.0.2.300/24").is_err());
-        assert!(is_domain("example.com"));
-        assert!(is_domain("~corp.example"));
-        assert!(!is_domain("-bad.example"));
-        assert!(!is_domain("a..b"));
     }
 }
