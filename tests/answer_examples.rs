@@ -91,7 +91,7 @@ fn examples_say_what_their_names_say() {
     );
 
     let net = example("static-network.toml");
-    assert!(!net.network.interfaces[0].dhcp);
+    assert!(!net.network.interfaces[0].addressing.dhcp);
     assert_eq!(net.system.hostname.as_deref(), Some("web01.example.com"));
     assert_eq!(net.users.len(), 2);
 

@@ -40,13 +40,22 @@ pub struct Proxy {
     pub no_proxy: Vec<String>,
 }
 
-/// How a connection gets its addresses: the keys every interface, bond, VLAN and bridge has.
+/// A NIC to configure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Interface {
     /// Which NIC this is.
     #[serde(rename = "match")]
     pub matcher: InterfaceMatch,
+    #[serde(flatten)]
+    pub addressing: Addressing,
+}
+
+/// How a connection gets its addresses: the keys every interface, bond, VLAN and bridge
+/// has. (The loader refuses unknown keys from the schema: serde cannot with `flatten`.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Addressing {
     /// DHCPv4 (true by default); false needs static addresses.
     #[serde(default = "yes")]
     pub dhcp: bool,
@@ -74,30 +83,6 @@ pub struct Interface {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<Route>,
     /// MTU in bytes (68-65535; 1280 or more with IPv6).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtu: Option<u32>,
-}
-
-/// The addressing keys of a bond, VLAN or bridge: the same as an interface's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Addressing {
-    #[serde(default = "yes")]
-    pub dhcp: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ipv6: Option<Ipv6Mode>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub addresses: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway6: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dns: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub dns_search: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub routes: Vec<Route>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
 }
@@ -133,33 +118,9 @@ impl Addressing {
 impl Interface {
     /// DHCP on the NIC `matcher` picks, nothing else set.
     pub fn new(matcher: InterfaceMatch) -> Interface {
-        let a = Addressing::default();
         Interface {
             matcher,
-            dhcp: a.dhcp,
-            ipv6: a.ipv6,
-            addresses: a.addresses,
-            gateway: a.gateway,
-            gateway6: a.gateway6,
-            dns: a.dns,
-            dns_search: a.dns_search,
-            routes: a.routes,
-            mtu: a.mtu,
-        }
-    }
-
-    /// The interface's addressing keys, as a bond's or bridge's are.
-    pub fn addressing(&self) -> Addressing {
-        Addressing {
-            dhcp: self.dhcp,
-            ipv6: self.ipv6,
-            addresses: self.addresses.clone(),
-            gateway: self.gateway.clone(),
-            gateway6: self.gateway6.clone(),
-            dns: self.dns.clone(),
-            dns_search: self.dns_search.clone(),
-            routes: self.routes.clone(),
-            mtu: self.mtu,
+            addressing: Addressing::default(),
         }
     }
 }

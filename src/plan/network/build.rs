@@ -47,8 +47,14 @@ pub fn connections(answer: &Answer) -> Result<Vec<Connection>, Vec<Issue>> {
 
     for (i, iface) in n.interfaces.iter().enumerate() {
         let bind = bind_of(&iface.matcher);
-        let ip = b.ip(&iface.addressing(), &format!("network.interfaces[{i}]"));
-        b.push(id_of(&bind), Kind::Ethernet { bind }, None, ip, iface.mtu);
+        let ip = b.ip(&iface.addressing, &format!("network.interfaces[{i}]"));
+        b.push(
+            id_of(&bind),
+            Kind::Ethernet { bind },
+            None,
+            ip,
+            iface.addressing.mtu,
+        );
     }
     for (k, bond) in n.bonds.iter().enumerate() {
         let port = port_of(&bond.name);

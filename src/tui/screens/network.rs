@@ -78,10 +78,10 @@ impl NetState {
                     .iter()
                     .find(|i| matches(&i.matcher, n))
                     .map_or_else(NicCfg::default, |i| NicCfg {
-                        fixed: !i.dhcp,
-                        addresses: i.addresses.join(", "),
-                        gateway: i.gateway.clone().unwrap_or_default(),
-                        dns: i.dns.join(", "),
+                        fixed: !i.addressing.dhcp,
+                        addresses: i.addressing.addresses.join(", "),
+                        gateway: i.addressing.gateway.clone().unwrap_or_default(),
+                        dns: i.addressing.dns.join(", "),
                     })
             })
             .collect();
@@ -206,15 +206,15 @@ impl NetState {
         let statics = rows().filter(|((_, c), _)| c.fixed).map(|((n, c), given)| {
             // What the answer gave beyond this screen's fields (IPv6, routes, ...) stays.
             let mut i = given.clone().unwrap_or_else(|| Interface::new(match_of(n)));
-            i.dhcp = false;
-            i.addresses = list(&c.addresses);
-            i.gateway = Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty());
-            i.dns = list(&c.dns);
+            i.addressing.dhcp = false;
+            i.addressing.addresses = list(&c.addresses);
+            i.addressing.gateway = Some(c.gateway.trim().to_string()).filter(|g| !g.is_empty());
+            i.addressing.dns = list(&c.dns);
             i
         });
         let dhcp_given = rows()
             .filter(|((_, c), _)| !c.fixed)
-            .filter_map(|(_, given)| given.clone().filter(|g| g.dhcp));
+            .filter_map(|(_, given)| given.clone().filter(|g| g.addressing.dhcp));
         answer.network.interfaces = statics
             .chain(dhcp_given)
             .chain(self.unshown.iter().cloned())

@@ -195,8 +195,8 @@ fn network_static_interface_with_a_bad_gateway() {
     let i = &h.app.answer.network.interfaces;
     assert_eq!(i.len(), 1);
     assert_eq!(i[0].matcher.mac.as_deref(), Some("52:54:00:12:34:57"));
-    assert_eq!(i[0].addresses, vec!["192.0.2.10/24"]);
-    assert_eq!(i[0].gateway.as_deref(), Some("192.0.2.1"));
+    assert_eq!(i[0].addressing.addresses, vec!["192.0.2.10/24"]);
+    assert_eq!(i[0].addressing.gateway.as_deref(), Some("192.0.2.1"));
     // Back to eno1: its own settings (DHCP); eno2 keeps its static address.
     h.press([Up, Up, Up, Left]);
     assert_eq!(h.app.network.shown, 0);

@@ -57,7 +57,7 @@ fn exported_answer_loads_back_equal() {
     assert!(a.target.wipe);
     assert_eq!(a.system.hostname.as_deref(), Some("web01.example.com"));
     assert_eq!(
-        a.network.interfaces[0].dns,
+        a.network.interfaces[0].addressing.dns,
         vec!["192.0.2.53", "192.0.2.54"]
     );
     assert_eq!(a.root.password, Password::Locked);
@@ -107,9 +107,9 @@ fn interfaces_the_network_screen_cannot_show_are_kept() {
     let fake = FakeBackend::default();
     let iface = |matcher: InterfaceMatch, dhcp: bool, addresses: &[&str], dns: &[&str]| {
         let mut i = Interface::new(matcher);
-        i.dhcp = dhcp;
-        i.addresses = addresses.iter().map(|a| (*a).to_owned()).collect();
-        i.dns = dns.iter().map(|a| (*a).to_owned()).collect();
+        i.addressing.dhcp = dhcp;
+        i.addressing.addresses = addresses.iter().map(|a| (*a).to_owned()).collect();
+        i.addressing.dns = dns.iter().map(|a| (*a).to_owned()).collect();
         i
     };
     let by_name = |n: &str| InterfaceMatch {

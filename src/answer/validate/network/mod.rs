@@ -14,7 +14,7 @@ pub(super) fn check(n: &Network, out: &mut Vec<Issue>) {
     for (i, iface) in n.interfaces.iter().enumerate() {
         let path = format!("network.interfaces[{i}]");
         nic::check(&iface.matcher, &format!("{path}.match"), true, out);
-        addressing::check(&iface.addressing(), &path, out);
+        addressing::check(&iface.addressing, &path, out);
     }
     let names = Names::of(n, out);
     let mut used: HashMap<String, String> = HashMap::new();
