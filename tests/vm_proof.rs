@@ -101,6 +101,13 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         "luks2-passphrase-at-console",
         // BIOS: the reinstall over the old system kept /srv byte for byte.
         "reinstall-keeps-srv",
+        // BIOS (the fleet's answer): its two NICs in an active-backup bond with the static
+        // IPv4 address SSH uses and a static IPv6 one, chrony with the answer's servers,
+        // firewalld allowing ssh only.
+        "bond-active-backup",
+        "ipv6-static",
+        "chrony-sources",
+        "firewalld-ssh-only",
         // The storage suite in the live system (tests/vm/storage-suite): RAID 5 with LVM,
         // RAID 6 and RAID 0 over the running RAID 5, a LUKS2 root the TPM2 alone opens,
         // an interrupted RAID 10 + LUKS2 + LVM install torn down, and its re-run.
