@@ -120,7 +120,8 @@ fn uefi_target_is_configured_end_to_end() {
     assert_eq!(t.read("/etc/locale.conf"), "LANG=de_DE.UTF-8\n");
     assert_eq!(t.read("/etc/vconsole.conf"), "KEYMAP=de\n");
 
-    // Network: static by MAC, DHCP by name, 0600 root-owned.
+    // Network: static by MAC, DHCP by name, 0600 root-owned (keys in NetworkManager's own
+    // order, as it writes them back).
     let dir = "/etc/NetworkManager/system-connections";
     let stat = t.read(&format!("{dir}/ether-525400123456.nmconnection"));
     assert!(
@@ -130,12 +131,12 @@ fn uefi_target_is_configured_end_to_end() {
     assert!(!stat.contains("interface-name="), "{stat}");
     assert!(
         stat.contains(
-            "[ipv4]\nmethod=manual\naddress1=192.0.2.10/24\ngateway=192.0.2.1\ndns=192.0.2.53;\n"
+            "[ipv4]\naddress1=192.0.2.10/24\ndns=192.0.2.53;\ngateway=192.0.2.1\nmethod=manual\n"
         ),
         "{stat}"
     );
     assert!(
-        stat.contains("[ipv6]\nmethod=manual\naddress1=2001:db8::10/64\ndns=2001:db8::53;\n"),
+        stat.contains("[ipv6]\naddress1=2001:db8::10/64\ndns=2001:db8::53;\nmethod=manual\n"),
         "{stat}"
     );
     let dhcp = t.read(&format!("{dir}/eno2.nmconnection"));
