@@ -3,7 +3,7 @@
 
 mod devices;
 mod json;
-mod network;
+pub(crate) mod network;
 mod payload;
 mod programs;
 mod recheck;

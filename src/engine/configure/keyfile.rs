@@ -194,17 +194,10 @@ fn route_is_v6(to: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::keyfile;
-    use crate::answer::Answer;
-    use crate::plan::connections;
 
     /// The keyfiles of `network`, by profile id.
     fn files(network: &str) -> Vec<(String, String)> {
-        let a: Answer = toml::from_str(&format!(
-            "version = 1\n[target]\npath = \"/dev/vda\"\n{network}"
-        ))
-        .expect("answer");
-        connections(&a)
-            .expect("valid")
+        crate::plan::network::planned(network)
             .iter()
             .map(|c| (c.id.clone(), keyfile(c)))
             .collect()

@@ -306,12 +306,7 @@ fn id_of(bind: &Bind) -> String {
 mod tests {
     use super::*;
 
-    fn answer(network: &str) -> Answer {
-        toml::from_str(&format!(
-            "version = 1\n[target]\npath = \"/dev/vda\"\n{network}"
-        ))
-        .expect("answer")
-    }
+    use super::super::answer_with as answer;
 
     fn by_id<'a>(c: &'a [Connection], id: &str) -> &'a Connection {
         c.iter()

@@ -200,21 +200,27 @@ pub fn describe_connection(c: &Connection) -> String {
     s
 }
 
+/// For tests: the answer with `network` (TOML) and a target, nothing else.
+#[cfg(test)]
+pub(crate) fn answer_with(network: &str) -> crate::answer::Answer {
+    toml::from_str(&format!(
+        "version = 1\n[target]\npath = \"/dev/vda\"\n{network}"
+    ))
+    .expect("answer")
+}
+
+/// For tests: the profiles of `network`, which must be valid.
+#[cfg(test)]
+pub(crate) fn planned(network: &str) -> Vec<Connection> {
+    connections(&answer_with(network)).expect("valid")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Answer;
 
     fn lines(network: &str) -> Vec<String> {
-        let a: Answer = toml::from_str(&format!(
-            "version = 1\n[target]\npath = \"/dev/vda\"\n{network}"
-        ))
-        .expect("answer");
-        connections(&a)
-            .expect("valid")
-            .iter()
-            .map(describe_connection)
-            .collect()
+        planned(network).iter().map(describe_connection).collect()
     }
 
     #[test]
