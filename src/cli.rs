@@ -66,6 +66,14 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// At boot, before NetworkManager starts: profiles for the kernel command line's ip=,
+    /// bond=, vlan= and bridge= (the live ISO's azl-installer-network.service runs it).
+    #[command(hide = true)]
+    BootNetwork {
+        /// NetworkManager's run-time directory (profiles in system-connections/, conf.d/).
+        #[arg(long, default_value = crate::engine::live_network::NM_RUN_DIR)]
+        dir: PathBuf,
+    },
     /// Print the JSON Schema of the answer file (for editors).
     Schema {
         /// The schema of `plan --json` instead.
@@ -180,6 +188,7 @@ pub fn run(cli: Cli) -> u8 {
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
+        Some(Command::BootNetwork { dir }) => unattended::boot_network(cmdline, &dir),
         Some(Command::Schema { plan: false }) => {
             session::print_out(&crate::answer::schema_json());
             Ok(())

@@ -160,6 +160,38 @@ fn through_networkmanager(text: &str) -> (String, String, bool) {
     )
 }
 
+/// Loads `text` with NetworkManager and requires every key to come back as written (no
+/// warning but the offline one about a port's controller); returns our keys.
+fn reads_back(what: &str, text: &str) -> BTreeMap<(String, String), String> {
+    let (back, stderr, ok) = through_networkmanager(text);
+    // Offline, nmcli knows no other profile: a port's controller is one it cannot
+    // look up. That says nothing about the keyfile.
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter(|l| {
+            !(l.starts_with("Warning: controller '")
+                && l.contains("doesn't refer to any existing profile"))
+        })
+        .collect();
+    assert!(
+        ok && warnings.is_empty(),
+        "{what}: NetworkManager refused or warned:\n{stderr}\n--- keyfile ---\n{text}"
+    );
+    let ours = entries(text);
+    let theirs = entries(&back);
+    for (key, value) in &ours {
+        assert_eq!(
+            theirs.get(key),
+            Some(value),
+            "{what}: [{}] {} did not come back as written\n--- ours ---\n{text}\n--- NetworkManager's ---\n{back}",
+            key.0,
+            key.1
+        );
+    }
+    ours
+}
+
 #[test]
 fn networkmanager_reads_back_every_key_of_every_kind_of_connection() {
     if !common::is_root() && common::skip_or_fail("needs root for the forky root (chroot)") {
@@ -176,34 +208,7 @@ fn networkmanager_reads_back_every_key_of_every_kind_of_connection() {
         let planned = connections(&answer).unwrap_or_else(|p| panic!("{name}: {p:?}"));
         for c in &planned {
             let text = keyfile(c);
-            let (back, stderr, ok) = through_networkmanager(&text);
-            // Offline, nmcli knows no other profile: a port's controller is one it cannot
-            // look up. That says nothing about the keyfile.
-            let warnings: Vec<&str> = stderr
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .filter(|l| {
-                    !(l.starts_with("Warning: controller '")
-                        && l.contains("doesn't refer to any existing profile"))
-                })
-                .collect();
-            assert!(
-                ok && warnings.is_empty(),
-                "{name}/{}: NetworkManager refused or warned:\n{stderr}\n--- keyfile ---\n{text}",
-                c.id
-            );
-            let ours = entries(&text);
-            let theirs = entries(&back);
-            for (key, value) in &ours {
-                assert_eq!(
-                    theirs.get(key),
-                    Some(value),
-                    "{name}/{}: [{}] {} did not come back as written\n--- ours ---\n{text}\n--- NetworkManager's ---\n{back}",
-                    c.id,
-                    key.0,
-                    key.1
-                );
-            }
+            let ours = reads_back(&format!("{name}/{}", c.id), &text);
             kinds.insert(ours[&("connection".to_string(), "type".to_string())].clone());
         }
     }
@@ -211,4 +216,76 @@ fn networkmanager_reads_back_every_key_of_every_kind_of_connection() {
         kinds.into_iter().collect::<Vec<_>>(),
         ["bond", "bridge", "ethernet", "vlan"]
     );
+}
+
+/// The live ISO's `boot-network` (azl-installer-network.service, before NetworkManager
+/// starts): a data-centre kernel command line (NICs named by MAC, an active-backup bond, a
+/// VLAN on it as a bridge's port, static IPv4 and IPv6, a route, a DNS server) becomes
+/// private profiles under the run-time directory that NetworkManager reads back key for
+/// key, and NetworkManager is told to make no DHCP profiles of its own beside them.
+#[test]
+fn boot_network_writes_profiles_networkmanager_reads_for_the_kernel_command_line() {
+    use std::os::unix::fs::PermissionsExt;
+    if !common::is_root() && common::skip_or_fail("needs root for the forky root (chroot)") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cmdline = tmp.path().join("cmdline");
+    std::fs::write(
+        &cmdline,
+        "BOOT_IMAGE=/boot/vmlinuz console=ttyS0,115200 inst.answer=http://192.0.2.1/a.toml \
+         ifname=nic0:52:54:00:12:34:60 ifname=nic1:52:54:00:12:34:61 \
+         bond=bond0:nic0,nic1:mode=active-backup,miimon=100 \
+         vlan=bond0.42:bond0 bridge=br42:bond0.42 \
+         ip=10.0.2.15::10.0.2.2:255.255.255.0:web1:bond0:none \
+         ip=192.0.2.10:::24::br42:none ip=[2001:db8::10]::[2001:db8::1]:64::br42:none \
+         rd.route=198.51.100.0/24:192.0.2.254:br42 nameserver=10.0.2.3 rd.neednet=1\n",
+    )
+    .expect("cmdline");
+    let nm = tmp.path().join("NetworkManager");
+    let out = Command::new(common::bin())
+        .arg("--cmdline")
+        .arg(&cmdline)
+        .args(["boot-network", "--dir"])
+        .arg(&nm)
+        .output()
+        .expect("azl-installer boot-network");
+    let said = common::output_text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("bond0 (bond, active-backup) static 10.0.2.15/24"),
+        "{said}"
+    );
+    let dir = nm.join("system-connections");
+    let mut types = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).expect("profiles") {
+        let path = entry.expect("entry").path();
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+        let text = std::fs::read_to_string(&path).expect("profile");
+        let ours = reads_back(&path.display().to_string(), &text);
+        let id = ours[&("connection".to_string(), "id".to_string())].clone();
+        types.insert(id, ours);
+    }
+    let get = |id: &str, section: &str, key: &str| {
+        types
+            .get(id)
+            .and_then(|t| t.get(&(section.to_string(), key.to_string())))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: no [{section}] {key} in {types:#?}"))
+    };
+    assert_eq!(get("bond0", "bond", "mode"), "active-backup");
+    assert_eq!(get("bond0", "ipv4", "address1"), "10.0.2.15/24");
+    assert_eq!(get("bond0", "ipv4", "gateway"), "10.0.2.2");
+    assert_eq!(
+        get("bond0-port-ether-525400123460", "ethernet", "mac-address"),
+        "52:54:00:12:34:60"
+    );
+    assert_eq!(get("bond0.42", "vlan", "id"), "42");
+    assert_eq!(get("bond0.42", "connection", "controller"), "br42");
+    assert_eq!(get("br42", "ipv6", "address1"), "2001:db8::10/64");
+    assert_eq!(get("br42", "ipv4", "route1"), "198.51.100.0/24,192.0.2.254");
+    assert_eq!(types.len(), 5, "{:?}", types.keys().collect::<Vec<_>>());
+    let conf = std::fs::read_to_string(nm.join("conf.d/90-azl-boot-network.conf")).expect("conf");
+    assert!(conf.contains("[main]\nno-auto-default=*"), "{conf}");
 }

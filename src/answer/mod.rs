@@ -6,6 +6,7 @@
 //! the JSON Schema generated from the types ([`schema_json`]), and the semantic checks of
 //! [`validate`], which answers built by the TUI go through as well.
 
+mod boot_network;
 mod issue;
 mod load;
 mod password;
@@ -17,6 +18,7 @@ mod types;
 mod url;
 mod validate;
 
+pub use boot_network::{BootArgError, network_from_boot_args};
 pub use issue::{Issue, Report, did_you_mean, shown};
 pub use load::{LoadError, MAX_BYTES, load_file, load_str, to_toml};
 pub use password::{HashError, hash_plain};
@@ -24,4 +26,4 @@ pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;
 pub use url::{Credentials, proxied, redact_url, split_credentials};
-pub use validate::validate;
+pub use validate::{validate, validate_network};

@@ -19,7 +19,7 @@ pub use devices::*;
 pub use json::{PLAN_VERSION, PlanReadError, from_json, schema_json};
 pub use network::{
     Bind, Connection, IpSetup, Ipv6Method, Kind, PlannedRoute, PortKind, PortOf, connections,
-    describe_connection,
+    connections_of, describe_connection,
 };
 pub use payload::{MEDIA_REPO_KEY, MEDIA_REPO_URL, repo_sources};
 pub use programs::HostProgram;

@@ -8,6 +8,7 @@ mod source;
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 pub use source::{
     MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source, proxy_from_cmdline,
+    split_cmdline,
 };
 
 use std::path::Path;
@@ -73,6 +74,12 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
             let line = line
                 .with_context(|| format!("reading {}", cmdline_file.display()))
                 .map_err(Failure::BadInput)?;
+            // The network the answer may be fetched over: its arguments' problems first
+            // (azl-installer-network.service failed on them at boot).
+            if let Err(errors) = answer::network_from_boot_args(&split_cmdline(&line)) {
+                let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                return Err(Failure::BadInput(anyhow!("{}", all.join("\n"))));
+            }
             from_cmdline(&line).ok_or_else(|| {
                 Failure::BadInput(SourceError::Missing(cmdline_file.display().to_string()).into())
             })?

@@ -94,7 +94,7 @@ pub fn proxy_from_cmdline(cmdline: &str) -> Option<String> {
 }
 
 /// Splits a kernel command line into words, honouring double quotes like the kernel does.
-fn split_cmdline(s: &str) -> Vec<String> {
+pub fn split_cmdline(s: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;

@@ -102,6 +102,13 @@ fn run(
     sink: Arc<dyn Sink>,
 ) -> Result<Option<Done>, Failure> {
     let confirm_first = answer.install.confirm && !opts.yes;
+    // The live system's network first when the answer's repositories or webhook are remote
+    // (the answer's own [network], unless the live system has a route already).
+    let connections = match &plan {
+        Some(p) => p.network.clone(),
+        None => plan::connections(&answer).unwrap_or_default(),
+    };
+    super::network::bring_up_if_needed(&answer, &connections, sink.as_ref())?;
     let plan = match plan {
         Some(p) => recheck(p)?,
         None => plan_for_answer(answer)?,

@@ -2,8 +2,10 @@
 //! machine, confirm, and run the engine with console or JSON progress.
 
 mod install;
+mod network;
 
 pub use install::{Input, install};
+pub use network::boot_network;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;

@@ -35,6 +35,13 @@ pub fn validate(answer: &Answer) -> Vec<Issue> {
     out
 }
 
+/// The problems of a `[network]` part on its own (the kernel command line's network).
+pub fn validate_network(n: &super::Network) -> Vec<Issue> {
+    let mut out = Vec::new();
+    network::check(n, &mut out);
+    out
+}
+
 fn version(v: u32, out: &mut Vec<Issue>) {
     if v != 1 {
         out.push(

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use crate::answer::{Addressing, Answer, InterfaceMatch, Ipv6Mode, Issue, LinkRef};
+use crate::answer::{Addressing, Answer, InterfaceMatch, Ipv6Mode, Issue, LinkRef, Network};
 
 use super::{Bind, Connection, IpSetup, Ipv6Method, Kind, PlannedRoute, PortKind, PortOf};
 
@@ -15,7 +15,11 @@ const UUID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6b1f_2c3e_9a4d_4e8f_b
 
 /// The connections of `answer`, or the problems of what does not parse.
 pub fn connections(answer: &Answer) -> Result<Vec<Connection>, Vec<Issue>> {
-    let n = &answer.network;
+    connections_of(&answer.network)
+}
+
+/// The connections of a `[network]` part (the answer's, or the kernel command line's).
+pub fn connections_of(n: &Network) -> Result<Vec<Connection>, Vec<Issue>> {
     let mut b = Builder::default();
     // Bonds and VLANs that are bridge ports: configured through their bridge.
     let mut bridge_of: HashMap<&str, &str> = HashMap::new();

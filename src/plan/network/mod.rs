@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::answer::{BondMode, LacpRate};
 
-pub use build::connections;
+pub use build::{connections, connections_of};
 
 /// One connection profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,0 +1,76 @@
+//! The live system's network for an install: `boot-network` (the kernel command line's
+//! `ip=`/`bond=`/`vlan=`/`bridge=`, at boot), and the answer's `[network]` brought up
+//! before anything is fetched when the live system has no route.
+
+use std::path::Path;
+
+use anyhow::{Context, anyhow};
+
+use crate::answer::{self, Answer};
+use crate::engine::live_network;
+use crate::events::Sink;
+use crate::plan::{self, Connection, Refused};
+use crate::session::{Failure, print_out, split_cmdline};
+
+/// `boot-network`: NetworkManager profiles for the kernel command line's network under
+/// `nm_dir`, before NetworkManager starts. Nothing on the command line: nothing written.
+pub fn boot_network(cmdline: &Path, nm_dir: &Path) -> Result<(), Failure> {
+    let line = std::fs::read_to_string(cmdline)
+        .with_context(|| format!("reading {}", cmdline.display()))
+        .map_err(Failure::BadInput)?;
+    let network = match answer::network_from_boot_args(&split_cmdline(&line)) {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            print_out("no ip=, bond=, vlan= or bridge= on the kernel command line\n");
+            return Ok(());
+        }
+        Err(errors) => {
+            let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            return Err(Failure::BadInput(anyhow!("{}", all.join("\n"))));
+        }
+    };
+    let connections = plan::connections_of(&network).map_err(|problems| {
+        Failure::BadInput(anyhow!(
+            "kernel command line: {}",
+            problems
+                .iter()
+                .map(|p| p.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })?;
+    live_network::prepare_boot(nm_dir, &connections)
+        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    for c in &connections {
+        print_out(&format!("boot network: {}\n", plan::describe_connection(c)));
+    }
+    Ok(())
+}
+
+/// Brings up `connections` (the answer's network) on the live system when the install
+/// fetches something over the network and the live system has no default route.
+pub(super) fn bring_up_if_needed(
+    answer: &Answer,
+    connections: &[Connection],
+    events: &dyn Sink,
+) -> Result<(), Failure> {
+    let remote = |u: &str| {
+        let u = u.to_ascii_lowercase();
+        u.starts_with("http://") || u.starts_with("https://")
+    };
+    let fetches = plan::repo_sources(answer).iter().any(|r| remote(&r.url))
+        || answer.reporting.webhook.is_some();
+    if !fetches {
+        return Ok(());
+    }
+    live_network::ensure(connections, events)
+        .map(|_| ())
+        .map_err(|e| {
+            Failure::Refused(Refused {
+                problems: vec![
+                    answer::Issue::new("network", format!("bringing up the live system's network: {e}"))
+                        .with_hint("the answer's [network] is brought up when the live system has no route; or boot with ip=/bond=/vlan= (README)"),
+                ],
+            })
+        })
+}
