@@ -117,6 +117,10 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         "luks2-tpm2-only",
         "failure-teardown",
         "rerun-succeeds",
+        // The live system's network (tests/vm/network-checks): the kernel command line's
+        // bond, VLAN and bridge up at boot; the answer's bond brought up by the installer.
+        "boot-network-bond-vlan-bridge",
+        "answer-network-at-install",
     ] {
         assert!(
             stdout
