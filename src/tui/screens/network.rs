@@ -72,10 +72,18 @@ impl NetState {
             return None;
         }
         // The VLAN id and the MTU are numbers: other characters are not taken.
-        if let (Some(max), Action::Char(c)) = (nf::digits(self.form.focus), &key)
-            && (!c.is_ascii_digit() || self.form.text(self.form.focus).len() >= max)
-        {
-            return None;
+        if let Some(max) = nf::digits(self.form.focus) {
+            let typed = match &key {
+                Action::Char(c) => Some(c.to_string()),
+                Action::Paste(s) => Some(s.trim().to_string()),
+                _ => None,
+            };
+            let len = self.form.text(self.form.focus).len();
+            if let Some(t) = typed
+                && (!t.chars().all(|c| c.is_ascii_digit()) || len + t.len() > max)
+            {
+                return None;
+            }
         }
         let nav = self.form.navigate_or_edit(key);
         if let Some(r) = self.sel {

@@ -6,7 +6,7 @@ use super::*;
 use crate::answer::{BondMode, LinkRef, load_str};
 use crate::plan::network::{Bind, Connection, Kind};
 use crate::tui::screens::network_conn::Row;
-use crate::tui::screens::network_form::{ADDR4, LIST};
+use crate::tui::screens::network_form::{ADDR4, LIST, VID};
 use crate::tui::text;
 use Action::*;
 
@@ -281,6 +281,48 @@ fn bad_values_show_under_their_field_as_typed_and_block_enter() {
     );
     h.press([Enter]);
     assert_eq!(h.screen(), Screen::Users);
+}
+
+/// A VLAN on a NIC whose entry names it by MAC goes on that entry (one profile for the
+/// NIC, which keeps its addresses), with the name it would have had.
+#[test]
+fn a_vlan_on_a_static_nic_shares_the_nics_profile() {
+    let fake = FakeBackend::default();
+    let mut h = H::new(&fake);
+    to_network(&mut h);
+    h.press([Down, Tab, Right, Down]);
+    h.typ("192.0.2.10/24");
+    h.press(times(BackTab, 2));
+    h.press([Char('v'), Paste("7x".into())]);
+    assert_eq!(
+        h.app.network.form.text(VID),
+        "",
+        "a paste of non-digits is refused"
+    );
+    h.press([Paste("7".into())]);
+    assert!(
+        h.messages(Screen::Network).is_empty(),
+        "{:?}",
+        h.messages(Screen::Network)
+    );
+    let vlan = &h.app.answer.network.vlans[0];
+    assert_eq!(vlan.name.as_deref(), Some("eno1.7"));
+    let conns = planned(&h);
+    let eno1: Vec<&Connection> = conns
+        .iter()
+        .filter(|c| {
+            c.kind
+                == Kind::Ethernet {
+                    bind: Bind::Mac("52:54:00:12:34:56".into()),
+                }
+        })
+        .collect();
+    assert_eq!(eno1.len(), 1, "{conns:?}");
+    assert_eq!(conns.len(), 2, "{conns:?}");
+    assert!(
+        matches!(&conns[1].kind, Kind::Vlan { interface, id: 7, parent } if interface == "eno1.7" && *parent == eno1[0].uuid),
+        "{conns:?}"
+    );
 }
 
 fn example() -> crate::answer::Answer {
