@@ -341,7 +341,7 @@ pub fn connection_line(c: &Connection) -> String {
 }
 
 pub const ALL_DHCP: &str = "DHCP on every interface";
-pub const OTHERS_DHCP: &str = "others DHCP";
+pub const OTHERS_DHCP: &str = "these profiles (other NICs: DHCP)";
 pub const CANNOT_INSTALL: &str = "The install cannot start: see the problems listed.";
 pub const NOT_RESOLVED: &str = "the plan has not been made yet: go back one screen and forward";
 
