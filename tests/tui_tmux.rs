@@ -32,6 +32,11 @@ fn through_to_summary(t: &Tmux) {
     t.wait_for(&["[Network]", "Host name"], SCREEN);
     t.type_text(HOSTNAME);
     t.keys(&["Enter"]);
+    users_to_summary(t);
+}
+
+/// From the users screen to the summary: a root password; the rest as it is.
+fn users_to_summary(t: &Tmux) {
     t.wait_for(&["[Users]", "< locked >"], SCREEN);
     t.keys(&["Right", "Tab"]);
     t.type_text(ROOT_PASSWORD);
@@ -554,4 +559,77 @@ fn encryption_in_tmux_never_shows_or_writes_the_passphrase() {
     for p in &panes {
         assert!(!p.contains(PASSPHRASE), "{p}");
     }
+}
+
+/// A VLAN made on the network screen of the real binary, on this machine's first NIC (a
+/// bond needs two, which the test machines do not have), with a static address: the
+/// screen lists it, the summary names its profile and the exported answer has it. Nothing
+/// is installed: the admin quits at the summary.
+#[test]
+fn a_vlan_on_the_network_screen_in_tmux() {
+    require_loop_devices!();
+    let nics = std::fs::read_dir("/sys/class/net")
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().join("device").exists())
+                .count()
+        })
+        .unwrap_or(0);
+    if nics == 0 {
+        eprintln!("skipped: no NIC with a device on this machine");
+        return;
+    }
+    let repo = FixtureRepo::base();
+    let img = Image::sparse(8 * GIB);
+    let dir = img.dir.path();
+    let start = dir.join("start.toml");
+    std::fs::write(&start, start_answer(&repo, &img.path, "")).unwrap();
+    let out = dir.join("out.toml");
+    let run = TuiRun::start(
+        dir,
+        &img.path,
+        &format!(
+            "--answer {} --answer-out {}",
+            start.display(),
+            out.display()
+        ),
+    );
+    let t = &run.tmux;
+    t.wait_for(&["[Welcome]"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Disk]"], SCREEN);
+    t.keys(&["Enter"]);
+    t.wait_for(&["[Network]", "Host name"], SCREEN);
+    t.type_text(HOSTNAME);
+    // The list, v on its first NIC: the VLAN id, then its IPv4 static.
+    t.keys(&["Down", "v"]);
+    t.wait_for(
+        &["VLAN id", "1-4094", "! VLAN id 0 is not between 1 and 4094"],
+        SCREEN,
+    );
+    t.type_text("42");
+    t.keys(&["Down", "Right", "Down"]);
+    t.type_text("192.0.2.10/24");
+    t.wait_for(&["VLAN 42 on", "static 192.0.2.10/24"], SCREEN);
+    t.keys(&["Enter"]);
+    users_to_summary(t);
+    t.wait_for(
+        &["[Summary]", "(VLAN 42 on", "static 192.0.2.10/24"],
+        SCREEN,
+    );
+    t.keys(&["e"]);
+    t.wait_for(&["Answer file written to"], SCREEN);
+    let exported = std::fs::read_to_string(&out).unwrap();
+    let a: toml::Value = toml::from_str(&exported).unwrap();
+    let vlan = &a["network"]["vlans"][0];
+    assert_eq!(vlan["id"].as_integer(), Some(42), "{exported}");
+    assert_eq!(
+        vlan["addresses"][0].as_str(),
+        Some("192.0.2.10/24"),
+        "{exported}"
+    );
+    t.keys(&["q"]);
+    t.wait_for(&["Quit?"], SCREEN);
+    t.keys(&["y"]);
+    run.wait_exit(SCREEN);
 }

@@ -312,7 +312,7 @@ impl App {
     pub fn typing(&self) -> bool {
         match self.screen {
             Screen::Disk => self.disk.typing(),
-            Screen::Network => self.network.form.typing(),
+            Screen::Network => self.network.typing(),
             Screen::Users => self.users.form.typing(),
             Screen::Software => self.software.typing(),
             _ => false,
@@ -483,7 +483,13 @@ fn keypress(app: &mut App, key: Action) -> Option<Effect> {
             }
             nav
         }
-        Screen::Network => app.network.update(key),
+        Screen::Network => {
+            let nav = app.network.update(key);
+            if let Some(n) = app.network.notice.take() {
+                app.notice = Some(n.into());
+            }
+            nav
+        }
         Screen::Users => app.users.update(key),
         Screen::Security => app.security.update(key),
         Screen::Software => {

@@ -60,6 +60,9 @@ pub fn help(app: &App) -> String {
             }
             _ => format!(" {common}"),
         },
+        Screen::Network if app.network.form.focus == crate::tui::screens::network_form::LIST => {
+            " Up/Down: row  Space: mark NIC  b: bond them  v: add VLAN  d: delete  Tab: next".into()
+        }
         Screen::Software => " Tab: list  Space: choose  /: search  Enter: next  Esc: back".into(),
         Screen::Summary => {
             " Up/Down: scroll  e: export answer file  Enter: install...  Esc: back".into()
@@ -192,14 +195,53 @@ pub fn contents_unknown(e: &str) -> String {
 // Network
 pub const NET_TITLE: &str = "Network and host name";
 pub const F_HOSTNAME: &str = "Host name";
-pub const F_NIC: &str = "Interface";
-pub const F_MODE: &str = "Addressing";
-pub const MODES: [&str; 2] = ["DHCP", "static"];
-pub const F_ADDR: &str = "Addresses (CIDR)";
+pub const F_CONNS: &str = "Connections";
+pub const CONN_HEAD: [&str; 3] = ["Interface", "Link/MAC/driver, or kind", "Addresses"];
+pub const F_NAME: &str = "Name";
+pub const F_BOND_MODE: &str = "Bond mode";
+pub const F_PRIMARY: &str = "Primary port";
+pub const NO_PRIMARY: &str = "(none)";
+pub const F_VLAN_ID: &str = "VLAN id";
+pub const VLAN_ID_NOTE: &str = "1-4094";
+pub const F_IPV4: &str = "IPv4";
+pub const IPV4_MODES: [&str; 2] = ["DHCP", "static"];
+pub const F_ADDR4: &str = "IPv4 addresses";
 pub const F_GW: &str = "Gateway";
+pub const F_IPV6: &str = "IPv6";
+pub const IPV6_MODES: [&str; 4] = ["auto", "dhcp", "manual", "disabled"];
+pub const F_ADDR6: &str = "IPv6 addresses";
+pub const F_GW6: &str = "IPv6 gateway";
 pub const F_DNS: &str = "DNS servers";
+pub const F_DNS_SEARCH: &str = "Search domains";
+pub const F_MTU: &str = "MTU";
+pub const MTU_NOTE: &str = "the link's default";
 pub const NO_NICS: &str = "(no network interfaces)";
-pub const NET_NOTE: &str = "Interfaces left on DHCP are configured by NetworkManager.";
+pub const MARK_TWO: &str = "Mark two or more NICs with Space first, then b bonds them.";
+pub const VLAN_ON_WHAT: &str = "A VLAN goes on a NIC, bond or bridge: select one first.";
+pub const DELETE_WHAT: &str = "d deletes a bond or a VLAN; a NIC stays listed.";
+pub const PORT_STAYS: &str = "It is a port of a bridge from the answer file: it stays.";
+
+/// What a VLAN without a name of its own is called.
+pub fn default_name(name: &str) -> String {
+    format!("default {name}")
+}
+
+/// A bridge's port has no addresses of its own.
+pub fn port_of(bridge: &str) -> String {
+    format!("port of {bridge}")
+}
+
+pub fn bond_info(mode: &str, ports: &str) -> String {
+    format!("bond {mode}: {ports}")
+}
+
+pub fn vlan_info(id: &str, parent: &str) -> String {
+    format!("VLAN {id} on {parent}")
+}
+
+pub fn bridge_info(ports: &str) -> String {
+    format!("bridge: {ports}")
+}
 
 // Users
 pub const USERS_TITLE: &str = "Accounts";
@@ -299,7 +341,7 @@ pub fn connection_line(c: &Connection) -> String {
 }
 
 pub const ALL_DHCP: &str = "DHCP on every interface";
-pub const OTHERS_DHCP: &str = "others DHCP";
+pub const OTHERS_DHCP: &str = "these profiles (other NICs: DHCP)";
 pub const CANNOT_INSTALL: &str = "The install cannot start: see the problems listed.";
 pub const NOT_RESOLVED: &str = "the plan has not been made yet: go back one screen and forward";
 

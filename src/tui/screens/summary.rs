@@ -90,13 +90,29 @@ fn plan_lines(plan: &Plan, webhook: Option<&str>, w: usize) -> Vec<Line<'static>
         Span::styled(text::S_ACCOUNTS, ui::heading()),
         Span::raw(acc.join("; ")),
     ]));
-    let net: Vec<String> = plan.network.iter().map(text::connection_line).collect();
-    let net = if net.is_empty() {
-        text::ALL_DHCP.to_string()
+    // One line per profile: a bond's, its ports' and its VLANs' would not fit in one.
+    if plan.network.is_empty() {
+        v.push(Line::from(ui::cut(
+            &format!("{}{}", text::S_NETWORK, text::ALL_DHCP),
+            w,
+        )));
     } else {
-        format!("{}; {}", net.join("; "), text::OTHERS_DHCP)
-    };
-    v.push(Line::from(ui::cut(&format!("{}{net}", text::S_NETWORK), w)));
+        v.push(Line::from(format!(
+            "{}{}",
+            text::S_NETWORK,
+            text::OTHERS_DHCP
+        )));
+        for c in &plan.network {
+            let wrapped = ui::wrap(&text::connection_line(c), w.saturating_sub(4));
+            for (i, l) in wrapped.into_iter().enumerate() {
+                v.push(Line::from(if i == 0 {
+                    format!("  {l}")
+                } else {
+                    format!("    {l}")
+                }));
+            }
+        }
+    }
     let scripts = &plan.system.post_scripts;
     if !scripts.is_empty() {
         v.push(Line::from(vec![

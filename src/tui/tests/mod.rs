@@ -3,6 +3,7 @@
 
 mod keep;
 mod nav;
+mod network;
 mod progress;
 mod roundtrip;
 mod snapshots;

@@ -3,6 +3,7 @@
 use super::*;
 use crate::answer::{Layout, Password, RootFs, SelinuxMode, Swap};
 use crate::tui::app::Popup;
+use crate::tui::screens::network_conn::Row;
 use Action::*;
 
 #[test]
@@ -176,7 +177,8 @@ fn network_static_interface_with_a_bad_gateway() {
     let fake = FakeBackend::default();
     let mut h = H::new(&fake);
     h.press([Enter, Enter]);
-    h.press([Down, Right, Down, Right, Down]);
+    // The list, eno2, its IPv4 setting: static.
+    h.press([Down, Down, Tab, Right, Down]);
     h.typ("192.0.2.10/24");
     h.press([Down]);
     h.typ("192.0.2.300");
@@ -198,8 +200,8 @@ fn network_static_interface_with_a_bad_gateway() {
     assert_eq!(i[0].addressing.addresses, vec!["192.0.2.10/24"]);
     assert_eq!(i[0].addressing.gateway.as_deref(), Some("192.0.2.1"));
     // Back to eno1: its own settings (DHCP); eno2 keeps its static address.
-    h.press([Up, Up, Up, Left]);
-    assert_eq!(h.app.network.shown, 0);
+    h.press([Up, Up, Up, Up]);
+    assert_eq!(h.app.network.sel, Some(Row::Nic(0)));
     assert_eq!(h.app.answer.network.interfaces.len(), 1);
 }
 

@@ -14,11 +14,11 @@ fn exported_answer_loads_back_equal() {
     h.press([Right, Right, Enter]);
     // Network: host name, eno1 static.
     h.typ("web01.example.com");
-    h.press([Down, Down, Right, Down]);
+    h.press([Down, Tab, Right, Down]);
     h.typ("192.0.2.10/24");
     h.press([Down]);
     h.typ("192.0.2.1");
-    h.press([Down]);
+    h.press([Down, Down, Down, Down]);
     h.typ("192.0.2.53, 192.0.2.54");
     h.press([Enter]);
     assert_eq!(

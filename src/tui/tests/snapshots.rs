@@ -41,11 +41,11 @@ fn network() {
     let mut h = H::new(&fake);
     h.press([Enter, Enter]);
     h.typ("web01..example");
-    h.press([Down, Right, Down, Right, Down]);
+    h.press([Down, Down, Tab, Right, Down]);
     h.typ("192.0.2.10/24");
     h.press([Down]);
     h.typ("192.0.2.1");
-    h.press([Down]);
+    h.press([Down, Down, Down, Down]);
     h.typ("192.0.2.53");
     snap("network_static", &h);
 }
