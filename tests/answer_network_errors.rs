@@ -258,6 +258,14 @@ const CASES: &[Case] = &[
         hint: None,
     },
     Case {
+        name: "a clock wait of no time",
+        text: "[time]\nservers = [\"ntp1.example.com\"]\nwait_for_sync = true\nsync_timeout = \"0s\"\n",
+        path: "time.sync_timeout",
+        line: 7,
+        says: "0 s is not between 1 s and 1 h",
+        hint: Some("sync_timeout = \"2m\""),
+    },
+    Case {
         name: "a firewall port without a protocol",
         text: "[firewall]\nports = [\"443\"]\n",
         path: "firewall.ports[0]",

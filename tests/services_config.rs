@@ -44,6 +44,7 @@ fn chrony_runs_with_the_answers_sources_and_none_of_the_distributions() {
     let time = Time {
         servers: vec!["ntp1.example.com".into(), "192.0.2.123".into()],
         pools: vec!["pool.example.org".into()],
+        ..Time::default()
     };
     let dir = tempfile::tempdir_in("/tmp").unwrap();
     let conf = dir.path().join("chrony.conf");
@@ -105,4 +106,89 @@ fn firewalld_reads_the_zone_with_only_what_the_answer_allows() {
     ] {
         assert!(out.lines().any(|l| l == want), "{want} not in:\n{out}");
     }
+}
+
+/// `[time] wait_for_sync`: before anything is fetched or installed, the installer asks the
+/// answer's NTP server for the time with the live system's chronyd (chrony 4.9 in the forky
+/// root), here a real chronyd serving NTP on 127.0.0.1 in a network namespace of the test's
+/// own. `AZL_CLOCK_QUERY_ONLY=1` (chronyd -Q) measures without setting this machine's clock.
+/// With the server, the install goes on to its plan and says how far off the clock was;
+/// without it, it is refused before anything is written, naming the source and the wait.
+#[test]
+fn install_waits_for_the_clock_from_the_answers_ntp_server() {
+    if !common::is_root() && common::skip_or_fail("needs root for the forky root and unshare") {
+        return;
+    }
+    let repo = common::fixture::FixtureRepo::base();
+    let dir = tempfile::tempdir_in("/tmp").unwrap();
+    let img = dir.path().join("disk.img");
+    std::fs::File::create(&img)
+        .and_then(|f| f.set_len(8 << 30))
+        .unwrap();
+    let answer = |timeout: &str| {
+        format!(
+            "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\n\
+             [[repos]]\nname = \"fixture\"\nurl = \"{}\"\ngpg_keys = [\"{}\"]\n\
+             [root]\npassword = \"locked\"\nssh_keys = [\"{}\"]\n\
+             [time]\nservers = [\"127.0.0.1\"]\nwait_for_sync = true\nsync_timeout = \"{timeout}\"\n",
+            img.display(),
+            repo.repo_url(),
+            repo.key_url(),
+            common::full_answer::KEY
+        )
+    };
+    let run = |with_server: bool, timeout: &str| {
+        let a = dir.path().join(format!("answer-{with_server}.toml"));
+        std::fs::write(&a, answer(timeout)).unwrap();
+        // Inside the forky root: the NTP server (foreground, killed on the way out), then
+        // the installer, which finds the root's chronyd on its PATH.
+        let server = if with_server {
+            "chronyd -d -x -f /dev/null 'local stratum 8' 'allow 127.0.0.1' 'cmdport 0' \
+             'pidfile /run/ntp-server.pid' 2>/dev/null & trap 'kill $!' EXIT; sleep 1"
+        } else {
+            ":"
+        };
+        let inner = dir.path().join(format!("inner-{with_server}.sh"));
+        std::fs::write(
+            &inner,
+            format!(
+                "{server}\nAZL_CLOCK_QUERY_ONLY=1 {} install --yes --stop-after preflight {}\n",
+                common::bin().display(),
+                a.display()
+            ),
+        )
+        .unwrap();
+        let forky = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lib/in-forky");
+        let out = Command::new("unshare")
+            .args(["--net", "--", "sh", "-c"])
+            .arg(format!(
+                "ip link set lo up && exec {} -- sh {}",
+                forky.display(),
+                inner.display()
+            ))
+            .output()
+            .expect("unshare");
+        (out.status.code(), common::output_text(&out))
+    };
+    // The clock is waited for first; then the plan, which refuses only because the small
+    // fixture repository has no chrony package to install.
+    let (code, text) = run(true, "30s");
+    assert!(
+        text.contains("clock: in sync with 127.0.0.1 (it was off by"),
+        "{text}"
+    );
+    assert!(!text.contains("wait_for_sync"), "{text}");
+    assert_eq!(code, Some(3), "{text}");
+    assert!(
+        text.contains("time: package \"chrony\" is not in the repositories"),
+        "{text}"
+    );
+    let (code, text) = run(false, "3s");
+    assert_eq!(code, Some(3), "{text}");
+    assert!(
+        text.contains(
+            "time.wait_for_sync: the clock did not synchronise with 127.0.0.1 within 3 s"
+        ),
+        "{text}"
+    );
 }

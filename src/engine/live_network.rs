@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::cmd::{Cmd, CmdError};
+use crate::cmd::{Cmd, CmdError, find_program};
 use crate::events::{Level, Sink, Step};
 use crate::plan::{Connection, Kind, describe_connection};
 
@@ -132,14 +132,14 @@ pub fn ensure(connections: &[Connection], events: &dyn Sink) -> Result<bool, Liv
         return Ok(false);
     }
     let nmcli = Cmd::new("nmcli");
-    if which("nm-online") {
+    if find_program("nm-online").is_some() {
         // Waits for NetworkManager's start-up (its DHCP on every NIC); a timeout is fine.
         let _ = Cmd::new("nm-online").args(["-s", "-q", "-t", "30"]).run();
     }
     if live_has_default_route() {
         return Ok(false);
     }
-    if !which("nmcli") {
+    if find_program("nmcli").is_none() {
         return Err(LiveNetworkError::NoNetworkManager);
     }
     say("live network: no default route; bringing up the answer's [network]".into());
@@ -198,17 +198,6 @@ fn wait_activated(c: &Connection) -> Result<(), LiveNetworkError> {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
-}
-
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|p| {
-        std::env::split_paths(&p).any(|d| {
-            std::fs::metadata(d.join(program)).is_ok_and(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.is_file() && m.permissions().mode() & 0o111 != 0
-            })
-        })
-    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod format;
 pub mod fstab;
 mod interrupt;
 pub mod layers;
+pub mod live_clock;
 pub mod live_network;
 mod lock;
 pub mod mount;

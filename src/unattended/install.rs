@@ -109,6 +109,7 @@ fn run(
         None => plan::connections(&answer).unwrap_or_default(),
     };
     super::network::bring_up_if_needed(&answer, &connections, sink.as_ref())?;
+    super::network::sync_clock_if_asked(&answer, sink.as_ref())?;
     let plan = match plan {
         Some(p) => recheck(p)?,
         None => plan_for_answer(answer)?,

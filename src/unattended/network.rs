@@ -1,6 +1,7 @@
-//! The live system's network for an install: `boot-network` (the kernel command line's
-//! `ip=`/`bond=`/`vlan=`/`bridge=`, at boot), and the answer's `[network]` brought up
-//! before anything is fetched when the live system has no route.
+//! The live system readied for an install: `boot-network` (the kernel command line's
+//! `ip=`/`bond=`/`vlan=`/`bridge=`, at boot), the answer's `[network]` brought up before
+//! anything is fetched when the live system has no route, and the clock set from the
+//! answer's NTP sources when it asks to wait for it.
 
 use std::path::Path;
 
@@ -73,4 +74,19 @@ pub(super) fn bring_up_if_needed(
                 ],
             })
         })
+}
+
+/// `[time] wait_for_sync`: the live system's clock set from the answer's sources before
+/// anything is fetched or installed; refused when it cannot be.
+pub(super) fn sync_clock_if_asked(answer: &Answer, events: &dyn Sink) -> Result<(), Failure> {
+    let Some(t) = answer.time.as_ref().filter(|t| t.wait_for_sync) else {
+        return Ok(());
+    };
+    crate::engine::live_clock::sync(&t.servers, &t.pools, t.sync_timeout.0, events).map_err(|e| {
+        Failure::Refused(Refused {
+            problems: vec![answer::Issue::new("time.wait_for_sync", e.to_string()).with_hint(
+                "the sources must answer NTP from the live system; or set wait_for_sync = false",
+            )],
+        })
+    })
 }

@@ -6,9 +6,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::yes;
+use crate::answer::Duration;
 
 /// NTP sources for chrony; they replace the distribution's default pool.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Time {
     /// NTP servers (host names or IP addresses).
@@ -17,6 +18,37 @@ pub struct Time {
     /// NTP pools (host names that resolve to several servers).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pools: Vec<String>,
+    /// Set the live system's clock from these sources before anything is fetched or
+    /// installed (`chronyd -q`), and refuse to install when it cannot be: certificates and
+    /// the installed files' times need a right clock (a server with a flat RTC battery
+    /// boots years off).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wait_for_sync: bool,
+    /// How long to wait for the clock (default "2m").
+    #[serde(
+        default = "default_sync_timeout",
+        skip_serializing_if = "is_default_sync_timeout"
+    )]
+    pub sync_timeout: Duration,
+}
+
+fn default_sync_timeout() -> Duration {
+    Duration(std::time::Duration::from_secs(120))
+}
+
+fn is_default_sync_timeout(d: &Duration) -> bool {
+    *d == default_sync_timeout()
+}
+
+impl Default for Time {
+    fn default() -> Self {
+        Time {
+            servers: Vec::new(),
+            pools: Vec::new(),
+            wait_for_sync: false,
+            sync_timeout: default_sync_timeout(),
+        }
+    }
 }
 
 /// firewalld.

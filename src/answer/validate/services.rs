@@ -15,6 +15,16 @@ pub(super) fn check(answer: &Answer, out: &mut Vec<Issue>) {
                     .with_hint("servers = [\"ntp1.example.com\"] or pools = [\"pool.ntp.org\"]; leave [time] out for the distribution's default"),
             );
         }
+        let secs = t.sync_timeout.0.as_secs();
+        if !(1..=3600).contains(&secs) {
+            out.push(
+                Issue::new(
+                    "time.sync_timeout",
+                    format!("{secs} s is not between 1 s and 1 h"),
+                )
+                .with_hint("sync_timeout = \"2m\""),
+            );
+        }
         for (key, hosts) in [("servers", &t.servers), ("pools", &t.pools)] {
             for (i, h) in hosts.iter().enumerate() {
                 if !is_host(h) {

@@ -233,6 +233,7 @@ mod tests {
         let t = Time {
             servers: vec!["ntp1.example.com".into()],
             pools: vec!["pool.example.com".into()],
+            ..Time::default()
         };
         let new = chrony_conf(old, &t);
         assert!(
