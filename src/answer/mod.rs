@@ -25,5 +25,5 @@ pub use password::{HashError, hash_plain};
 pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;
-pub use url::{Credentials, proxied, redact_url, split_credentials};
+pub use url::{Credentials, is_remote, proxied, redact_url, split_credentials};
 pub use validate::{validate, validate_network};

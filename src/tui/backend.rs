@@ -133,9 +133,16 @@ impl Backend for RealBackend {
     }
 
     fn repo_loader(&self, answer: &Answer) -> RepoLoader {
-        // Fetched and verified against the configured keys, exactly as `install` does.
+        // Fetched and verified against the configured keys, exactly as `install` does: the
+        // answer's network first when a repository is remote and the live system has no
+        // route.
         let sources = crate::plan::repo_sources(answer);
+        let connections = crate::plan::connections(answer).unwrap_or_default();
         Box::new(move || {
+            if sources.iter().any(|s| crate::answer::is_remote(&s.url)) {
+                crate::engine::live_network::ensure(&connections, &Traced)
+                    .map_err(|e| format!("bringing up the live system's network: {e}"))?;
+            }
             crate::repo::load(&sources)
                 .map(|l| l.index)
                 .map_err(|e| e.to_string())

@@ -55,11 +55,9 @@ pub(super) fn bring_up_if_needed(
     connections: &[Connection],
     events: &dyn Sink,
 ) -> Result<(), Failure> {
-    let remote = |u: &str| {
-        let u = u.to_ascii_lowercase();
-        u.starts_with("http://") || u.starts_with("https://")
-    };
-    let fetches = plan::repo_sources(answer).iter().any(|r| remote(&r.url))
+    let fetches = plan::repo_sources(answer)
+        .iter()
+        .any(|r| answer::is_remote(&r.url))
         || answer.reporting.webhook.is_some();
     if !fetches {
         return Ok(());
