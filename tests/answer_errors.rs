@@ -1,23 +1,10 @@
 //! Broken answer files: each problem is reported with the key path and the line a user
 //! would look at, and a file with several problems reports all of them in one run.
 
+mod common;
+
 use azl_installer::answer::{Issue, LoadError, load_file, load_str, validate};
-
-/// One broken file: the issue expected at `path` on `line`, its message containing `says`.
-struct Case {
-    name: &'static str,
-    text: &'static str,
-    path: &'static str,
-    line: usize,
-    says: &'static str,
-}
-
-fn issues(text: &str) -> Vec<Issue> {
-    match load_str(text) {
-        Ok(_) => Vec::new(),
-        Err(issues) => issues,
-    }
-}
+use common::error_table::{self, Case};
 
 fn show(issues: &[Issue]) -> String {
     issues
@@ -36,6 +23,7 @@ const CASES: &[Case] = &[
         path: "system.hostnme",
         line: 5,
         says: "unknown key \"hostnme\"",
+        hint: None,
     },
     Case {
         name: "wrong type",
@@ -43,6 +31,7 @@ const CASES: &[Case] = &[
         path: "install.confirm",
         line: 3,
         says: "expected a boolean, found a string",
+        hint: None,
     },
     Case {
         name: "bad size",
@@ -51,6 +40,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[0].size",
         line: 8,
         says: "expected a size such as",
+        hint: None,
     },
     Case {
         name: "two rest",
@@ -60,6 +50,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[1].size",
         line: 11,
         says: "storage.partitions[0] already takes the \"rest\"",
+        hint: None,
     },
     Case {
         name: "rest not last",
@@ -69,6 +60,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[0].size",
         line: 8,
         says: "only the last partition",
+        hint: None,
     },
     Case {
         name: "no root partition",
@@ -77,6 +69,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions",
         line: 6,
         says: "nothing is mounted at \"/\"",
+        hint: None,
     },
     Case {
         name: "duplicate mount points",
@@ -86,6 +79,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[1].mount",
         line: 10,
         says: "more than one device",
+        hint: None,
     },
     Case {
         name: "unnormalized mount point",
@@ -95,6 +89,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[1].mount",
         line: 10,
         says: "normalized",
+        hint: None,
     },
     Case {
         name: "swap fs on a mount path",
@@ -103,6 +98,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[0].fs",
         line: 9,
         says: "cannot be mounted",
+        hint: None,
     },
     Case {
         name: "uefi custom layout without ESP",
@@ -111,6 +107,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions",
         line: 7,
         says: "EFI system partition",
+        hint: None,
     },
     Case {
         name: "ESP at /efi, where shim and GRUB do not install",
@@ -120,6 +117,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[0].mount",
         line: 8,
         says: "mounted at \"/boot/efi\" on this distribution",
+        hint: None,
     },
     Case {
         name: "label too long for xfs",
@@ -128,6 +126,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions[0].label",
         line: 10,
         says: "xfs labels hold at most 12",
+        hint: None,
     },
     Case {
         name: "percent swap",
@@ -135,6 +134,7 @@ const CASES: &[Case] = &[
         path: "storage.swap",
         line: 5,
         says: "swap cannot be \"10%\"",
+        hint: None,
     },
     Case {
         name: "bad hostname",
@@ -142,6 +142,7 @@ const CASES: &[Case] = &[
         path: "system.hostname",
         line: 5,
         says: "not a valid host name",
+        hint: None,
     },
     Case {
         name: "time zone",
@@ -149,6 +150,7 @@ const CASES: &[Case] = &[
         path: "system.timezone",
         line: 5,
         says: "not a time zone",
+        hint: None,
     },
     Case {
         name: "unparseable ssh key",
@@ -157,6 +159,7 @@ const CASES: &[Case] = &[
         path: "root.ssh_keys[0]",
         line: 5,
         says: "not an SSH public key",
+        hint: None,
     },
     Case {
         name: "both path and match",
@@ -164,6 +167,7 @@ const CASES: &[Case] = &[
         path: "target.match",
         line: 4,
         says: "not several",
+        hint: None,
     },
     Case {
         name: "neither path nor match",
@@ -171,6 +175,7 @@ const CASES: &[Case] = &[
         path: "target",
         line: 2,
         says: "no disk given",
+        hint: None,
     },
     Case {
         name: "match rule with largest and smallest",
@@ -178,6 +183,7 @@ const CASES: &[Case] = &[
         path: "target.match[1].smallest",
         line: 5,
         says: "both the largest and the smallest",
+        hint: None,
     },
     Case {
         name: "match rule min_size above max_size",
@@ -185,6 +191,7 @@ const CASES: &[Case] = &[
         path: "target.match[0].max_size",
         line: 3,
         says: "smaller than min_size",
+        hint: None,
     },
     Case {
         name: "gpg_check off without allow_unsigned",
@@ -193,6 +200,7 @@ const CASES: &[Case] = &[
         path: "repos[0].gpg_check",
         line: 7,
         says: "unverified packages",
+        hint: None,
     },
     Case {
         name: "gpg key over plain http",
@@ -201,6 +209,7 @@ const CASES: &[Case] = &[
         path: "repos[0].gpg_keys[0]",
         line: 7,
         says: "cannot be trusted",
+        hint: None,
     },
     Case {
         name: "repository url scheme",
@@ -209,6 +218,7 @@ const CASES: &[Case] = &[
         path: "repos[0].url",
         line: 6,
         says: "not supported",
+        hint: None,
     },
     Case {
         name: "md5 password hash",
@@ -217,6 +227,7 @@ const CASES: &[Case] = &[
         path: "root.password.hash",
         line: 5,
         says: "MD5",
+        hint: None,
     },
     Case {
         name: "password of the wrong shape",
@@ -224,6 +235,7 @@ const CASES: &[Case] = &[
         path: "root.password",
         line: 5,
         says: "expected one of \"locked\"",
+        hint: None,
     },
     Case {
         name: "user called root",
@@ -231,6 +243,7 @@ const CASES: &[Case] = &[
         path: "users[0].name",
         line: 5,
         says: "[root]",
+        hint: None,
     },
     Case {
         name: "duplicate user",
@@ -239,6 +252,7 @@ const CASES: &[Case] = &[
         path: "users[1].name",
         line: 7,
         says: "given twice",
+        hint: None,
     },
     Case {
         name: "bad enum value lists the allowed ones",
@@ -246,6 +260,7 @@ const CASES: &[Case] = &[
         path: "target.firmware",
         line: 4,
         says: "expected one of \"auto\", \"uefi\" or \"bios\", found \"efi\"",
+        hint: None,
     },
     Case {
         name: "missing required key",
@@ -253,6 +268,7 @@ const CASES: &[Case] = &[
         path: "version",
         line: 1,
         says: "missing key \"version\"",
+        hint: None,
     },
     Case {
         name: "unsupported version",
@@ -260,6 +276,7 @@ const CASES: &[Case] = &[
         path: "version",
         line: 1,
         says: "unsupported answer file version 2",
+        hint: None,
     },
     Case {
         name: "static interface without addresses",
@@ -268,6 +285,7 @@ const CASES: &[Case] = &[
         path: "network.interfaces[0].addresses",
         line: 4,
         says: "needs static addresses",
+        hint: None,
     },
     Case {
         name: "bad CIDR",
@@ -276,6 +294,7 @@ const CASES: &[Case] = &[
         path: "network.interfaces[0].addresses[0]",
         line: 7,
         says: "prefix",
+        hint: None,
     },
     Case {
         name: "bad duration",
@@ -284,6 +303,7 @@ const CASES: &[Case] = &[
         path: "scripts.post[0].timeout",
         line: 6,
         says: "expected a duration",
+        hint: None,
     },
     Case {
         name: "kernel series",
@@ -291,6 +311,7 @@ const CASES: &[Case] = &[
         path: "kernel.series",
         line: 5,
         says: "not a kernel series",
+        hint: None,
     },
     Case {
         name: "webhook scheme",
@@ -298,6 +319,7 @@ const CASES: &[Case] = &[
         path: "reporting.webhook",
         line: 5,
         says: "not supported",
+        hint: None,
     },
     Case {
         name: "bios custom layout without bios-boot",
@@ -306,6 +328,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions",
         line: 7,
         says: "bios-boot",
+        hint: None,
     },
     Case {
         name: "custom layout without partitions",
@@ -313,6 +336,7 @@ const CASES: &[Case] = &[
         path: "storage.layout",
         line: 5,
         says: "no partitions",
+        hint: None,
     },
     Case {
         name: "auto layout with partitions",
@@ -321,6 +345,7 @@ const CASES: &[Case] = &[
         path: "storage.partitions",
         line: 4,
         says: "layout is \"auto\"",
+        hint: None,
     },
     Case {
         name: "negative integer",
@@ -328,6 +353,7 @@ const CASES: &[Case] = &[
         path: "version",
         line: 1,
         says: "out of range",
+        hint: None,
     },
     Case {
         name: "date where a string belongs",
@@ -335,6 +361,7 @@ const CASES: &[Case] = &[
         path: "target.path",
         line: 3,
         says: "expected a string, found a date-time",
+        hint: None,
     },
     Case {
         name: "unknown section lists the allowed keys when nothing is close",
@@ -342,6 +369,7 @@ const CASES: &[Case] = &[
         path: "zzz",
         line: 4,
         says: "unknown key \"zzz\"",
+        hint: None,
     },
     Case {
         name: "TOML syntax error",
@@ -349,41 +377,26 @@ const CASES: &[Case] = &[
         path: "",
         line: 3,
         says: "invalid TOML",
+        hint: None,
     },
 ];
 
 #[test]
 fn each_broken_file_names_key_path_and_line() {
-    let mut failures = Vec::new();
-    for case in CASES {
-        let found = issues(case.text);
-        let hit = found.iter().any(|i| {
-            i.path == case.path && i.line == Some(case.line) && i.message.contains(case.says)
-        });
-        if !hit {
-            failures.push(format!(
-                "{}: wanted {} on line {} saying {:?}, got:\n{}",
-                case.name,
-                case.path,
-                case.line,
-                case.says,
-                show(&found)
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    error_table::run("", CASES, |_, _| {});
 }
 
 #[test]
 fn did_you_mean_is_a_hint() {
-    let found =
-        issues("version = 1\n[target]\npath = \"/dev/vda\"\n[system]\nhostnme = \"web01\"\n");
+    let found = error_table::issues(
+        "version = 1\n[target]\npath = \"/dev/vda\"\n[system]\nhostnme = \"web01\"\n",
+    );
     assert_eq!(
         found[0].render("answer.toml"),
         "answer.toml:5:1: system.hostnme: unknown key \"hostnme\" (hint: did you mean \"hostname\"?)"
     );
     // Nothing close: the hint lists what is allowed at that level instead.
-    let found = issues("version = 1\n[target]\npath = \"/dev/vda\"\nzzz = 1\n");
+    let found = error_table::issues("version = 1\n[target]\npath = \"/dev/vda\"\nzzz = 1\n");
     assert_eq!(
         found[0].hint.as_deref(),
         Some("allowed keys here: firmware, match, path, paths, wipe")
@@ -392,7 +405,7 @@ fn did_you_mean_is_a_hint() {
 
 #[test]
 fn syntax_errors_have_line_and_column() {
-    let found = issues("version = 1\n[target]\npath = /dev/vda\n");
+    let found = error_table::issues("version = 1\n[target]\npath = /dev/vda\n");
     assert_eq!(found.len(), 1, "{}", show(&found));
     assert_eq!((found[0].line, found[0].column), (Some(3), Some(8)));
 }
@@ -415,7 +428,7 @@ gpg_check = false
 [root]
 password = { hash = '$1$saltsalt$qjXMvbEw8oaL.CzflDugX/' }
 ";
-    let found = issues(text);
+    let found = error_table::issues(text);
     let got: Vec<(&str, Option<usize>)> = found.iter().map(|i| (i.path.as_str(), i.line)).collect();
     assert_eq!(
         got,
@@ -442,7 +455,7 @@ path = 7
 [storage]
 swap = \"lots\"
 ";
-    let found = issues(text);
+    let found = error_table::issues(text);
     let paths: Vec<&str> = found.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(
         paths,

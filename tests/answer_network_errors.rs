@@ -3,26 +3,12 @@
 //! and how they refer to each other, the proxy, `[time]`, `[firewall]` and `[kdump]`. Each problem is reported with its key path, the line a user would
 //! look at, what is wrong and, where there is one, a hint.
 
-use azl_installer::answer::{Issue, load_str};
+mod common;
 
-struct Case {
-    name: &'static str,
-    /// After `version = 1` and a target.
-    text: &'static str,
-    path: &'static str,
-    line: usize,
-    says: &'static str,
-    hint: Option<&'static str>,
-}
+use common::error_table::{self, Case};
 
-fn issues(text: &str) -> Vec<Issue> {
-    match load_str(&format!(
-        "version = 1\n[target]\npath = \"/dev/vda\"\n{text}"
-    )) {
-        Ok(_) => Vec::new(),
-        Err(issues) => issues,
-    }
-}
+/// Every case's answer starts with this (its text is after it: line 4 on).
+const PREFIX: &str = "version = 1\n[target]\npath = \"/dev/vda\"\n";
 
 const CASES: &[Case] = &[
     Case {
@@ -309,31 +295,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn each_broken_network_key_names_path_line_and_hint() {
-    let mut failures = Vec::new();
-    for case in CASES {
-        let found = issues(case.text);
-        let hit = found.iter().any(|i| {
-            i.path == case.path
-                && i.line == Some(case.line)
-                && i.message.contains(case.says)
-                && case
-                    .hint
-                    .is_none_or(|h| i.hint.as_deref().is_some_and(|x| x.contains(h)))
-        });
-        if !hit {
-            let got: Vec<String> = found.iter().map(|i| i.render("t.toml")).collect();
-            failures.push(format!(
-                "{}: wanted {} on line {} saying {:?} (hint {:?}), got:\n{}",
-                case.name,
-                case.path,
-                case.line,
-                case.says,
-                case.hint,
-                got.join("\n")
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    error_table::run(PREFIX, CASES, |_, _| {});
 }
 
 #[test]
@@ -345,6 +307,6 @@ fn a_data_centre_network_loads() {
                 routes = [{ to = \"10.0.0.0/8\", via = \"192.0.2.254\", metric = 100 }]\n\
                 [[network.vlans]]\nid = 20\non = \"bond0\"\n\
                 [[network.bridges]]\nname = \"br-vm\"\nports = [\"bond0.20\"]\ndhcp = false\nipv6 = \"disabled\"\n";
-    let found = issues(text);
+    let found = error_table::issues(&format!("{PREFIX}{text}"));
     assert!(found.is_empty(), "{found:?}");
 }

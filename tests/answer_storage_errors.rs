@@ -3,25 +3,9 @@
 //! Each problem is reported with its key path, the line a user would look at, what is
 //! wrong and a hint; the passphrase itself never appears in a message.
 
-use azl_installer::answer::{Issue, load_str};
+mod common;
 
-struct Case {
-    name: &'static str,
-    /// After `version = 1`.
-    text: &'static str,
-    path: &'static str,
-    line: usize,
-    says: &'static str,
-    /// A part of the hint, when the case has one.
-    hint: Option<&'static str>,
-}
-
-fn issues(text: &str) -> Vec<Issue> {
-    match load_str(&format!("version = 1\n{text}")) {
-        Ok(_) => Vec::new(),
-        Err(issues) => issues,
-    }
-}
+use common::error_table::{self, Case};
 
 const PASSPHRASE: &str = "hunter2";
 
@@ -294,30 +278,8 @@ const CASES: &[Case] = &[
 
 #[test]
 fn each_broken_storage_key_names_path_line_and_hint() {
-    let mut failures = Vec::new();
-    for case in CASES {
-        let found = issues(case.text);
-        let hit = found.iter().any(|i| {
-            i.path == case.path
-                && i.line == Some(case.line)
-                && i.message.contains(case.says)
-                && case
-                    .hint
-                    .is_none_or(|h| i.hint.as_deref().is_some_and(|x| x.contains(h)))
-        });
-        if !hit {
-            let got: Vec<String> = found.iter().map(|i| i.render("t.toml")).collect();
-            failures.push(format!(
-                "{}: wanted {} on line {} saying {:?} (hint {:?}), got:\n{}",
-                case.name,
-                case.path,
-                case.line,
-                case.says,
-                case.hint,
-                got.join("\n")
-            ));
-        }
-        for i in &found {
+    error_table::run("version = 1\n", CASES, |case, found| {
+        for i in found {
             assert!(
                 !i.render("t.toml").contains(PASSPHRASE),
                 "{}: a message repeats the passphrase: {}",
@@ -325,8 +287,7 @@ fn each_broken_storage_key_names_path_line_and_hint() {
                 i.render("t.toml")
             );
         }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    });
 }
 
 #[test]
@@ -334,7 +295,7 @@ fn a_valid_two_disk_raid1_lvm_answer_loads() {
     let text = "[target]\nmatch = [{ transport = \"virtio\", count = 2 }]\nwipe = true\n\
                 [storage]\nscheme = \"raid1-lvm\"\nencrypt = true\n\
                 [storage.encryption]\npassphrase_file = \"/run/install/repo/luks.key\"\ntpm2 = true\ntpm2_pcrs = [7, 11]\n";
-    let found = issues(text);
+    let found = error_table::issues(&format!("version = 1\n{text}"));
     assert!(found.is_empty(), "{found:?}");
 }
 
@@ -342,6 +303,6 @@ fn a_valid_two_disk_raid1_lvm_answer_loads() {
 #[test]
 fn rest_before_a_kept_partition_loads() {
     let text = "[target]\npath = \"/dev/sda\"\n[storage]\nlayout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n[[storage.partitions]]\nmount = \"/home\"\nkeep = true\nmatch = { fs_label = \"home\" }\noptions = \"nodev\"\n";
-    let found = issues(text);
+    let found = error_table::issues(&format!("version = 1\n{text}"));
     assert!(found.is_empty(), "{found:?}");
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod configure;
+pub mod error_table;
 pub mod fake_sysfs;
 pub mod fixture;
 pub mod flavor;
