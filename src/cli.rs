@@ -53,7 +53,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check answer files: schema and semantics only (no hardware, no network).
+    /// Check answer files (paths or http(s):// URLs): schema and semantics only (no hardware).
     Validate {
         #[arg(required = true)]
         answers: Vec<PathBuf>,

@@ -4,11 +4,14 @@
 //! One concern per file: `disks` (sysfs block devices), `contents` (libblkid: partition
 //! tables and filesystems), `usage` (mounts, swap, holders, running system, install media),
 //! `stacks` (md arrays and device-mapper devices on the disks), `nics`, `firmware`
-//! (firmware, CPU, memory), `table` (the readable output), `sysfs` (reading attribute files).
+//! (firmware, CPU, memory), `identity` (MACs, SMBIOS serial and UUID, host name: who the
+//! machine is to a provisioning server), `table` (the readable output), `sysfs` (reading
+//! attribute files).
 
 mod contents;
 mod disks;
 mod firmware;
+mod identity;
 mod live;
 mod nics;
 mod stacks;
@@ -19,6 +22,7 @@ mod usage;
 
 use std::path::{Path, PathBuf};
 
+pub use identity::{Identity, identity};
 pub use live::{KNOWN_PROGRAMS, Known, LiveSystem, live_system};
 pub use table::table;
 pub use types::*;

@@ -114,6 +114,8 @@ pub fn fetch(url: &str) -> Result<Vec<u8>, FetchError> {
 /// A reusable HTTP client with its policy (connections are kept between requests).
 pub struct Fetcher {
     policy: FetchPolicy,
+    /// Sent with every http(s) request (a provisioning server's identifying headers).
+    headers: Vec<(String, String)>,
     // Built on first http(s) use: file:// repositories need no client at all.
     client: std::cell::OnceCell<HttpClient>,
 }
@@ -122,8 +124,15 @@ impl Fetcher {
     pub fn new(policy: FetchPolicy) -> Fetcher {
         Fetcher {
             policy,
+            headers: Vec::new(),
             client: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Sends `headers` with every http(s) request.
+    pub fn with_headers(mut self, headers: Vec<(String, String)>) -> Fetcher {
+        self.headers = headers;
+        self
     }
 
     pub fn policy(&self) -> &FetchPolicy {
@@ -193,6 +202,7 @@ impl Fetcher {
             }
             let once = Once {
                 client: &http.client,
+                headers: &self.headers,
                 url,
                 shown,
                 timeout: left.min(policy.read_timeout),
@@ -223,6 +233,7 @@ enum Attempt {
 /// One attempt at an http(s) fetch.
 struct Once<'a> {
     client: &'a reqwest::blocking::Client,
+    headers: &'a [(String, String)],
     url: &'a str,
     shown: &'a str,
     /// Longest wait for the headers and for each read of the body.
@@ -236,7 +247,11 @@ struct Once<'a> {
 impl Once<'_> {
     fn get(&self) -> Result<Vec<u8>, Attempt> {
         let url = self.shown.to_owned();
-        let sent = self.client.get(self.url).timeout(self.timeout).send();
+        let mut request = self.client.get(self.url).timeout(self.timeout);
+        for (k, v) in self.headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let sent = request.send();
         let mut resp = sent.map_err(|e| {
             if e.is_redirect() {
                 Attempt::Final(FetchError::Redirect {

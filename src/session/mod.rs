@@ -3,9 +3,11 @@
 //! again), how the engine runs, and how a run ends (`Failure`, mapped to the exit codes).
 
 mod logs;
+mod placeholders;
 mod source;
 
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
+pub use placeholders::PlaceholderError;
 pub use source::{
     MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source, proxy_from_cmdline,
     split_cmdline,
@@ -62,8 +64,32 @@ impl Failure {
 }
 
 /// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`. An
-/// `inst.proxy=` there is the proxy the answer is fetched through.
+/// `inst.proxy=` there is the proxy the answer is fetched through; placeholders in the
+/// location are filled from this machine's identity, and `inst.sendmac`/`inst.sendsn`
+/// (or kickstart's `inst.ks.*` spelling) add the identifying headers to its request.
 pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
+    let source = locate_text(arg, cmdline_file)?;
+    let line = std::fs::read_to_string(cmdline_file).unwrap_or_default();
+    let words = split_cmdline(&line);
+    let has = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
+    let sendmac = has(&["inst.sendmac", "inst.ks.sendmac"]);
+    let sendsn = has(&["inst.sendsn", "inst.ks.sendsn"]);
+    let templated = matches!(&source, Source::Url(u, _) if u.contains('{'))
+        || matches!(&source, Source::Path(p) if p.to_string_lossy().contains('{'));
+    if !(templated || sendmac || sendsn) {
+        return Ok(source);
+    }
+    let bootif = words.iter().find_map(|w| w.strip_prefix("BOOTIF="));
+    let id = probe::identity(&Roots::host(), bootif);
+    let filled = |t: &str| placeholders::fill(t, &id).map_err(|e| Failure::BadInput(e.into()));
+    Ok(match source {
+        Source::Url(u, _) => Source::Url(filled(&u)?, placeholders::headers(&id, sendmac, sendsn)),
+        Source::Path(p) if templated => Source::Path(filled(&p.to_string_lossy())?.into()),
+        other => other,
+    })
+}
+
+fn locate_text(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
     let line = std::fs::read_to_string(cmdline_file);
     if let Some(proxy) = line.as_deref().ok().and_then(proxy_from_cmdline) {
         crate::repo::use_proxy(&proxy, &[]);
@@ -102,9 +128,10 @@ fn load_answer(source: &Source) -> Result<Answer, Failure> {
     match source {
         // The error's text names its cause already: one line, not the chain again.
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
-        Source::Url(u) => {
+        Source::Url(u, headers) => {
             let shown = answer::redact_url(u).into_owned();
             let bytes = crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
+                .with_headers(headers.clone())
                 .get(u)
                 .map_err(|e| Failure::BadInput(anyhow!("fetching the answer file: {e}")))?;
             let text = String::from_utf8(bytes).map_err(|_| {

@@ -10,14 +10,15 @@ pub const MEDIA_ROOT: &str = "/run/install/repo";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Path(PathBuf),
-    Url(String),
+    /// The URL, and the identifying request headers to send for it (`inst.sendmac`, ...).
+    Url(String, Vec<(String, String)>),
 }
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Path(p) => write!(f, "{}", p.display()),
-            Source::Url(u) => f.write_str(&crate::answer::redact_url(u)),
+            Source::Url(u, _) => f.write_str(&crate::answer::redact_url(u)),
         }
     }
 }
@@ -39,7 +40,7 @@ pub fn parse(text: &str) -> Result<Source, SourceError> {
     // Schemes are case-insensitive (RFC 3986): HTTP:// is http://.
     let scheme = t.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     if matches!(scheme.as_deref(), Some("http" | "https")) {
-        return Ok(Source::Url(t.to_string()));
+        return Ok(Source::Url(t.to_string(), Vec::new()));
     }
     if let Some(rest) = t
         .strip_prefix("file://")
@@ -127,7 +128,7 @@ mod tests {
         assert_eq!(p("file:///srv/a.toml"), Source::Path("/srv/a.toml".into()));
         assert_eq!(
             p("https://x.example/a.toml"),
-            Source::Url("https://x.example/a.toml".into())
+            Source::Url("https://x.example/a.toml".into(), vec![])
         );
         assert_eq!(
             p("media:/answers/web.toml"),
@@ -140,7 +141,7 @@ mod tests {
         assert_eq!(p("answer.toml"), Source::Path("answer.toml".into()));
         assert_eq!(
             p("HTTP://10.0.0.1/a.toml"),
-            Source::Url("HTTP://10.0.0.1/a.toml".into())
+            Source::Url("HTTP://10.0.0.1/a.toml".into(), vec![])
         );
         let secret = p("https://deploy:hunter2@x.example/a.toml").to_string();
         assert_eq!(secret, "https://***@x.example/a.toml");

@@ -31,12 +31,19 @@ pub struct Options {
     pub sysimage: Option<PathBuf>,
 }
 
-/// `validate`: checks each file and reports all problems; no hardware, no network.
+/// `validate`: checks each file (a path, or an http(s):// URL fetched as `install` fetches
+/// it) and reports all problems; no hardware.
 pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut bad = 0;
     for f in files {
-        match answer::load_file(f) {
-            Ok(_) => print_out(&format!("{}: ok\n", f.display())),
+        let text = f.to_string_lossy();
+        let checked = if answer::is_remote(&text) {
+            validate_url(&text)
+        } else {
+            answer::load_file(f).map(|_| ()).map_err(|e| e.to_string())
+        };
+        match checked {
+            Ok(()) => print_out(&format!("{}: ok\n", answer::redact_url(&text))),
             Err(e) => {
                 bad += 1;
                 eprintln!("{e}");
@@ -50,6 +57,21 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
             files.len()
         ))),
     }
+}
+
+/// An answer at a URL: fetched as `install` fetches it (placeholders are this machine's to
+/// fill, so a URL with one is refused here).
+fn validate_url(url: &str) -> Result<(), String> {
+    let shown = answer::redact_url(url).into_owned();
+    if url.contains('{') {
+        return Err(format!(
+            "{shown}: has placeholders, which are filled on the machine being installed; \
+             validate the files they lead to"
+        ));
+    }
+    crate::session::load(&Source::Url(url.to_string(), Vec::new()))
+        .map(|_| ())
+        .map_err(|f| f.to_string())
 }
 
 /// `plan`: what install would do; writes nothing.
