@@ -52,6 +52,10 @@ pub enum Command {
         /// Print the plan as JSON.
         #[arg(long)]
         json: bool,
+        /// Print the answer as this machine gets it instead (includes merged, its
+        /// [[machine]] section applied), each value with the file and line it came from.
+        #[arg(long, conflicts_with = "json")]
+        show_answer: bool,
     },
     /// Check answer files (paths or http(s):// URLs): schema and semantics only (no hardware).
     Validate {
@@ -184,7 +188,12 @@ pub fn run(cli: Cli) -> u8 {
                 },
             )
         }),
-        Some(Command::Plan { answer, json }) => session::locate(Some(&answer), cmdline)
+        Some(Command::Plan {
+            answer,
+            show_answer: true,
+            ..
+        }) => session::locate(Some(&answer), cmdline).and_then(|src| unattended::show_answer(&src)),
+        Some(Command::Plan { answer, json, .. }) => session::locate(Some(&answer), cmdline)
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),

@@ -166,3 +166,119 @@ fn validate_reads_an_answer_at_a_url_and_refuses_one_with_placeholders() {
         "{text}"
     );
 }
+
+/// A fleet's answer in files: a base, and per-machine sections over it.
+fn fleet_files(dir: &std::path::Path, default_host: &str) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir.join("common")).expect("dir");
+    std::fs::write(
+        dir.join("common/base.toml"),
+        "version = 1\n[target]\npath = \"/dev/vda\"\n\n[system]\nhostname = \"base.example.com\"\ntimezone = \"Europe/Paris\"\n",
+    )
+    .expect("base");
+    let fleet = dir.join("fleet.toml");
+    std::fs::write(
+        &fleet,
+        format!(
+            "include = [\"common/base.toml\"]\n\n[[machine]]\nmatch = {{ serial = \"NO-SUCH-SERIAL*\" }}\n\
+             system = {{ hostname = \"db01.example.com\" }}\n\n[[machine]]\nsystem = {{ hostname = \"{default_host}\" }}\n"
+        ),
+    )
+    .expect("fleet");
+    fleet
+}
+
+#[test]
+fn validate_checks_every_machine_section_over_the_merged_includes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = fleet_files(dir.path(), "spare example");
+    let out = Command::new(common::bin())
+        .arg("validate")
+        .arg(&fleet)
+        .output()
+        .expect("validate");
+    let text = common::output_text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("machine[0] (match { serial = \"NO-SUCH-SERIAL*\" }): ok"),
+        "{text}"
+    );
+    // The default section's problem, at its own file and line.
+    assert!(
+        text.contains(&format!(
+            "{}:8:23: system.hostname: \"spare example\" is not a valid host name",
+            fleet.display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn show_answer_prints_the_merged_answer_with_where_each_value_came_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = fleet_files(dir.path(), "spare.example.com");
+    let out = Command::new(common::bin())
+        .args(["plan", "--show-answer"])
+        .arg(&fleet)
+        .output()
+        .expect("plan --show-answer");
+    let text = common::output_text(&out);
+    assert!(out.status.success(), "{text}");
+    // This machine's serial is not NO-SUCH-SERIAL…: the default section applies.
+    assert!(text.contains("machine[1] (the default)"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "system.hostname = \"spare.example.com\"  # {}:8",
+            fleet.display()
+        )),
+        "{text}"
+    );
+    let base = dir.path().join("common/base.toml");
+    assert!(
+        text.contains(&format!(
+            "system.timezone = \"Europe/Paris\"  # {}:7",
+            base.display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_include_beside_an_answer_at_a_url_is_fetched_from_the_same_server() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let server = RawServer::start(move |mut conn| {
+        let mut head = vec![0u8; 4096];
+        let n = conn.read(&mut head).unwrap_or(0);
+        let head = String::from_utf8_lossy(&head[..n]).into_owned();
+        let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+        s.lock().expect("lock").push(path.clone());
+        let body = match path.as_str() {
+            "/a/fleet.toml" => "include = [\"base.toml\"]\n[system]\nhostname = \"web 1\"\n",
+            "/a/base.toml" => "version = 1\n[target]\npath = \"/dev/vda\"\n",
+            _ => "",
+        };
+        let status = if body.is_empty() {
+            "404 Not Found"
+        } else {
+            "200 OK"
+        };
+        let _ = write!(
+            conn,
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    let (code, text) = install(&format!("inst.answer={}/a/fleet.toml\n", server.base));
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}/a/fleet.toml:3:12: system.hostname",
+            server.base
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        *seen.lock().expect("lock"),
+        ["/a/fleet.toml", "/a/base.toml"]
+    );
+}

@@ -84,8 +84,10 @@ impl Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let (Some(line), Some(col)) = (self.line, self.column) {
-            write!(f, "{line}:{col}: ")?;
+        match (self.line, self.column) {
+            (Some(line), Some(col)) => write!(f, "{line}:{col}: ")?,
+            (Some(line), None) => write!(f, "{line}: ")?,
+            _ => {}
         }
         // Whatever a message repeats, no control character reaches the terminal.
         if !self.path.is_empty() {

@@ -7,6 +7,7 @@
 //! [`validate`], which answers built by the TUI go through as well.
 
 mod boot_network;
+mod compose;
 mod issue;
 mod load;
 mod password;
@@ -19,6 +20,7 @@ mod url;
 mod validate;
 
 pub use boot_network::{BootArgError, network_from_boot_args};
+pub use compose::{Composed, Located, MachineFacts, Reader, branches, compose, is_composed};
 pub use issue::{Issue, Report, did_you_mean, shown};
 pub use load::{LoadError, MAX_BYTES, load_file, load_str, to_toml};
 pub use password::{HashError, hash_plain};

@@ -2,10 +2,12 @@
 //! machine as the installer sees it, the plan for it (made here, or read back and checked
 //! again), how the engine runs, and how a run ends (`Failure`, mapped to the exit codes).
 
+mod compose;
 mod logs;
 mod placeholders;
 mod source;
 
+pub use compose::{branch_problems, composed, machine_facts};
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 pub use placeholders::PlaceholderError;
 pub use source::{
@@ -125,6 +127,9 @@ pub fn load(source: &Source) -> Result<Answer, Failure> {
 }
 
 fn load_answer(source: &Source) -> Result<Answer, Failure> {
+    if let Some(root) = compose::composes(source) {
+        return load_composed(source, &root);
+    }
     match source {
         // The error's text names its cause already: one line, not the chain again.
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
@@ -137,6 +142,9 @@ fn load_answer(source: &Source) -> Result<Answer, Failure> {
             let text = String::from_utf8(bytes).map_err(|_| {
                 Failure::BadInput(anyhow!("the answer file {shown} is not UTF-8 text"))
             })?;
+            if answer::is_composed(&text) {
+                return load_composed(source, &text);
+            }
             answer::load_str(&text).map_err(|issues| {
                 let report = answer::Report {
                     file: shown,
@@ -146,6 +154,18 @@ fn load_answer(source: &Source) -> Result<Answer, Failure> {
             })
         }
     }
+}
+
+/// An answer with includes or `[[machine]]` sections, composed for this machine; which
+/// section applied is said on stderr.
+fn load_composed(source: &Source, root: &str) -> Result<Answer, Failure> {
+    let facts = compose::machine_facts();
+    let c = compose::composed(source, Some(root), Some(&facts))?;
+    if let Some(m) = &c.machine {
+        eprintln!("answer: [[machine]] {m} applies to this machine");
+        tracing::info!("answer: [[machine]] {m} applies to this machine");
+    }
+    c.load().map_err(compose::bad)
 }
 
 /// The machine as the installer sees it, plus the answer's target paths when they are

@@ -24,10 +24,11 @@ pub fn interactive(args: &Interactive, logs: &LogFiles) -> Result<(), Failure> {
     use crate::tui::{Outcome, RealBackend, TuiOptions};
     // A bad starting answer is bad input (exit 2), reported before the terminal is taken.
     // Its own text already names the cause: no repeated error chain.
+    // Loaded as `install` loads it: includes merged, this machine's [[machine]] section.
     let start = match &args.answer {
-        Some(p) => Some(
-            crate::answer::load_file(p).map_err(|e| Failure::BadInput(anyhow::anyhow!("{e}")))?,
-        ),
+        Some(p) => Some(crate::session::load(&crate::session::Source::Path(
+            p.clone(),
+        ))?),
         None => None,
     };
     // Without a terminal the TUI cannot draw or read keys: say so, rather than fail

@@ -37,6 +37,10 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut bad = 0;
     for f in files {
         let text = f.to_string_lossy();
+        if let Some(result) = validate_composed(&text) {
+            bad += usize::from(!result);
+            continue;
+        }
         let checked = if answer::is_remote(&text) {
             validate_url(&text)
         } else {
@@ -57,6 +61,44 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
             files.len()
         ))),
     }
+}
+
+/// An answer with includes or `[[machine]]` sections: every branch checked (the answer
+/// alone, or each section over it), each reported by name. `None` when it does not compose
+/// (or cannot be read: the plain check says why).
+fn validate_composed(arg: &str) -> Option<bool> {
+    if arg.contains('{') {
+        return None;
+    }
+    let source = crate::session::parse_source(arg).ok()?;
+    let branches = match crate::session::branch_problems(&source) {
+        Ok(Some(b)) => b,
+        Ok(None) => return None,
+        Err(e) => {
+            eprintln!("{e}");
+            return Some(false);
+        }
+    };
+    let shown = answer::redact_url(arg);
+    let mut ok = true;
+    for (name, problems) in branches {
+        // A section's name starts with its file.
+        let what = if name.is_empty() {
+            shown.to_string()
+        } else {
+            name
+        };
+        if problems.is_empty() {
+            print_out(&format!("{what}: ok\n"));
+        } else {
+            ok = false;
+            eprintln!("{what}:");
+            for p in problems {
+                eprintln!("  {p}");
+            }
+        }
+    }
+    Some(ok)
 }
 
 /// An answer at a URL: fetched as `install` fetches it (placeholders are this machine's to
@@ -84,6 +126,14 @@ pub fn show_plan(source: &Source, json: bool) -> Result<(), Failure> {
     } else {
         print_out(&plan::render(&plan));
     }
+    Ok(())
+}
+
+/// `plan --show-answer`: the answer as this machine gets it, each value with its origin.
+pub fn show_answer(source: &Source) -> Result<(), Failure> {
+    let facts = crate::session::machine_facts();
+    let c = crate::session::composed(source, None, Some(&facts))?;
+    print_out(&c.show());
     Ok(())
 }
 
