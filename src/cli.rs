@@ -81,8 +81,11 @@ pub enum Command {
     /// Print the JSON Schema of the answer file (for editors).
     Schema {
         /// The schema of `plan --json` instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "events")]
         plan: bool,
+        /// The schema of one event of `--progress json` (and the journal, the webhook).
+        #[arg(long)]
+        events: bool,
     },
 }
 
@@ -171,6 +174,9 @@ pub fn run(cli: Cli) -> u8 {
     };
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
+    let (webhook, webhook_token) = std::fs::read_to_string(cmdline)
+        .map(|l| session::webhook_from_cmdline(&l))
+        .unwrap_or_default();
     let result = match cli.command {
         Some(Command::Install(args)) => match &args.plan {
             Some(p) => Ok(unattended::Input::Plan(p.clone())),
@@ -185,6 +191,8 @@ pub fn run(cli: Cli) -> u8 {
                     stop_after: args.stop_after.map(StopAfter::step),
                     logs: logs.clone(),
                     sysimage: args.sysimage.clone(),
+                    webhook: webhook.clone(),
+                    webhook_token: webhook_token.clone(),
                 },
             )
         }),
@@ -198,12 +206,12 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
         Some(Command::BootNetwork { dir }) => unattended::boot_network(cmdline, &dir),
-        Some(Command::Schema { plan: false }) => {
-            session::print_out(&crate::answer::schema_json());
-            Ok(())
-        }
-        Some(Command::Schema { plan: true }) => {
-            session::print_out(&crate::plan::schema_json());
+        Some(Command::Schema { plan, events }) => {
+            session::print_out(&match (plan, events) {
+                (true, _) => crate::plan::schema_json(),
+                (_, true) => crate::events::schema_json(),
+                _ => crate::answer::schema_json(),
+            });
             Ok(())
         }
         // On the ISO: unattended when the kernel command line names an answer, else the TUI.
@@ -216,6 +224,8 @@ pub fn run(cli: Cli) -> u8 {
                     stop_after: None,
                     logs: logs.clone(),
                     sysimage: None,
+                    webhook: webhook.clone(),
+                    webhook_token: webhook_token.clone(),
                 },
             ),
             Err(_) => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),

@@ -322,6 +322,22 @@ const CASES: &[Case] = &[
         hint: None,
     },
     Case {
+        name: "a webhook token that is not one word",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://fleet.example/i\"\ntoken = \"two words\"\n",
+        path: "reporting.token",
+        line: 6,
+        says: "a bearer token is one word",
+        hint: None,
+    },
+    Case {
+        name: "a webhook token without a webhook",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\ntoken = \"abc\"\n",
+        path: "reporting.token",
+        line: 5,
+        says: "without a webhook",
+        hint: None,
+    },
+    Case {
         name: "bios custom layout without bios-boot",
         text: "version = 1\n[target]\npath = \"/dev/vda\"\nfirmware = \"bios\"\n[storage]\n\
                layout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",

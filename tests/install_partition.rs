@@ -362,6 +362,47 @@ fn json_progress_is_one_event_per_line_in_step_order() {
     assert!(!progress.is_empty(), "partitioning reports progress");
     let last = progress.last().unwrap();
     assert_eq!(last["done"], last["total"]);
+    // The final report, for a fleet's server: the machine (its NICs' MACs as sysfs has
+    // them), what the plan installs onto which disk, each step that began with its time.
+    let report = &ended["report"];
+    let macs: Vec<&str> = report["machine"]["macs"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for mac in &macs {
+        let own = std::fs::read_dir("/sys/class/net")
+            .unwrap()
+            .flatten()
+            .any(|e| {
+                std::fs::read_to_string(e.path().join("address"))
+                    .is_ok_and(|a| a.trim().eq_ignore_ascii_case(mac))
+            });
+        assert!(own, "{mac} is no NIC of this machine: {report}");
+    }
+    let plan = report["plan"].as_str().unwrap_or_default();
+    assert!(
+        plan.contains(&img.path.display().to_string()) && plan.contains("package files"),
+        "{report}"
+    );
+    let steps: Vec<String> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {}", s["step"].as_str().unwrap(), s["ok"]))
+        .collect();
+    assert_eq!(
+        steps,
+        ["preflight true", "partition true", "finish true"],
+        "{report}"
+    );
+    let total = report["seconds"].as_f64().unwrap();
+    let parts: f64 = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["seconds"].as_f64().unwrap())
+        .sum();
+    assert!(total > 0.0 && parts <= total + 0.01, "{report}");
 }
 
 #[test]

@@ -187,3 +187,65 @@ fn a_refusal_ends_the_event_stream_and_reaches_the_webhook() {
     assert_eq!(hooked, last);
     assert_eq!(std::fs::metadata(&img.path).unwrap().blocks(), 0);
 }
+
+/// A fleet's server named on the kernel command line (`inst.webhook=`, with
+/// `inst.webhook.token=`), restarting when the install begins: the install is not held up,
+/// the last event (`ended`, with the final report: the machine's MACs) reaches it through
+/// the retries, every request carries the bearer token, and the token is in no output.
+#[test]
+fn the_kernel_command_lines_webhook_gets_the_last_event_with_its_token_through_retries() {
+    const TOKEN: &str = "s3cr3t-fleet-token";
+    let hook = common::hook::Hook::listen_with(2);
+    let img = common::Image::sparse(8 << 30);
+    let answer = img.dir.path().join("answer.toml");
+    std::fs::write(
+        &answer,
+        format!(
+            "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\nwipe = true\n\
+             [[repos]]\nname = \"gone\"\nurl = \"file:///nonexistent/repo\"\ngpg_check = false\nallow_unsigned = true\n",
+            img.path.display()
+        ),
+    )
+    .unwrap();
+    let cmdline = img.dir.path().join("cmdline");
+    std::fs::write(
+        &cmdline,
+        format!(
+            "console=ttyS0 inst.webhook={} inst.webhook.token={TOKEN}\n",
+            hook.url()
+        ),
+    )
+    .unwrap();
+    let log = img.dir.path().join("install.log");
+    let o = Command::new(common::bin())
+        .arg("--cmdline")
+        .arg(&cmdline)
+        .args(["install", "--yes", "--progress", "json", "--log"])
+        .arg(&log)
+        .arg(&answer)
+        .env("AZL_RUN_DIR", img.dir.path().join("run"))
+        .output()
+        .unwrap();
+    let text = common::output_text(&o);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    let posted = hook.bodies();
+    let hooked: serde_json::Value =
+        serde_json::from_str(posted.last().expect("nothing posted")).unwrap();
+    assert_eq!(hooked["event"], "ended", "{posted:?}");
+    assert_eq!(hooked["exit_code"], 3);
+    assert!(
+        hooked["report"]["machine"]["macs"].is_array(),
+        "no final report: {hooked}"
+    );
+    let auth = hook.authorizations();
+    assert!(auth.len() >= 3, "{auth:?}");
+    assert!(
+        auth.iter().all(|a| a == &format!("Bearer {TOKEN}")),
+        "{auth:?}"
+    );
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        !text.contains(TOKEN) && !logged.contains(TOKEN),
+        "the token was shown"
+    );
+}

@@ -372,3 +372,32 @@ fn a_plan_whose_disk_changed_is_refused_before_anything_is_written() {
     assert_eq!(o.status.code(), Some(2), "{}", output_text(&o));
     assert!(output_text(&o).contains("plan.json"), "{}", output_text(&o));
 }
+
+/// The events of `--progress json` (the journal and the webhook too) as a committed JSON
+/// Schema: a change to it is seen in review (`schema --events` prints it).
+#[test]
+fn committed_events_schema_is_current() {
+    let want = azl_installer::events::schema_json();
+    common::committed_is_current(
+        "installer-config/events.schema.json",
+        &want,
+        "--test plan_files committed_events_schema_is_current",
+    );
+    let schema: Value = serde_json::from_str(&want).unwrap();
+    let text = schema.to_string();
+    for key in [
+        "started",
+        "progress",
+        "log",
+        "finished",
+        "failed",
+        "ended",
+        "report",
+        "disk_changed",
+    ] {
+        assert!(
+            text.contains(&format!("\"{key}\"")),
+            "no {key} in the schema: {text}"
+        );
+    }
+}

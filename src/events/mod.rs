@@ -10,10 +10,11 @@ pub use watch::Watch;
 
 pub use webhook::Webhook;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The named steps of an install, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     Preflight,
@@ -75,7 +76,7 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Debug,
@@ -84,7 +85,9 @@ pub enum Level {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One event of `--progress json` (one JSON object per line), the events journal and the
+/// webhook's posts. Stable: fields are only ever added (`schema --events` prints it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Started {
@@ -119,7 +122,53 @@ pub enum Event {
         error: Option<String>,
         /// Whether a destructive step had begun: false means the disk is as it was.
         disk_changed: bool,
+        /// The run as a fleet's server files it: the machine, the plan, each step's time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        report: Option<Report>,
     },
+}
+
+/// The final report of an install (in its `ended` event).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Report {
+    /// Who the machine is.
+    pub machine: MachineId,
+    /// What the plan installs (disks, packages); none when no plan was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Each step that began, in order, with how long it took (to its end or failure).
+    pub steps: Vec<StepTime>,
+    /// The whole run, in seconds.
+    pub seconds: f64,
+}
+
+/// The machine's identity as provisioning servers know it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct MachineId {
+    /// Every NIC's MAC (lower case), the boot NIC's first.
+    pub macs: Vec<String>,
+    /// SMBIOS system serial number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// SMBIOS system UUID (lower case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+}
+
+/// How long one step took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StepTime {
+    pub step: Step,
+    pub seconds: f64,
+    /// It finished (false: it failed, or the run ended during it).
+    pub ok: bool,
+}
+
+/// The JSON Schema of an event (`schema --events`).
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(Event);
+    // A schema always serialises.
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 /// Where events go. Sinks must not fail the install: they swallow their own errors.

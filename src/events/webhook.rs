@@ -18,6 +18,8 @@ const QUEUE: usize = 1024;
 const RETRY_AFTER: Duration = Duration::from_secs(10);
 /// How long the end of an install waits for the last posts.
 const FINISH_WAIT: Duration = Duration::from_secs(30);
+/// How long the last event (`ended`) is retried, within the end's wait.
+const LAST_RETRIES: Duration = Duration::from_secs(20);
 
 pub struct Webhook {
     tx: Mutex<Option<SyncSender<Event>>>,
@@ -28,13 +30,21 @@ pub struct Webhook {
 impl Webhook {
     /// Starts posting to `url` (http or https) with `client` (its timeouts bound each post);
     /// warnings name it as `shown` (the URL with any credentials masked).
-    pub fn start(url: &str, shown: &str, client: reqwest::blocking::Client) -> Webhook {
+    pub fn start(
+        url: &str,
+        shown: &str,
+        token: Option<&str>,
+        client: reqwest::blocking::Client,
+    ) -> Webhook {
         let (tx, rx) = sync_channel(QUEUE);
-        let url = url.to_owned();
-        let shown = shown.to_owned();
+        let to = Target {
+            url: url.to_owned(),
+            shown: shown.to_owned(),
+            token: token.map(str::to_owned),
+        };
         let dropped = Arc::new(AtomicU64::new(0));
         let skipped = dropped.clone();
-        let worker = std::thread::spawn(move || post_all(&url, &shown, &client, rx, &skipped));
+        let worker = std::thread::spawn(move || post_all(&to, &client, rx, &skipped));
         Webhook {
             tx: Mutex::new(Some(tx)),
             worker: Mutex::new(Some(worker)),
@@ -86,9 +96,17 @@ impl Drop for Webhook {
     }
 }
 
+/// Where the posts go.
+struct Target {
+    url: String,
+    /// The URL with its credentials masked, for warnings.
+    shown: String,
+    /// Sent as `Authorization: Bearer`; never logged.
+    token: Option<String>,
+}
+
 fn post_all(
-    url: &str,
-    shown: &str,
+    to: &Target,
     client: &reqwest::blocking::Client,
     rx: Receiver<Event>,
     dropped: &AtomicU64,
@@ -103,23 +121,45 @@ fn post_all(
         let Ok(body) = serde_json::to_vec(&event) else {
             continue;
         };
-        let result = client
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .and_then(|r| r.error_for_status());
+        // The last event is retried with backoff (1, 2, 4, 8 s) within the end's wait; the
+        // others are not (the install goes on; the next one is tried after RETRY_AFTER).
+        let mut wait = Duration::from_secs(1);
+        let started = Instant::now();
+        let result = loop {
+            let result = post(to, client, body.clone());
+            let again = last && result.is_err() && started.elapsed() + wait < LAST_RETRIES;
+            if !again {
+                break result;
+            }
+            std::thread::sleep(wait);
+            wait *= 2;
+        };
         match result {
             Ok(_) => failed_at = None,
             Err(e) => {
                 // One warning per outage, not one per event.
-                if failed_at.is_none() {
+                if failed_at.is_none() || last {
                     // reqwest's message would repeat the URL with its credentials.
-                    tracing::warn!("webhook {shown}: {}", e.without_url());
+                    tracing::warn!("webhook {}: {}", to.shown, e.without_url());
                 }
                 dropped.fetch_add(1, Ordering::Relaxed);
                 failed_at = Some(Instant::now());
             }
         }
     }
+}
+
+fn post(
+    to: &Target,
+    client: &reqwest::blocking::Client,
+    body: Vec<u8>,
+) -> Result<reqwest::blocking::Response, reqwest::Error> {
+    let mut request = client
+        .post(&to.url)
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(t) = &to.token {
+        request = request.bearer_auth(t);
+    }
+    request.send().and_then(|r| r.error_for_status())
 }

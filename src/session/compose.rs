@@ -30,6 +30,23 @@ fn read_text(location: &str, headers: &[(String, String)]) -> Result<String, Str
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
 }
 
+/// This machine as the final report names it: the boot NIC's MAC first.
+pub fn machine_id() -> crate::events::MachineId {
+    let id = probe::identity(&Roots::host(), None);
+    let mut macs: Vec<String> = id.boot_mac.iter().cloned().collect();
+    macs.extend(
+        id.nics
+            .into_iter()
+            .map(|(_, m)| m)
+            .filter(|m| Some(m) != id.boot_mac.as_ref()),
+    );
+    crate::events::MachineId {
+        macs,
+        serial: id.serial,
+        uuid: id.uuid,
+    }
+}
+
 /// This machine as a `[[machine]]` match sees it.
 pub fn machine_facts() -> MachineFacts {
     let id = probe::identity(&Roots::host(), None);

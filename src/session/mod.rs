@@ -7,12 +7,12 @@ mod logs;
 mod placeholders;
 mod source;
 
-pub use compose::{branch_problems, composed, machine_facts};
+pub use compose::{branch_problems, composed, machine_facts, machine_id};
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 pub use placeholders::PlaceholderError;
 pub use source::{
     MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source, proxy_from_cmdline,
-    split_cmdline,
+    split_cmdline, webhook_from_cmdline,
 };
 
 use std::path::Path;

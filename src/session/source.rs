@@ -94,6 +94,18 @@ pub fn proxy_from_cmdline(cmdline: &str) -> Option<String> {
         .next_back()
 }
 
+/// The `inst.webhook=` URL and `inst.webhook.token=` bearer token on a kernel command line.
+pub fn webhook_from_cmdline(cmdline: &str) -> (Option<String>, Option<String>) {
+    let words = split_cmdline(cmdline);
+    let last = |key: &str| {
+        words
+            .iter()
+            .filter_map(|w| w.strip_prefix(key).map(str::to_string))
+            .next_back()
+    };
+    (last("inst.webhook="), last("inst.webhook.token="))
+}
+
 /// Splits a kernel command line into words, honouring double quotes like the kernel does.
 pub fn split_cmdline(s: &str) -> Vec<String> {
     let mut words = Vec::new();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
-use crate::answer::Answer;
+use crate::answer::{Answer, Reporting};
 use crate::engine::prefetch::Prefetch;
 use crate::events::{Event, Exit, Fanout, JournalFile, SharedSink, Sink, Traced, Watch};
 use crate::plan::Payload;
@@ -27,8 +27,8 @@ pub trait Backend {
     fn repo_loader(&self, answer: &Answer) -> RepoLoader;
     /// Runs the engine on a worker thread; its events arrive on `events`, and the sender is
     /// dropped when the engine is done (whether it succeeded or not).
-    /// Runs the engine on `plan`, posting its events to `webhook` too.
-    fn start_install(&self, plan: Plan, webhook: Option<String>, events: Sender<Event>);
+    /// Runs the engine on `plan`, posting its events to the answer's webhook too.
+    fn start_install(&self, plan: Plan, reporting: Reporting, events: Sender<Event>);
     /// Asks a running install to stop (after the user confirmed).
     fn abort_install(&self) {}
     /// Starts downloading the plan's packages in the background while the admin is still
@@ -166,7 +166,7 @@ impl Backend for RealBackend {
         *running = Some((plan.payload.clone(), p));
     }
 
-    fn start_install(&self, plan: Plan, webhook: Option<String>, events: Sender<Event>) {
+    fn start_install(&self, plan: Plan, reporting: Reporting, events: Sender<Event>) {
         // The engine runs its own prefetch on the same cache: one dnf at a time on it.
         if let Ok(mut running) = self.prefetch.lock() {
             running.take();
@@ -182,7 +182,10 @@ impl Backend for RealBackend {
             // No journal to save: the save-logs step must not look for one.
             opts.logs.retain(|(p, _)| Some(p) != self.journal.as_ref());
         }
-        let webhook = webhook.as_deref().and_then(crate::engine::start_webhook);
+        let webhook = reporting
+            .webhook
+            .as_deref()
+            .and_then(|url| crate::engine::start_webhook(url, reporting.token.as_deref()));
         let worker = std::thread::spawn(move || {
             let channel = Arc::new(ChannelSink {
                 tx: std::sync::Mutex::new(Some(events)),

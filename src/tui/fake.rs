@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 
 use super::backend::{Backend, RepoLoader};
-use crate::answer::Answer;
+use crate::answer::{Answer, Reporting};
 use crate::events::{Event, Level, Step};
 use crate::plan::Plan;
 use crate::probe::{Disk, Firmware, Hardware, Nic, Partition, Transport, Usage};
@@ -60,7 +60,7 @@ impl Backend for FakeBackend {
         Ok(())
     }
 
-    fn start_install(&self, _plan: Plan, _webhook: Option<String>, events: Sender<Event>) {
+    fn start_install(&self, _plan: Plan, _reporting: Reporting, events: Sender<Event>) {
         // All at once, then the sender is dropped: the TUI sees the engine end.
         for e in &self.script {
             let _ = events.send(e.clone());

@@ -302,7 +302,7 @@ impl<'b> Runner<'b> {
                 let (tx, rx) = std::sync::mpsc::channel();
                 self.rx = Some(rx);
                 self.started = Some(Instant::now());
-                b.start_install(*plan, app.answer.reporting.webhook.clone(), tx);
+                b.start_install(*plan, app.answer.reporting.clone(), tx);
                 match &self.answer_out {
                     Some(p) => Action::Exported(write_answer(p, &toml).map(|()| p.clone())),
                     None => return Ok(None),

@@ -40,12 +40,21 @@ pub fn install(input: &Input, opts: &Options) -> Result<(), Failure> {
             Err(e) => (Err(e), None),
         },
     };
-    let webhook = answer
+    // The answer's webhook, else the kernel command line's (`inst.webhook=`): that one
+    // hears even of an answer that could not be loaded.
+    let reporting = answer
         .as_ref()
         .ok()
-        .and_then(|a| a.reporting.webhook.as_deref())
-        .and_then(engine::start_webhook);
+        .filter(|a| a.reporting.webhook.is_some())
+        .map(|a| (a.reporting.webhook.clone(), a.reporting.token.clone()))
+        .unwrap_or_else(|| (opts.webhook.clone(), opts.webhook_token.clone()));
+    let webhook = reporting
+        .0
+        .as_deref()
+        .and_then(|url| engine::start_webhook(url, reporting.1.as_deref()));
     let watch = Arc::new(Watch::default());
+    // The final report (in `ended`) names the machine, for a fleet's server.
+    watch.set_machine(crate::session::machine_id());
     let mut sinks: Vec<Box<dyn Sink>> = vec![
         if opts.json {
             Box::new(JsonLines)
@@ -67,7 +76,7 @@ pub fn install(input: &Input, opts: &Options) -> Result<(), Failure> {
     }
     let sink: Arc<dyn Sink> = Arc::new(Fanout::new(sinks));
 
-    let result = answer.and_then(|a| run(a, plan, opts, sink.clone()));
+    let result = answer.and_then(|a| run(a, plan, opts, sink.clone(), &watch));
     let ended = match &result {
         Ok(_) => watch.ended(Exit::Done, None, None),
         Err(f) => watch.ended(
@@ -100,6 +109,7 @@ fn run(
     plan: Option<plan::Plan>,
     opts: &Options,
     sink: Arc<dyn Sink>,
+    watch: &Watch,
 ) -> Result<Option<Done>, Failure> {
     let confirm_first = answer.install.confirm && !opts.yes;
     // The live system's network first when the answer's repositories or webhook are remote
@@ -114,6 +124,12 @@ fn run(
         Some(p) => recheck(p)?,
         None => plan_for_answer(answer)?,
     };
+    watch.set_plan(format!(
+        "{}; {} package files ({})",
+        plan.describe_disks(),
+        plan.payload.files.len(),
+        crate::answer::human_bytes(plan.payload.download_bytes)
+    ));
     if !opts.json {
         eprint!("{}", plan::render(&plan));
     }

@@ -29,6 +29,10 @@ pub struct Options {
     pub logs: LogFiles,
     /// Where to mount the target instead of /mnt/sysimage.
     pub sysimage: Option<PathBuf>,
+    /// The kernel command line's `inst.webhook=` and `inst.webhook.token=`: used when the
+    /// answer names no webhook, and from the start (it hears of an answer that fails).
+    pub webhook: Option<String>,
+    pub webhook_token: Option<String>,
 }
 
 /// `validate`: checks each file (a path, or an http(s):// URL fetched as `install` fetches

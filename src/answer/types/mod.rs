@@ -85,6 +85,7 @@ impl Answer {
         if a.storage.encryption == Some(Default::default()) {
             a.storage.encryption = None;
         }
+        a.reporting.token = None;
         a
     }
 }
@@ -417,10 +418,48 @@ pub struct Script {
     pub timeout: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reporting {
     /// Events are POSTed here as JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
+    /// Sent as `Authorization: Bearer TOKEN` with every post. A secret: never logged,
+    /// left out of the saved answer and of the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// The token is a secret: Debug output shows only whether there is one.
+impl std::fmt::Debug for Reporting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporting")
+            .field("webhook", &self.webhook.as_deref().map(super::redact_url))
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_webhook_token_is_in_no_saved_answer_and_no_debug_output() {
+        let a: Answer = toml::from_str(
+            "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://u:pw@fleet.example/i\"\ntoken = \"s3cr3t\"\n",
+        )
+        .expect("answer");
+        assert_eq!(a.reporting.token.as_deref(), Some("s3cr3t"));
+        let saved = super::super::to_toml(&a.without_secrets());
+        assert!(
+            !saved.contains("s3cr3t") && saved.contains("fleet.example"),
+            "{saved}"
+        );
+        let debug = format!("{a:?}");
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains(":pw@"),
+            "{debug}"
+        );
+    }
 }

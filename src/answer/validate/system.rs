@@ -167,6 +167,21 @@ pub(super) fn reporting(r: &Reporting, out: &mut Vec<Issue>) {
     {
         out.push(Issue::new("reporting.webhook", e));
     }
+    if let Some(t) = &r.token {
+        // Never repeated in the message: it is a secret.
+        if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            out.push(Issue::new(
+                "reporting.token",
+                "a bearer token is one word of printable characters",
+            ));
+        }
+        if r.webhook.is_none() {
+            out.push(Issue::new(
+                "reporting.token",
+                "a token without a webhook to send it to",
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
