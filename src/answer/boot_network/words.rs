@@ -112,13 +112,7 @@ pub(super) fn parse_ip(s: &str) -> Option<IpAddr> {
     s.trim_start_matches('[').trim_end_matches(']').parse().ok()
 }
 
-pub(super) fn is_mac(s: &str) -> bool {
-    let parts: Vec<&str> = s.split(':').collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
+pub(super) use crate::answer::validate::is_mac;
 
 /// Colon-separated fields, an IPv6 address in brackets kept whole.
 pub(super) fn fields(v: &str) -> Vec<String> {

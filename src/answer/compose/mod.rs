@@ -161,17 +161,22 @@ impl Composed {
             .max_by_key(|(p, _)| p.len())
             .map(|(_, o)| o.clone());
         let (index, prefix) = owner.unwrap_or((0, String::new()));
-        let Some(src) = self.files.get(index) else {
-            return (String::new(), None, None);
-        };
         let full = match (prefix.is_empty(), path.is_empty()) {
             (true, _) => path.to_string(),
             (false, true) => prefix,
             (false, false) => format!("{prefix}.{path}"),
         };
+        self.file_position(index, &full)
+    }
+
+    /// File, line and column of key path `path` in file `index` (its closest node).
+    fn file_position(&self, index: usize, path: &str) -> (String, Option<usize>, Option<usize>) {
+        let Some(src) = self.files.get(index) else {
+            return (String::new(), None, None);
+        };
         match DeTable::parse(&src.text) {
             Ok(doc) => {
-                let (line, column) = Lines::new(&src.text).position(locate(&doc, &full).start);
+                let (line, column) = Lines::new(&src.text).position(locate(&doc, path).start);
                 (src.location.clone(), Some(line), Some(column))
             }
             Err(_) => (src.location.clone(), None, None),
@@ -180,40 +185,32 @@ impl Composed {
 
     /// A problem at key path `path` of file `index` (a `[[machine]]` section's match).
     fn at_file(&self, index: usize, path: &str, message: String) -> Located {
-        let Some(src) = self.files.get(index) else {
-            return self.at(path, message);
-        };
-        let (line, column) = match DeTable::parse(&src.text) {
-            Ok(doc) => {
-                let (l, c) = Lines::new(&src.text).position(locate(&doc, path).start);
-                (Some(l), Some(c))
-            }
-            Err(_) => (None, None),
-        };
-        Located {
-            file: src.location.clone(),
-            issue: Issue {
-                path: path.to_string(),
-                line,
-                column,
-                message,
-                hint: None,
-            },
-        }
+        let (file, line, column) = self.file_position(index, path);
+        located(file, line, column, path, message)
     }
 
     fn at(&self, path: &str, message: String) -> Located {
         let (file, line, column) = self.position(path);
-        Located {
-            file,
-            issue: Issue {
-                path: path.to_string(),
-                line,
-                column,
-                message,
-                hint: None,
-            },
-        }
+        located(file, line, column, path, message)
+    }
+}
+
+fn located(
+    file: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    path: &str,
+    message: String,
+) -> Located {
+    Located {
+        file,
+        issue: Issue {
+            path: path.to_string(),
+            line,
+            column,
+            message,
+            hint: None,
+        },
     }
 }
 

@@ -13,6 +13,8 @@ mod system;
 mod target;
 mod url;
 
+pub(crate) use network::is_mac;
+
 use super::{Answer, Issue, shown};
 
 /// Every semantic problem of `answer`, in answer-file order (positions left empty).

@@ -6,6 +6,8 @@
 mod addressing;
 mod nic;
 
+pub(crate) use nic::is_mac;
+
 use std::collections::HashMap;
 
 use crate::answer::{Addressing, BondMode, Issue, LinkRef, Network, shown};

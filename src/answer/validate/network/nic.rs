@@ -84,7 +84,7 @@ pub(super) fn check(m: &InterfaceMatch, path: &str, first_with_link: bool, out: 
     }
 }
 
-pub(super) fn is_mac(s: &str) -> bool {
+pub(crate) fn is_mac(s: &str) -> bool {
     let parts: Vec<&str> = s.split(':').collect();
     parts.len() == 6
         && parts
