@@ -256,15 +256,7 @@ impl Model {
         if let Some(c) = v.on_nic.and_then(|i| self.nics.get(i)) {
             return c.nic.name.clone();
         }
-        match &v.vlan.on {
-            LinkRef::Name(n) => n.clone(),
-            LinkRef::Match(m) => m
-                .name
-                .clone()
-                .or_else(|| m.mac.clone())
-                .or_else(|| m.pci_path.clone())
-                .unwrap_or_else(|| "?".into()),
-        }
+        super::network_list::link_name(&v.vlan.on)
     }
 
     /// "PARENT.ID", the name a VLAN without a name of its own gets.

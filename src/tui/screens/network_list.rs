@@ -65,7 +65,7 @@ fn columns(m: &Model, r: Row, marked: &[usize]) -> (String, String, String, Stri
 }
 
 /// A member's or port's name: its kernel name, else what its match table says.
-fn link_name(l: &LinkRef) -> String {
+pub(super) fn link_name(l: &LinkRef) -> String {
     match l {
         LinkRef::Name(n) => n.clone(),
         LinkRef::Match(m) => m
