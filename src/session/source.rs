@@ -32,7 +32,7 @@ pub enum SourceError {
         "inst.answer={0:?} is not understood: expected a path, file:/path, http(s)://URL or media:/path"
     )]
     Unsupported(String),
-    #[error("no inst.answer= (nor inst.ks=) on the kernel command line ({0})")]
+    #[error("no inst.answer= on the kernel command line ({0}), and no inst.ks=")]
     Missing(String),
 }
 

@@ -214,17 +214,14 @@ fn addressing(cx: &mut Ctx, line: usize, o: &mut Opts) -> Addressing {
     }
     if let Some(ip) = o.value(&["ip"]) {
         let prefix = match o.value(&["netmask"]) {
-            Some(m) => netmask_prefix(&m).map_or_else(
-                || {
-                    cx.warn(
-                        line,
-                        "network",
-                        format!("--netmask={m} is not a netmask: /24 assumed"),
-                    );
-                    24
-                },
-                |p| p,
-            ),
+            Some(m) => netmask_prefix(&m).unwrap_or_else(|| {
+                cx.warn(
+                    line,
+                    "network",
+                    format!("--netmask={m} is not a netmask: /24 assumed"),
+                );
+                24
+            }),
             None => {
                 cx.warn(line, "network", "--ip without --netmask: /24 assumed");
                 24
