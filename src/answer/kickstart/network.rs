@@ -174,7 +174,7 @@ fn is_mac(s: &str) -> bool {
 
 fn push_vlan(
     cx: &mut Ctx,
-    _line: usize,
+    line: usize,
     id: &str,
     on: String,
     name: Option<String>,
@@ -188,7 +188,7 @@ fn push_vlan(
             addressing,
         }),
         Err(_) => cx.warn(
-            _line,
+            line,
             "network",
             format!("--vlanid={id} is not a number: not converted"),
         ),

@@ -28,7 +28,7 @@ pub(crate) struct Gathered {
     parts: Vec<Part>,
     /// Kickstart's `pv.NN` written as a raid's mount: the array's name in the answer.
     aliases: Vec<(String, String)>,
-    /// Lines of the devices to encrypt: (line, device name, encrypted mount).
+    /// Lines of the commands that encrypt something (they need a passphrase).
     encrypt: Vec<usize>,
     passphrase: Option<String>,
     pub boot_drive: Option<(usize, String)>,
