@@ -29,7 +29,7 @@ pub struct Common {
     /// Also write the detailed log (every command run) to this file.
     #[arg(long, global = true)]
     pub log: Option<PathBuf>,
-    /// The kernel command line to read inst.answer= from (for tests).
+    /// The kernel command line to read inst.answer= (or inst.ks=) from (for tests).
     #[arg(long, global = true, hide = true, default_value = "/proc/cmdline")]
     pub cmdline: PathBuf,
 }
@@ -61,6 +61,14 @@ pub enum Command {
     Validate {
         #[arg(required = true)]
         answers: Vec<PathBuf>,
+    },
+    /// Convert a kickstart file (a path or http(s):// URL) into an answer file; what cannot
+    /// be converted is listed on stderr with its line. Exit 2 when the result does not validate.
+    ImportKickstart {
+        kickstart: String,
+        /// Write the answer here (mode 0600) instead of stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Show the disks and network interfaces as the installer sees them.
     Probe {
@@ -204,6 +212,9 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Plan { answer, json, .. }) => session::locate(Some(&answer), cmdline)
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
+        Some(Command::ImportKickstart { kickstart, output }) => {
+            unattended::import_kickstart(&kickstart, output.as_deref())
+        }
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
         Some(Command::BootNetwork { dir }) => unattended::boot_network(cmdline, &dir),
         Some(Command::Schema { plan, events }) => {

@@ -9,6 +9,7 @@
 mod boot_network;
 mod compose;
 mod issue;
+pub mod kickstart;
 mod load;
 mod password;
 mod schema;

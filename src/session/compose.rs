@@ -9,7 +9,7 @@ use crate::answer::{self, Composed, MachineFacts};
 use crate::probe::{self, Roots};
 
 /// The text at `location` (a path or an http(s) URL), at most 1 MiB.
-fn read_text(location: &str, headers: &[(String, String)]) -> Result<String, String> {
+pub(super) fn read_text(location: &str, headers: &[(String, String)]) -> Result<String, String> {
     let bytes = if answer::is_remote(location) {
         crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
             .with_headers(headers.to_vec())
@@ -65,6 +65,7 @@ fn location(source: &Source) -> (String, Vec<(String, String)>) {
     match source {
         Source::Path(p) => (p.display().to_string(), Vec::new()),
         Source::Url(u, h) => (u.clone(), h.clone()),
+        Source::Kickstart(inner) => location(inner),
     }
 }
 
@@ -129,6 +130,8 @@ pub fn composes(source: &Source) -> Option<String> {
         Source::Path(_) => read_text(&at, &headers).ok()?,
         // A URL is fetched once, by the loader, which composes what it got when it must.
         Source::Url(..) => return None,
+        // A kickstart is converted, never composed.
+        Source::Kickstart(_) => return None,
     };
     answer::is_composed(&text).then_some(text)
 }

@@ -3,6 +3,7 @@
 //! again), how the engine runs, and how a run ends (`Failure`, mapped to the exit codes).
 
 mod compose;
+pub mod kickstart;
 mod logs;
 mod placeholders;
 mod source;
@@ -11,8 +12,8 @@ pub use compose::{branch_problems, composed, machine_facts, machine_id};
 pub use logs::{LogFiles, RUN_DIR, init as init_logging};
 pub use placeholders::PlaceholderError;
 pub use source::{
-    MEDIA_ROOT, Source, SourceError, from_cmdline, parse as parse_source, proxy_from_cmdline,
-    split_cmdline, webhook_from_cmdline,
+    MEDIA_ROOT, Source, SourceError, from_cmdline, ks_from_cmdline, parse as parse_source,
+    proxy_from_cmdline, split_cmdline, webhook_from_cmdline,
 };
 
 use std::path::Path;
@@ -71,6 +72,18 @@ impl Failure {
 /// (or kickstart's `inst.ks.*` spelling) add the identifying headers to its request.
 pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
     let source = locate_text(arg, cmdline_file)?;
+    // A kickstart's location is filled and sent for as an answer's is.
+    let (source, kickstart) = match source {
+        Source::Kickstart(inner) => (*inner, true),
+        other => (other, false),
+    };
+    let wrap = |s: Source| {
+        if kickstart {
+            Source::Kickstart(Box::new(s))
+        } else {
+            s
+        }
+    };
     let line = std::fs::read_to_string(cmdline_file).unwrap_or_default();
     let words = split_cmdline(&line);
     let has = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
@@ -79,16 +92,16 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
     let templated = matches!(&source, Source::Url(u, _) if u.contains('{'))
         || matches!(&source, Source::Path(p) if p.to_string_lossy().contains('{'));
     if !(templated || sendmac || sendsn) {
-        return Ok(source);
+        return Ok(wrap(source));
     }
     let bootif = words.iter().find_map(|w| w.strip_prefix("BOOTIF="));
     let id = probe::identity(&Roots::host(), bootif);
     let filled = |t: &str| placeholders::fill(t, &id).map_err(|e| Failure::BadInput(e.into()));
-    Ok(match source {
+    Ok(wrap(match source {
         Source::Url(u, _) => Source::Url(filled(&u)?, placeholders::headers(&id, sendmac, sendsn)),
         Source::Path(p) if templated => Source::Path(filled(&p.to_string_lossy())?.into()),
         other => other,
-    })
+    }))
 }
 
 fn locate_text(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
@@ -108,9 +121,18 @@ fn locate_text(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure
                 let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 return Err(Failure::BadInput(anyhow!("{}", all.join("\n"))));
             }
-            from_cmdline(&line).ok_or_else(|| {
-                Failure::BadInput(SourceError::Missing(cmdline_file.display().to_string()).into())
-            })?
+            // inst.answer= wins; without it, a kickstart (inst.ks=) is imported.
+            if let Some(answer) = from_cmdline(&line) {
+                answer
+            } else if let Some(ks) = ks_from_cmdline(&line) {
+                let inner = parse_source(&ks)
+                    .map_err(|e| Failure::BadInput(anyhow!("inst.ks={ks:?}: {e}")))?;
+                return Ok(Source::Kickstart(Box::new(inner)));
+            } else {
+                return Err(Failure::BadInput(
+                    SourceError::Missing(cmdline_file.display().to_string()).into(),
+                ));
+            }
         }
     };
     parse_source(&text).map_err(|e| Failure::BadInput(e.into()))
@@ -131,6 +153,7 @@ fn load_answer(source: &Source) -> Result<Answer, Failure> {
         return load_composed(source, &root);
     }
     match source {
+        Source::Kickstart(_) => kickstart::load(source),
         // The error's text names its cause already: one line, not the chain again.
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
         Source::Url(u, headers) => {

@@ -12,6 +12,8 @@ pub enum Source {
     Path(PathBuf),
     /// The URL, and the identifying request headers to send for it (`inst.sendmac`, ...).
     Url(String, Vec<(String, String)>),
+    /// A kickstart file at a path or URL (`inst.ks=`), converted into the answer.
+    Kickstart(Box<Source>),
 }
 
 impl std::fmt::Display for Source {
@@ -19,6 +21,7 @@ impl std::fmt::Display for Source {
         match self {
             Source::Path(p) => write!(f, "{}", p.display()),
             Source::Url(u, _) => f.write_str(&crate::answer::redact_url(u)),
+            Source::Kickstart(s) => write!(f, "kickstart {s}"),
         }
     }
 }
@@ -29,7 +32,7 @@ pub enum SourceError {
         "inst.answer={0:?} is not understood: expected a path, file:/path, http(s)://URL or media:/path"
     )]
     Unsupported(String),
-    #[error("no inst.answer= on the kernel command line ({0})")]
+    #[error("no inst.answer= on the kernel command line ({0}), and no inst.ks=")]
     Missing(String),
 }
 
@@ -83,6 +86,15 @@ pub fn from_cmdline(cmdline: &str) -> Option<String> {
         }
     }
     found
+}
+
+/// The `inst.ks=` value on a kernel command line, if any (the last one wins): a
+/// kickstart file, imported as the answer when there is no `inst.answer=`.
+pub fn ks_from_cmdline(cmdline: &str) -> Option<String> {
+    split_cmdline(cmdline)
+        .into_iter()
+        .filter_map(|w| w.strip_prefix("inst.ks=").map(str::to_string))
+        .next_back()
 }
 
 /// The `inst.proxy=` value on a kernel command line, if any: the proxy the answer file

@@ -2,9 +2,11 @@
 //! machine, confirm, and run the engine with console or JSON progress.
 
 mod install;
+mod kickstart;
 mod network;
 
 pub use install::{Input, install};
+pub use kickstart::import_kickstart;
 pub use network::boot_network;
 
 use std::io::{BufRead, IsTerminal, Write};

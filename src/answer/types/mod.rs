@@ -401,7 +401,7 @@ pub struct Scripts {
     pub post: Vec<Script>,
 }
 
-fn default_timeout() -> Duration {
+pub(crate) fn default_timeout() -> Duration {
     Duration(std::time::Duration::from_secs(600))
 }
 
