@@ -6,6 +6,7 @@ mod commands;
 mod lexer;
 mod network;
 mod sections;
+mod settle;
 mod storage;
 
 use super::{Answer, Finish, Install};
@@ -188,7 +189,7 @@ pub fn convert(text: &str) -> Conversion {
         }
     }
     commands::finish(&mut cx);
-    storage::finish(&mut cx);
+    settle::finish(&mut cx);
     cx.warnings.sort_by_key(|w| w.line);
     Conversion {
         answer: cx.answer,
