@@ -243,26 +243,7 @@ impl App {
 
     /// The answer the TUI starts from: every section at its default, no disk yet.
     pub fn default_answer() -> Answer {
-        Answer {
-            version: 1,
-            install: Default::default(),
-            target: Default::default(),
-            storage: Default::default(),
-            repos: Vec::new(),
-            packages: Default::default(),
-            kernel: Default::default(),
-            selinux: Default::default(),
-            ssh: Default::default(),
-            system: Default::default(),
-            network: Default::default(),
-            time: None,
-            firewall: None,
-            kdump: None,
-            root: Default::default(),
-            users: Vec::new(),
-            scripts: Default::default(),
-            reporting: Default::default(),
-        }
+        Answer::minimal()
     }
 
     /// Copies `screen`'s fields into the sections of the answer it owns (what it cannot

@@ -142,16 +142,8 @@ pub(super) fn bond_option(bond: &mut Bond, opt: &str) -> Result<(), String> {
         .ok_or(format!("option {opt:?} is not KEY=VALUE"))?;
     match k {
         "mode" => {
-            bond.mode = match v {
-                "balance-rr" | "0" => BondMode::BalanceRr,
-                "active-backup" | "1" => BondMode::ActiveBackup,
-                "balance-xor" | "2" => BondMode::BalanceXor,
-                "broadcast" | "3" => BondMode::Broadcast,
-                "802.3ad" | "4" => BondMode::Lacp,
-                "balance-tlb" | "5" => BondMode::BalanceTlb,
-                "balance-alb" | "6" => BondMode::BalanceAlb,
-                _ => return Err(format!("bond mode {v:?} is not one of the kernel's (0-6)")),
-            }
+            bond.mode = BondMode::from_kernel(v)
+                .ok_or(format!("bond mode {v:?} is not one of the kernel's (0-6)"))?
         }
         "miimon" => {
             bond.miimon = Some(

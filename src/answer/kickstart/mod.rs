@@ -142,28 +142,12 @@ impl Ctx {
 /// An answer with every default: what a kickstart that says nothing would give.
 fn empty_answer() -> Answer {
     Answer {
-        version: 1,
         // A kickstart installs without asking (Anaconda asks nothing it is told).
         install: Install {
             confirm: false,
             finish: Finish::None,
         },
-        target: Default::default(),
-        storage: Default::default(),
-        repos: Vec::new(),
-        packages: Default::default(),
-        kernel: Default::default(),
-        selinux: Default::default(),
-        ssh: Default::default(),
-        system: Default::default(),
-        network: Default::default(),
-        time: None,
-        firewall: None,
-        kdump: None,
-        root: Default::default(),
-        users: Vec::new(),
-        scripts: Default::default(),
-        reporting: Default::default(),
+        ..Answer::minimal()
     }
 }
 

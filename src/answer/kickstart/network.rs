@@ -321,14 +321,5 @@ fn bond_options(bond: &mut Bond, opts: Option<&str>) -> Vec<String> {
 }
 
 fn bond_mode(v: &str) -> Option<BondMode> {
-    Some(match v {
-        "active-backup" | "1" => BondMode::ActiveBackup,
-        "802.3ad" | "4" => BondMode::Lacp,
-        "balance-rr" | "0" => BondMode::BalanceRr,
-        "balance-xor" | "2" => BondMode::BalanceXor,
-        "broadcast" | "3" => BondMode::Broadcast,
-        "balance-tlb" | "5" => BondMode::BalanceTlb,
-        "balance-alb" | "6" => BondMode::BalanceAlb,
-        _ => return None,
-    })
+    BondMode::from_kernel(v)
 }

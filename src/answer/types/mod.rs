@@ -76,6 +76,31 @@ impl Answer {
     /// The answer as it may be written out (exported, saved on the target): the disk
     /// encryption passphrase is a secret no file may hold in the clear (a passphrase_file
     /// reference stays: it names a file, not the secret).
+    /// Version 1 with every section at its default and no target: where the TUI and
+    /// the kickstart import start.
+    pub fn minimal() -> Answer {
+        Answer {
+            version: 1,
+            install: Default::default(),
+            target: Default::default(),
+            storage: Default::default(),
+            repos: Vec::new(),
+            packages: Default::default(),
+            kernel: Default::default(),
+            selinux: Default::default(),
+            ssh: Default::default(),
+            system: Default::default(),
+            network: Default::default(),
+            time: None,
+            firewall: None,
+            kdump: None,
+            root: Default::default(),
+            users: Vec::new(),
+            scripts: Default::default(),
+            reporting: Default::default(),
+        }
+    }
+
     pub fn without_secrets(&self) -> Answer {
         let mut a = self.clone();
         if let Some(e) = &mut a.storage.encryption {

@@ -233,6 +233,21 @@ pub enum BondMode {
 }
 
 impl BondMode {
+    /// The mode by the kernel's name or number ("active-backup" or "1"), as dracut's
+    /// `bond=` and kickstart's `--bondopts` give it.
+    pub fn from_kernel(v: &str) -> Option<BondMode> {
+        Some(match v {
+            "balance-rr" | "0" => BondMode::BalanceRr,
+            "active-backup" | "1" => BondMode::ActiveBackup,
+            "balance-xor" | "2" => BondMode::BalanceXor,
+            "broadcast" | "3" => BondMode::Broadcast,
+            "802.3ad" | "4" => BondMode::Lacp,
+            "balance-tlb" | "5" => BondMode::BalanceTlb,
+            "balance-alb" | "6" => BondMode::BalanceAlb,
+            _ => return None,
+        })
+    }
+
     /// The kernel's (and NetworkManager's) name of the mode.
     pub fn as_str(self) -> &'static str {
         match self {
