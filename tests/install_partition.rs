@@ -369,6 +369,12 @@ fn json_progress_is_one_event_per_line_in_step_order() {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
+    let nics = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("device").exists())
+        .count();
+    assert_eq!(macs.len(), nics, "every NIC with a device: {report}");
     for mac in &macs {
         let own = std::fs::read_dir("/sys/class/net")
             .unwrap()

@@ -44,6 +44,18 @@ impl LoadError {
 
 /// Reads and loads the answer file at `path`; issues are reported with its name.
 pub fn load_file(path: &Path) -> Result<Answer, LoadError> {
+    let text = read_text(path)?;
+    load_str(&text).map_err(|issues| LoadError::Invalid {
+        report: Report {
+            file: path.display().to_string(),
+            issues,
+        },
+    })
+}
+
+/// The text of the answer file at `path`: at most 1 MiB of UTF-8 (a device or an endless
+/// file is refused, not read to its end).
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
     use std::io::Read;
     let read = |source| LoadError::Read {
         path: path.to_path_buf(),
@@ -60,14 +72,8 @@ pub fn load_file(path: &Path) -> Result<Answer, LoadError> {
             path: path.to_path_buf(),
         });
     }
-    let text = String::from_utf8(bytes).map_err(|_| LoadError::NotText {
+    String::from_utf8(bytes).map_err(|_| LoadError::NotText {
         path: path.to_path_buf(),
-    })?;
-    load_str(&text).map_err(|issues| LoadError::Invalid {
-        report: Report {
-            file: path.display().to_string(),
-            issues,
-        },
     })
 }
 

@@ -23,7 +23,7 @@ mod validate;
 pub use boot_network::{BootArgError, network_from_boot_args};
 pub use compose::{Composed, Located, MachineFacts, Reader, branches, compose, is_composed};
 pub use issue::{Issue, Report, did_you_mean, shown};
-pub use load::{LoadError, MAX_BYTES, load_file, load_str, to_toml};
+pub use load::{LoadError, MAX_BYTES, load_file, load_str, read_text, to_toml};
 pub use password::{HashError, hash_plain};
 pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};

@@ -58,7 +58,7 @@ pub fn write_profiles(
     dir: &Path,
     connections: &[Connection],
 ) -> Result<Vec<PathBuf>, LiveNetworkError> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -67,14 +67,7 @@ pub fn write_profiles(
     let mut paths = Vec::new();
     for c in connections {
         let path = dir.join(format!("{}.nmconnection", c.id));
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(io(&path))?;
-        std::io::Write::write_all(&mut f, keyfile(c).as_bytes()).map_err(io(&path))?;
+        super::save_logs::write_private(&path, keyfile(c).as_bytes()).map_err(io(&path))?;
         paths.push(path);
     }
     Ok(paths)

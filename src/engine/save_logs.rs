@@ -59,7 +59,9 @@ pub fn save(
     write_private(&path, text.as_bytes()).map_err(io("writing", &path))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a file only its owner may read (an answer, a connection profile: passwords,
+/// hashes, keys), also when it existed with a wider mode.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)

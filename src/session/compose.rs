@@ -8,26 +8,19 @@ use super::{Failure, Source};
 use crate::answer::{self, Composed, MachineFacts};
 use crate::probe::{self, Roots};
 
-/// The text at `location` (a path or an http(s) URL), at most 1 MiB.
+/// The text at `location` (a path or an http(s) URL, fetched with `headers`), read as an
+/// answer file is: at most 1 MiB of UTF-8.
 pub(super) fn read_text(location: &str, headers: &[(String, String)]) -> Result<String, String> {
-    let bytes = if answer::is_remote(location) {
-        crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
-            .with_headers(headers.to_vec())
-            .get(location)
-            .map_err(|e| e.to_string())?
-    } else {
-        use std::io::Read;
+    if !answer::is_remote(location) {
         let path = location.strip_prefix("file://").unwrap_or(location);
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(answer::MAX_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| e.to_string())?;
-        if bytes.len() as u64 > answer::MAX_BYTES {
-            return Err("larger than 1 MiB, the most an answer file may be".into());
-        }
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".into())
+        return answer::read_text(std::path::Path::new(path)).map_err(|e| e.to_string());
+    }
+    let bytes = crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
+        .with_headers(headers.to_vec())
+        .get(location)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8 text", answer::redact_url(location)))
 }
 
 /// This machine as the final report names it: the boot NIC's MAC first.

@@ -158,13 +158,8 @@ fn load_answer(source: &Source) -> Result<Answer, Failure> {
         Source::Path(p) => answer::load_file(p).map_err(|e| Failure::BadInput(anyhow!("{e}"))),
         Source::Url(u, headers) => {
             let shown = answer::redact_url(u).into_owned();
-            let bytes = crate::repo::Fetcher::new(crate::repo::FetchPolicy::answer())
-                .with_headers(headers.clone())
-                .get(u)
+            let text = compose::read_text(u, headers)
                 .map_err(|e| Failure::BadInput(anyhow!("fetching the answer file: {e}")))?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Failure::BadInput(anyhow!("the answer file {shown} is not UTF-8 text"))
-            })?;
             if answer::is_composed(&text) {
                 return load_composed(source, &text);
             }

@@ -386,15 +386,6 @@ fn hash_failed(account: Account) -> Action {
 
 /// Writes an answer file readable by root only: it holds password hashes.
 fn write_answer(path: &std::path::Path, toml: &str) -> Result<(), String> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    f.write_all(toml.as_bytes())
+    crate::engine::save_logs::write_private(path, toml.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))
 }

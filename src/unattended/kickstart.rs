@@ -18,22 +18,10 @@ pub fn import_kickstart(ks: &str, out: Option<&Path>) -> Result<(), Failure> {
     }
     let text = kickstart::answer_text(&shown, &c);
     match out {
-        Some(path) => write_private(path, &text)
+        // The answer may hold passwords and a disk passphrase: its owner's only.
+        Some(path) => crate::engine::save_logs::write_private(path, text.as_bytes())
             .map_err(|e| Failure::BadInput(anyhow!("writing {}: {e}", path.display())))?,
         None => print_out(&text),
     }
     kickstart::check(&shown, &text).map(|_| ())
-}
-
-/// The answer may hold passwords and a disk passphrase: readable by its owner only.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(text.as_bytes())
 }

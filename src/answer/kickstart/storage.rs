@@ -302,6 +302,24 @@ fn encrypt(
     });
 }
 
+/// A device's mount, filesystem, label and options: kept on it, or (when it is encrypted
+/// and mounted) moved into the LUKS2 container made on `on`, leaving the device bare.
+type Formatted = (
+    Option<String>,
+    Option<FsType>,
+    Option<String>,
+    Option<String>,
+);
+
+fn contained(cx: &mut Ctx, encrypted: bool, on: String, f: Formatted) -> Formatted {
+    if !encrypted || f.0.is_none() {
+        return f;
+    }
+    let (mount, fs, label, options) = f;
+    encrypt(cx, on, mount, fs, label, options);
+    (None, None, None, None)
+}
+
 fn part(cx: &mut Ctx, line: usize, o: &mut Opts) {
     cx.storage.custom.get_or_insert(line);
     let Some(first) = o.args.first().cloned() else {
@@ -394,25 +412,17 @@ fn raid(cx: &mut Ctx, line: usize, o: &mut Opts) {
         cx.storage.aliases.push((pv, name.clone()));
     }
     let (fs, label, options, encrypted) = formatting(cx, line, "raid", o, &mut mount);
-    let mut spec = RaidSpec {
-        name: name.clone(),
+    let (mount, fs, label, options) =
+        contained(cx, encrypted, name.clone(), (mount, fs, label, options));
+    cx.answer.storage.raids.push(RaidSpec {
+        name,
         level,
         members,
         mount,
         fs,
         label,
         options,
-    };
-    if encrypted && spec.mount.is_some() {
-        let (m, f, l, op) = (
-            spec.mount.take(),
-            spec.fs.take(),
-            spec.label.take(),
-            spec.options.take(),
-        );
-        encrypt(cx, name, m, f, l, op);
-    }
-    cx.answer.storage.raids.push(spec);
+    });
 }
 
 fn logvol(cx: &mut Ctx, line: usize, o: &mut Opts) {
@@ -478,23 +488,19 @@ fn logvol(cx: &mut Ctx, line: usize, o: &mut Opts) {
         cx.warn(line, "logvol", "no --size: not converted");
         return;
     };
-    let mut spec = VolumeSpec {
-        group: group.clone(),
-        name: name.clone(),
+    let (mount, fs, label, options) = contained(
+        cx,
+        encrypted,
+        format!("{group}/{name}"),
+        (mount, fs, label, options),
+    );
+    cx.answer.storage.volumes.push(VolumeSpec {
+        group,
+        name,
         size,
         mount,
         fs,
         label,
         options,
-    };
-    if encrypted && spec.mount.is_some() {
-        let (m, f, l, op) = (
-            spec.mount.take(),
-            spec.fs.take(),
-            spec.label.take(),
-            spec.options.take(),
-        );
-        encrypt(cx, format!("{group}/{name}"), m, f, l, op);
-    }
-    cx.answer.storage.volumes.push(spec);
+    });
 }
