@@ -182,17 +182,19 @@ pub fn run(cli: Cli) -> u8 {
     };
     let json = cli.common.progress == Progress::Json;
     let cmdline = cli.common.cmdline.as_path();
-    let (webhook, webhook_token) = std::fs::read_to_string(cmdline)
+    let webhook = std::fs::read_to_string(cmdline)
         .map(|l| session::webhook_from_cmdline(&l))
         .unwrap_or_default();
     let result = match cli.command {
-        Some(Command::Install(args)) => match &args.plan {
-            Some(p) => Ok(unattended::Input::Plan(p.clone())),
-            None => session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer),
-        }
-        .and_then(|input| {
+        Some(Command::Install(args)) => {
+            let input = match &args.plan {
+                Some(p) => Ok(unattended::Input::Plan(p.clone())),
+                None => {
+                    session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
+                }
+            };
             unattended::install(
-                &input,
+                input,
                 &unattended::Options {
                     yes: args.yes,
                     json,
@@ -200,10 +202,9 @@ pub fn run(cli: Cli) -> u8 {
                     logs: logs.clone(),
                     sysimage: args.sysimage.clone(),
                     webhook: webhook.clone(),
-                    webhook_token: webhook_token.clone(),
                 },
             )
-        }),
+        }
         Some(Command::Plan {
             answer,
             show_answer: true,
@@ -228,7 +229,7 @@ pub fn run(cli: Cli) -> u8 {
         // On the ISO: unattended when the kernel command line names an answer, else the TUI.
         None => match session::locate(None, cmdline) {
             Ok(src) => unattended::install(
-                &unattended::Input::Answer(src),
+                Ok(unattended::Input::Answer(src)),
                 &unattended::Options {
                     yes: false,
                     json,
@@ -236,7 +237,6 @@ pub fn run(cli: Cli) -> u8 {
                     logs: logs.clone(),
                     sysimage: None,
                     webhook: webhook.clone(),
-                    webhook_token: webhook_token.clone(),
                 },
             ),
             Err(_) => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),

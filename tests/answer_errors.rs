@@ -338,6 +338,38 @@ const CASES: &[Case] = &[
         hint: None,
     },
     Case {
+        name: "a client certificate without its key",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://fleet.example/i\"\nclient_cert = \"/etc/fleet/client.pem\"\n",
+        path: "reporting.client_key",
+        line: 4,
+        says: "needs its private key",
+        hint: None,
+    },
+    Case {
+        name: "a client certificate for an http webhook",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"http://fleet.example/i\"\nclient_cert = \"/etc/fleet/client.pem\"\nclient_key = \"/etc/fleet/client.key\"\n",
+        path: "reporting.client_cert",
+        line: 6,
+        says: "https:// webhook only",
+        hint: None,
+    },
+    Case {
+        name: "a relative path to the webhook's CA",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://fleet.example/i\"\nca = \"fleet-ca.pem\"\n",
+        path: "reporting.ca",
+        line: 6,
+        says: "an absolute path on the live system",
+        hint: Some("/run/install/repo/fleet/client.pem"),
+    },
+    Case {
+        name: "a certificate's PEM text where the key goes",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://fleet.example/i\"\nclient_cert = \"/c.pem\"\nclient_key = \"\"\"\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n\"\"\"\n",
+        path: "reporting.client_key",
+        line: 7,
+        says: "holds no PRIVATE KEY block",
+        hint: None,
+    },
+    Case {
         name: "bios custom layout without bios-boot",
         text: "version = 1\n[target]\npath = \"/dev/vda\"\nfirmware = \"bios\"\n[storage]\n\
                layout = \"custom\"\n[[storage.partitions]]\nmount = \"/\"\nsize = \"rest\"\n",

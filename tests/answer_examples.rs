@@ -164,4 +164,19 @@ fn schema_describes_the_answer_file() {
     assert_eq!(schema["required"], serde_json::json!(["version", "target"]));
     assert_eq!(schema["additionalProperties"], false);
     assert!(schema["$defs"]["PartitionSpec"]["properties"]["size"].is_object());
+    // The composition keys, for editors: include, and [[machine]] sections of any key but
+    // version, each with a match on the machine's facts.
+    assert_eq!(schema["properties"]["include"]["items"]["type"], "string");
+    let section = &schema["properties"]["machine"]["items"]["properties"];
+    let facts: Vec<&String> = section["match"]["properties"]
+        .as_object()
+        .expect("match's facts")
+        .keys()
+        .collect();
+    assert_eq!(
+        facts,
+        ["hostname", "mac", "product", "serial", "uuid", "vendor"]
+    );
+    assert!(section["system"].is_object() && section["storage"].is_object());
+    assert!(section["version"].is_null());
 }

@@ -154,12 +154,9 @@ fn a_refusal_ends_the_event_stream_and_reaches_the_webhook() {
     let hook = common::hook::Hook::listen();
     let img = common::Image::sparse(8 << 30);
     let answer = img.dir.path().join("answer.toml");
-    let text = format!(
-        "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\nwipe = true\n\
-         [[repos]]\nname = \"gone\"\nurl = \"file:///nonexistent/repo\"\ngpg_check = false\nallow_unsigned = true\n\
-         [reporting]\nwebhook = \"{}\"\n",
-        img.path.display(),
-        hook.url()
+    let text = common::hook::refused_answer(
+        &img.path,
+        &format!("[reporting]\nwebhook = \"{}\"\n", hook.url()),
     );
     std::fs::write(&answer, text).unwrap();
     let o = Command::new(common::bin())
@@ -198,15 +195,7 @@ fn the_kernel_command_lines_webhook_gets_the_last_event_with_its_token_through_r
     let hook = common::hook::Hook::listen_with(2);
     let img = common::Image::sparse(8 << 30);
     let answer = img.dir.path().join("answer.toml");
-    std::fs::write(
-        &answer,
-        format!(
-            "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\nwipe = true\n\
-             [[repos]]\nname = \"gone\"\nurl = \"file:///nonexistent/repo\"\ngpg_check = false\nallow_unsigned = true\n",
-            img.path.display()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&answer, common::hook::refused_answer(&img.path, "")).unwrap();
     let cmdline = img.dir.path().join("cmdline");
     std::fs::write(
         &cmdline,

@@ -24,5 +24,5 @@ pub mod target;
 
 pub use finish::{action as finish_action, finish};
 pub use interrupt::{install_handlers as handle_interrupts, interrupted, request as interrupt};
-pub use report::start_webhook;
+pub use report::{ANSWER_KEYS, CMDLINE_KEYS, start_webhook};
 pub use run::{EngineError, RunOptions, StepError, run};

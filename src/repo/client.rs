@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::FetchError;
+use super::tls::ClientTls;
 
 /// The proxy every client built from now on goes through: `inst.proxy=` (for the answer
 /// file itself), then the answer's `[network.proxy]`. None: the environment's (reqwest reads
@@ -35,6 +36,15 @@ pub struct HttpClient {
 /// A live system without CA certificates still gets a client: http:// works (an answer on
 /// the deployment server) and https:// is refused naming the cause, instead of no client.
 pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, FetchError> {
+    http_client_tls(connect, read, &ClientTls::default())
+}
+
+/// `http_client` that also presents a client certificate and trusts extra CAs (`tls`).
+pub fn http_client_tls(
+    connect: Duration,
+    read: Duration,
+    tls: &ClientTls,
+) -> Result<HttpClient, FetchError> {
     // reqwest is built without a default crypto provider (aws-lc needs cmake): use ring.
     // Installing fails harmlessly when a provider is already installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -46,6 +56,11 @@ pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, Fetc
             .connect_timeout(connect)
             .timeout(read)
             .user_agent(concat!("azl-installer/", env!("CARGO_PKG_VERSION")));
+        let b = match &tls.identity {
+            Some(id) => b.identity(id.clone()),
+            None => b,
+        };
+        let b = b.tls_certs_merge(tls.roots.clone());
         match proxy() {
             Some(p) => b.proxy(p),
             None => b,
@@ -59,7 +74,7 @@ pub fn http_client(connect: Duration, read: Duration) -> Result<HttpClient, Fetc
         Err(e) => {
             let why = error_chain(&e);
             let client = builder()
-                .tls_certs_only(std::iter::empty())
+                .tls_certs_only(tls.roots.clone())
                 .build()
                 .map_err(|e2| FetchError::Client(format!("{why}; then: {}", error_chain(&e2))))?;
             tracing::warn!("https cannot be verified on this system: {why}");

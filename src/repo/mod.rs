@@ -15,14 +15,16 @@ mod fetch;
 mod primary;
 mod repomd;
 mod rich;
+mod tls;
 mod types;
 mod verify;
 mod xml;
 
-pub use client::{HttpClient, http_client, use_proxy};
+pub use client::{HttpClient, http_client, http_client_tls, use_proxy};
 pub use digest::Digest;
 pub use evr::{Evr, rpmvercmp};
 pub use fetch::{FetchError, FetchPolicy, Fetcher, fetch, join as join_url};
+pub use tls::ClientTls;
 pub use types::*;
 pub use verify::VerifyError;
 

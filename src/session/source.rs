@@ -106,8 +106,10 @@ pub fn proxy_from_cmdline(cmdline: &str) -> Option<String> {
         .next_back()
 }
 
-/// The `inst.webhook=` URL and `inst.webhook.token=` bearer token on a kernel command line.
-pub fn webhook_from_cmdline(cmdline: &str) -> (Option<String>, Option<String>) {
+/// The webhook a kernel command line names: `inst.webhook=` (URL), `inst.webhook.token=`
+/// (bearer token), `inst.webhook.cert=`, `inst.webhook.key=` and `inst.webhook.ca=` (paths
+/// of PEM files on the live system).
+pub fn webhook_from_cmdline(cmdline: &str) -> crate::answer::Reporting {
     let words = split_cmdline(cmdline);
     let last = |key: &str| {
         words
@@ -115,7 +117,13 @@ pub fn webhook_from_cmdline(cmdline: &str) -> (Option<String>, Option<String>) {
             .filter_map(|w| w.strip_prefix(key).map(str::to_string))
             .next_back()
     };
-    (last("inst.webhook="), last("inst.webhook.token="))
+    crate::answer::Reporting {
+        webhook: last("inst.webhook="),
+        token: last("inst.webhook.token="),
+        client_cert: last("inst.webhook.cert="),
+        client_key: last("inst.webhook.key="),
+        ca: last("inst.webhook.ca="),
+    }
 }
 
 /// Splits a kernel command line into words, honouring double quotes like the kernel does.

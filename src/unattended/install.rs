@@ -30,28 +30,39 @@ pub enum Input {
 }
 
 /// `install`: loads, plans, confirms and runs; every outcome ends the event stream with
-/// `Ended`, which the webhook gets before the process exits.
-pub fn install(input: &Input, opts: &Options) -> Result<(), Failure> {
+/// `Ended`, which the webhook gets before the process exits. `input` is Err when the
+/// answer could not even be located (a bad placeholder in `inst.answer=`, none given):
+/// the kernel command line's webhook hears of that too.
+pub fn install(input: Result<Input, Failure>, opts: &Options) -> Result<(), Failure> {
     let started = std::time::Instant::now();
     let (answer, plan) = match input {
-        Input::Answer(source) => (load(source), None),
-        Input::Plan(path) => match read_plan(path) {
+        Err(f) => (Err(f), None),
+        Ok(Input::Answer(source)) => (load(&source), None),
+        Ok(Input::Plan(path)) => match read_plan(&path) {
             Ok((a, p)) => (Ok(a), Some(p)),
             Err(e) => (Err(e), None),
         },
     };
     // The answer's webhook, else the kernel command line's (`inst.webhook=`): that one
     // hears even of an answer that could not be loaded.
-    let reporting = answer
-        .as_ref()
-        .ok()
-        .filter(|a| a.reporting.webhook.is_some())
-        .map(|a| (a.reporting.webhook.clone(), a.reporting.token.clone()))
-        .unwrap_or_else(|| (opts.webhook.clone(), opts.webhook_token.clone()));
-    let webhook = reporting
-        .0
-        .as_deref()
-        .and_then(|url| engine::start_webhook(url, reporting.1.as_deref()));
+    let (reporting, names) = match answer.as_ref() {
+        Ok(a) if a.reporting.webhook.is_some() => (&a.reporting, engine::ANSWER_KEYS),
+        _ => (&opts.webhook, engine::CMDLINE_KEYS),
+    };
+    // A certificate, key or CA that cannot be read refuses the install (exit 2) before
+    // anything is written: the admin asked for authenticated reporting.
+    let (webhook, answer) = match engine::start_webhook(reporting, names) {
+        Ok(w) => (w, answer),
+        Err(e) => {
+            // The kernel command line's webhook, if any, still hears of it.
+            let fallback = (names == engine::ANSWER_KEYS)
+                .then(|| engine::start_webhook(&opts.webhook, engine::CMDLINE_KEYS).ok())
+                .flatten()
+                .flatten();
+            let refused = answer.and_then(|_| Err(Failure::BadInput(anyhow!("{e}"))));
+            (fallback, refused)
+        }
+    };
     let watch = Arc::new(Watch::default());
     // The final report (in `ended`) names the machine, for a fleet's server.
     watch.set_machine(crate::session::machine_id());

@@ -31,10 +31,10 @@ pub struct Options {
     pub logs: LogFiles,
     /// Where to mount the target instead of /mnt/sysimage.
     pub sysimage: Option<PathBuf>,
-    /// The kernel command line's `inst.webhook=` and `inst.webhook.token=`: used when the
-    /// answer names no webhook, and from the start (it hears of an answer that fails).
-    pub webhook: Option<String>,
-    pub webhook_token: Option<String>,
+    /// The kernel command line's `inst.webhook=` (and its token, certificate, key, CAs):
+    /// used when the answer names no webhook, and from the start (it hears of an answer
+    /// that fails).
+    pub webhook: crate::answer::Reporting,
 }
 
 /// `validate`: checks each file (a path, or an http(s):// URL fetched as `install` fetches

@@ -80,3 +80,14 @@ impl Hook {
         self.bodies.lock().unwrap().clone()
     }
 }
+
+/// An answer for `image` that installs nothing: its repository does not exist, so the
+/// install is refused at preflight (exit 3) without touching the disk, after the events
+/// began. `extra` is appended (e.g. a `[reporting]` table).
+pub fn refused_answer(image: &std::path::Path, extra: &str) -> String {
+    format!(
+        "version = 1\n[install]\nconfirm = false\nfinish = \"none\"\n[target]\npath = \"{}\"\nwipe = true\n\
+         [[repos]]\nname = \"gone\"\nurl = \"file:///nonexistent/repo\"\ngpg_check = false\nallow_unsigned = true\n{extra}",
+        image.display()
+    )
+}

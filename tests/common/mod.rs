@@ -15,6 +15,7 @@ pub mod partition;
 pub mod payload;
 pub mod raw_server;
 pub mod real;
+pub mod tls_hook;
 pub mod tmux;
 
 use std::path::{Path, PathBuf};

@@ -110,7 +110,7 @@ impl Answer {
         if a.storage.encryption == Some(Default::default()) {
             a.storage.encryption = None;
         }
-        a.reporting.token = None;
+        a.reporting = a.reporting.without_secrets();
         a
     }
 }
@@ -453,14 +453,50 @@ pub struct Reporting {
     /// left out of the saved answer and of the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The client certificate (PEM, with its chain) the webhook's https server asks for:
+    /// the PEM text itself, or an absolute path on the live system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
+    /// The client certificate's private key (PEM): the text or an absolute path. As PEM
+    /// text it is a secret like the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// CA certificates (PEM) trusted for the webhook's server besides the system's: the
+    /// text or an absolute path (a fleet's private CA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<String>,
 }
 
-/// The token is a secret: Debug output shows only whether there is one.
+impl Reporting {
+    /// Leaves out the secrets: the token and a private key given as PEM text.
+    pub fn without_secrets(&self) -> Reporting {
+        let mut r = self.clone();
+        r.token = None;
+        if r.client_key.as_deref().is_some_and(is_pem) {
+            r.client_key = None;
+        }
+        r
+    }
+}
+
+/// A value given as PEM text rather than as a path.
+pub fn is_pem(value: &str) -> bool {
+    value.contains("-----BEGIN ")
+}
+
+/// The token and an inline key are secrets: Debug output shows only whether they are set.
 impl std::fmt::Debug for Reporting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = self
+            .client_key
+            .as_deref()
+            .map(|k| if is_pem(k) { "(PEM text)" } else { k });
         f.debug_struct("Reporting")
             .field("webhook", &self.webhook.as_deref().map(super::redact_url))
             .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .field("client_cert", &self.client_cert.as_ref().map(|_| "(set)"))
+            .field("client_key", &key)
+            .field("ca", &self.ca.as_ref().map(|_| "(set)"))
             .finish()
     }
 }
@@ -485,6 +521,24 @@ mod tests {
         assert!(
             !debug.contains("s3cr3t") && !debug.contains(":pw@"),
             "{debug}"
+        );
+    }
+
+    #[test]
+    fn a_client_key_given_as_pem_text_is_a_secret_and_a_path_is_not() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMG\n-----END PRIVATE KEY-----\n";
+        let mut r = Reporting {
+            webhook: Some("https://fleet.example/i".into()),
+            client_cert: Some("/etc/fleet/client.pem".into()),
+            client_key: Some(pem.into()),
+            ..Default::default()
+        };
+        assert_eq!(r.without_secrets().client_key, None);
+        assert!(!format!("{r:?}").contains("MIGHAgEAMBMG"));
+        r.client_key = Some("/etc/fleet/client.key".into());
+        assert_eq!(
+            r.without_secrets().client_key.as_deref(),
+            Some("/etc/fleet/client.key")
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::url;
 use crate::answer::shown;
-use crate::answer::{Issue, Reporting, Scripts, System};
+use crate::answer::{Issue, Reporting, Scripts, System, is_pem};
 
 pub(super) fn check(s: &System, out: &mut Vec<Issue>) {
     if let Some(h) = &s.hostname
@@ -181,6 +181,59 @@ pub(super) fn reporting(r: &Reporting, out: &mut Vec<Issue>) {
                 "a token without a webhook to send it to",
             ));
         }
+    }
+    reporting_tls(r, out);
+}
+
+/// The client certificate, its key and the extra CAs: both halves or neither, https only,
+/// each PEM text of its kind or an absolute path (read when the install starts).
+fn reporting_tls(r: &Reporting, out: &mut Vec<Issue>) {
+    let https = r.webhook.as_deref().is_some_and(|w| {
+        w.get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    });
+    let values = [
+        ("client_cert", &r.client_cert, "CERTIFICATE"),
+        ("client_key", &r.client_key, "PRIVATE KEY"),
+        ("ca", &r.ca, "CERTIFICATE"),
+    ];
+    for (key, value, kind) in values {
+        let Some(v) = value else { continue };
+        let path = format!("reporting.{key}");
+        if !https {
+            out.push(Issue::new(
+                &path,
+                "applies to an https:// webhook only (reporting.webhook)",
+            ));
+        }
+        if is_pem(v) {
+            // Never repeated in the message: a key is a secret.
+            if !v.contains(&format!("-----BEGIN {kind}")) && !v.contains(&format!(" {kind}-----")) {
+                out.push(Issue::new(
+                    &path,
+                    format!("the PEM text holds no {kind} block"),
+                ));
+            }
+        } else if !v.starts_with('/') {
+            out.push(
+                Issue::new(
+                    &path,
+                    "is the PEM text itself or an absolute path on the live system",
+                )
+                .with_hint("e.g. \"/run/install/repo/fleet/client.pem\""),
+            );
+        }
+    }
+    match (&r.client_cert, &r.client_key) {
+        (Some(_), None) => out.push(Issue::new(
+            "reporting.client_key",
+            "a client certificate needs its private key",
+        )),
+        (None, Some(_)) => out.push(Issue::new(
+            "reporting.client_cert",
+            "a private key needs its client certificate",
+        )),
+        _ => {}
     }
 }
 
