@@ -86,6 +86,18 @@ pub enum Command {
         #[arg(long, default_value = crate::engine::live_network::NM_RUN_DIR)]
         dir: PathBuf,
     },
+    /// `inst.sshd`: sshd for remote access to the installer, with the keys of
+    /// `inst.sshd.keys=` (the live ISO's azl-installer-sshd.service runs it).
+    #[command(hide = true)]
+    RemoteAccess,
+    /// What each SSH login to the installer runs: the progress of the install under way,
+    /// else the TUI.
+    #[command(hide = true)]
+    Attach {
+        /// The installer's run directory (its logs and event journals).
+        #[arg(long)]
+        run_dir: Option<PathBuf>,
+    },
     /// Print the JSON Schema of the answer file (for editors).
     Schema {
         /// The schema of `plan --json` instead.
@@ -218,6 +230,8 @@ pub fn run(cli: Cli) -> u8 {
         }
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
         Some(Command::BootNetwork { dir }) => unattended::boot_network(cmdline, &dir),
+        Some(Command::RemoteAccess) => unattended::remote_access(cmdline),
+        Some(Command::Attach { run_dir }) => unattended::attach(run_dir.as_deref()),
         Some(Command::Schema { plan, events }) => {
             session::print_out(&match (plan, events) {
                 (true, _) => crate::plan::schema_json(),

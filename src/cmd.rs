@@ -217,6 +217,16 @@ impl Cmd {
         .spawn()
     }
 
+    /// Replaces this process with the command (its stdin, stdout and stderr are ours):
+    /// returns only when it cannot be started.
+    pub fn exec(&self) -> CmdError {
+        use std::os::unix::process::CommandExt;
+        let cmdline = self.cmdline();
+        tracing::info!(target: "cmd", "running {cmdline} (in place of the installer)");
+        let source = self.command().exec();
+        CmdError::Spawn { cmdline, source }
+    }
+
     /// Run to completion; a non-zero exit is an error with stderr in it.
     pub fn run(&self) -> Result<Output, CmdError> {
         let cmdline = self.cmdline();

@@ -338,6 +338,14 @@ const CASES: &[Case] = &[
         hint: None,
     },
     Case {
+        name: "a private key among the installer's remote keys",
+        text: "version = 1\n[target]\npath = \"/dev/vda\"\n[install]\nremote_ssh_keys = [\"-----BEGIN OPENSSH PRIVATE KEY-----\"]\n",
+        path: "install.remote_ssh_keys[0]",
+        line: 5,
+        says: "this is a private key",
+        hint: Some("ssh-ed25519 AAAA"),
+    },
+    Case {
         name: "a client certificate without its key",
         text: "version = 1\n[target]\npath = \"/dev/vda\"\n[reporting]\nwebhook = \"https://fleet.example/i\"\nclient_cert = \"/etc/fleet/client.pem\"\n",
         path: "reporting.client_key",

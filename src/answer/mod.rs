@@ -29,4 +29,4 @@ pub use schema::{schema_json, schema_value};
 pub use size::{Duration, Size, SizeError, human_bytes};
 pub use types::*;
 pub use url::{Credentials, is_remote, proxied, redact_url, split_credentials};
-pub use validate::{validate, validate_network};
+pub use validate::{check_ssh_key, validate, validate_network};

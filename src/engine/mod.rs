@@ -11,6 +11,7 @@ mod interrupt;
 pub mod layers;
 pub mod live_clock;
 pub mod live_network;
+pub mod live_sshd;
 mod lock;
 pub mod mount;
 mod namespace;

@@ -26,10 +26,15 @@ pub struct LogError {
     source: std::io::Error,
 }
 
-fn run_dir() -> Result<PathBuf, (PathBuf, std::io::Error)> {
-    let dir = std::env::var_os("AZL_RUN_DIR")
+/// The run directory's path (`AZL_RUN_DIR`, else /run/azl-installer), made or not.
+pub fn run_dir_path() -> PathBuf {
+    std::env::var_os("AZL_RUN_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(RUN_DIR));
+        .unwrap_or_else(|| PathBuf::from(RUN_DIR))
+}
+
+fn run_dir() -> Result<PathBuf, (PathBuf, std::io::Error)> {
+    let dir = run_dir_path();
     std::fs::create_dir_all(&dir).map_err(|e| (dir.clone(), e))?;
     // Logs name disks and users: keep them to root.
     use std::os::unix::fs::PermissionsExt;

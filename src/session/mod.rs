@@ -9,7 +9,7 @@ mod placeholders;
 mod source;
 
 pub use compose::{branch_problems, composed, machine_facts, machine_id};
-pub use logs::{LogFiles, RUN_DIR, init as init_logging};
+pub use logs::{LogFiles, RUN_DIR, init as init_logging, run_dir_path};
 pub use placeholders::PlaceholderError;
 pub use source::{
     MEDIA_ROOT, Source, SourceError, from_cmdline, ks_from_cmdline, parse as parse_source,
@@ -63,6 +63,18 @@ impl Failure {
             Failure::AfterPayload(_) => Exit::AfterPayload,
             Failure::Interrupted => Exit::Interrupted,
         }
+    }
+}
+
+/// The text at a location written as `inst.answer=` takes one (a path, file:/path,
+/// media:/path or an http(s) URL), read as an answer file is (at most 1 MiB of UTF-8).
+pub fn read_location(text: &str) -> Result<String, String> {
+    match source::parse(text).map_err(|_| {
+        format!("{text:?}: expected a path, file:/path, http(s)://URL or media:/path")
+    })? {
+        Source::Url(url, headers) => compose::read_text(&url, &headers),
+        Source::Path(p) => answer::read_text(&p).map_err(|e| e.to_string()),
+        Source::Kickstart(_) => Err(format!("{text:?}: not a file")),
     }
 }
 

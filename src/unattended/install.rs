@@ -131,6 +131,7 @@ fn run(
     };
     super::network::bring_up_if_needed(&answer, &connections, sink.as_ref())?;
     super::network::sync_clock_if_asked(&answer, sink.as_ref())?;
+    super::remote::allow_from_answer(&answer, sink.as_ref())?;
     let plan = match plan {
         Some(p) => recheck(p)?,
         None => plan_for_answer(answer)?,

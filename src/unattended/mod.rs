@@ -4,10 +4,12 @@
 mod install;
 mod kickstart;
 mod network;
+mod remote;
 
 pub use install::{Input, install};
 pub use kickstart::import_kickstart;
 pub use network::boot_network;
+pub use remote::{attach, remote_access};
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;

@@ -146,6 +146,7 @@ fn empty_answer() -> Answer {
         install: Install {
             confirm: false,
             finish: Finish::None,
+            ..Install::default()
         },
         ..Answer::minimal()
     }

@@ -128,6 +128,11 @@ pub struct Install {
     /// What to do when the install has finished.
     #[serde(default)]
     pub finish: Finish,
+    /// SSH public keys that may log in to the live system while it installs (its own sshd,
+    /// started when the answer is read, as `inst.sshd` does): each login gets the progress
+    /// of the install, or the TUI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remote_ssh_keys: Vec<String>,
 }
 
 impl Default for Install {
@@ -135,6 +140,7 @@ impl Default for Install {
         Install {
             confirm: true,
             finish: Finish::default(),
+            remote_ssh_keys: Vec::new(),
         }
     }
 }

@@ -69,7 +69,7 @@ fn account_name(name: &str) -> Result<(), &'static str> {
     }
 }
 
-fn keys(keys: &[String], path: &str, out: &mut Vec<Issue>) {
+pub(super) fn keys(keys: &[String], path: &str, out: &mut Vec<Issue>) {
     for (i, key) in keys.iter().enumerate() {
         if let Err(e) = sshkey::check(key) {
             out.push(

@@ -30,11 +30,21 @@ pub fn validate(answer: &Answer) -> Vec<Issue> {
     system::check(&answer.system, &mut out);
     network::check(&answer.network, &mut out);
     services::check(answer, &mut out);
+    accounts::keys(
+        &answer.install.remote_ssh_keys,
+        "install.remote_ssh_keys",
+        &mut out,
+    );
     accounts::root(&answer.root, &mut out);
     accounts::users(&answer.users, &mut out);
     system::scripts(&answer.scripts, &mut out);
     system::reporting(&answer.reporting, &mut out);
     out
+}
+
+/// Whether one line is an SSH public key as authorized_keys takes it (why not, if not).
+pub fn check_ssh_key(line: &str) -> Result<(), String> {
+    sshkey::check(line)
 }
 
 /// The problems of a `[network]` part on its own (the kernel command line's network).
