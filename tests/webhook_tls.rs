@@ -74,22 +74,33 @@ fn the_answers_webhook_presents_the_client_certificate_and_trusts_the_fleets_ca(
     );
 }
 
+/// A refused install with the kernel command line's webhook presenting the client
+/// certificate `client` (NAME.pem, NAME.key) and trusting the fleet's CA.
+fn install_with_cmdline_certificate(
+    pki: &Pki,
+    hook: &TlsHook,
+    img: &common::Image,
+    client: &str,
+) -> Output {
+    install(
+        img,
+        &refused_answer(&img.path, ""),
+        &format!(
+            "inst.webhook={} inst.webhook.cert={} inst.webhook.key={} inst.webhook.ca={}",
+            hook.url(),
+            pki.file(&format!("{client}.pem")).display(),
+            pki.file(&format!("{client}.key")).display(),
+            pki.file("ca.pem").display()
+        ),
+    )
+}
+
 #[test]
 fn the_kernel_command_lines_webhook_takes_its_certificate_key_and_ca_from_files() {
     let pki = Pki::new();
     let hook = TlsHook::start(&pki);
     let img = common::Image::sparse(8 << 30);
-    let o = install(
-        &img,
-        &refused_answer(&img.path, ""),
-        &format!(
-            "inst.webhook={} inst.webhook.cert={} inst.webhook.key={} inst.webhook.ca={}",
-            hook.url(),
-            pki.file("client.pem").display(),
-            pki.file("client.key").display(),
-            pki.file("ca.pem").display()
-        ),
-    );
+    let o = install_with_cmdline_certificate(&pki, &hook, &img, "client");
     assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
     assert_posted_as_the_client(&hook, &img, None, 3);
 }
@@ -101,17 +112,7 @@ fn a_certificate_the_server_refuses_does_not_stop_the_install() {
     let pki = Pki::new();
     let hook = TlsHook::start(&pki);
     let img = common::Image::sparse(8 << 30);
-    let o = install(
-        &img,
-        &refused_answer(&img.path, ""),
-        &format!(
-            "inst.webhook={} inst.webhook.cert={} inst.webhook.key={} inst.webhook.ca={}",
-            hook.url(),
-            pki.file("stranger.pem").display(),
-            pki.file("stranger.key").display(),
-            pki.file("ca.pem").display()
-        ),
-    );
+    let o = install_with_cmdline_certificate(&pki, &hook, &img, "stranger");
     assert_eq!(o.status.code(), Some(3), "{}", common::output_text(&o));
     assert_eq!(hook.posts().len(), 0);
     let log = std::fs::read_to_string(img.dir.path().join("install.log")).unwrap_or_default();
