@@ -180,9 +180,17 @@ pub fn run(cli: Cli) -> u8 {
         cli.command,
         Some(Command::Install(_)) | Some(Command::Tui(_)) | None
     );
+    // The kernel command line, read once: the answer, the webhook, SSH access, ...
+    let kernel = session::KernelArgs::read(&cli.common.cmdline);
+    // Without a subcommand (on the ISO): unattended when the kernel command line names an
+    // answer, else the TUI.
+    let bare = cli
+        .command
+        .is_none()
+        .then(|| session::locate(None, &kernel));
     let tui = match &cli.command {
         Some(Command::Tui(_)) => true,
-        None => session::locate(None, &cli.common.cmdline).is_err(),
+        None => !matches!(bare, Some(Ok(_))),
         _ => false,
     };
     let logs = match session::init_logging(cli.common.log.as_deref(), installs, tui) {
@@ -193,16 +201,13 @@ pub fn run(cli: Cli) -> u8 {
         }
     };
     let json = cli.common.progress == Progress::Json;
-    let cmdline = cli.common.cmdline.as_path();
-    let webhook = std::fs::read_to_string(cmdline)
-        .map(|l| session::webhook_from_cmdline(&l))
-        .unwrap_or_default();
+    let webhook = kernel.webhook();
     let result = match cli.command {
         Some(Command::Install(args)) => {
             let input = match &args.plan {
                 Some(p) => Ok(unattended::Input::Plan(p.clone())),
                 None => {
-                    session::locate(args.answer.as_deref(), cmdline).map(unattended::Input::Answer)
+                    session::locate(args.answer.as_deref(), &kernel).map(unattended::Input::Answer)
                 }
             };
             unattended::install(
@@ -221,16 +226,16 @@ pub fn run(cli: Cli) -> u8 {
             answer,
             show_answer: true,
             ..
-        }) => session::locate(Some(&answer), cmdline).and_then(|src| unattended::show_answer(&src)),
-        Some(Command::Plan { answer, json, .. }) => session::locate(Some(&answer), cmdline)
+        }) => session::locate(Some(&answer), &kernel).and_then(|src| unattended::show_answer(&src)),
+        Some(Command::Plan { answer, json, .. }) => session::locate(Some(&answer), &kernel)
             .and_then(|src| unattended::show_plan(&src, json)),
         Some(Command::Validate { answers }) => unattended::validate(&answers),
         Some(Command::ImportKickstart { kickstart, output }) => {
             unattended::import_kickstart(&kickstart, output.as_deref())
         }
         Some(Command::Probe { json, all }) => unattended::show_probe(json, all),
-        Some(Command::BootNetwork { dir }) => unattended::boot_network(cmdline, &dir),
-        Some(Command::RemoteAccess) => unattended::remote_access(cmdline),
+        Some(Command::BootNetwork { dir }) => unattended::boot_network(&kernel, &dir),
+        Some(Command::RemoteAccess) => unattended::remote_access(&kernel),
         Some(Command::Attach { run_dir }) => unattended::attach(run_dir.as_deref()),
         Some(Command::Schema { plan, events }) => {
             session::print_out(&match (plan, events) {
@@ -241,8 +246,8 @@ pub fn run(cli: Cli) -> u8 {
             Ok(())
         }
         // On the ISO: unattended when the kernel command line names an answer, else the TUI.
-        None => match session::locate(None, cmdline) {
-            Ok(src) => unattended::install(
+        None => match bare {
+            Some(Ok(src)) => unattended::install(
                 Ok(unattended::Input::Answer(src)),
                 &unattended::Options {
                     yes: false,
@@ -253,7 +258,7 @@ pub fn run(cli: Cli) -> u8 {
                     webhook: webhook.clone(),
                 },
             ),
-            Err(_) => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),
+            _ => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),
         },
         Some(Command::Tui(args)) => crate::tui::door::interactive(&args.door(), &logs),
     };

@@ -3,18 +3,17 @@
 //! again), how the engine runs, and how a run ends (`Failure`, mapped to the exit codes).
 
 mod compose;
+mod kernel_args;
 pub mod kickstart;
 mod logs;
 mod placeholders;
 mod source;
 
 pub use compose::{branch_problems, composed, machine_facts, machine_id};
+pub use kernel_args::{KernelArgs, split as split_cmdline};
 pub use logs::{LogFiles, RUN_DIR, init as init_logging, run_dir_path};
 pub use placeholders::PlaceholderError;
-pub use source::{
-    MEDIA_ROOT, Source, SourceError, from_cmdline, ks_from_cmdline, parse as parse_source,
-    proxy_from_cmdline, split_cmdline, webhook_from_cmdline,
-};
+pub use source::{MEDIA_ROOT, Source, SourceError, parse as parse_source};
 
 use std::path::Path;
 
@@ -78,12 +77,13 @@ pub fn read_location(text: &str) -> Result<String, String> {
     }
 }
 
-/// Where the answer comes from: the argument, or `inst.answer=` in `cmdline_file`. An
-/// `inst.proxy=` there is the proxy the answer is fetched through; placeholders in the
-/// location are filled from this machine's identity, and `inst.sendmac`/`inst.sendsn`
-/// (or kickstart's `inst.ks.*` spelling) add the identifying headers to its request.
-pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
-    let source = locate_text(arg, cmdline_file)?;
+/// Where the answer comes from: the argument, or `inst.answer=` on the kernel command
+/// line. An `inst.proxy=` there is the proxy the answer is fetched through; placeholders
+/// in the location are filled from this machine's identity, and `inst.sendmac`/
+/// `inst.sendsn` (or kickstart's `inst.ks.*` spelling) add the identifying headers to its
+/// request.
+pub fn locate(arg: Option<&str>, kernel: &KernelArgs) -> Result<Source, Failure> {
+    let source = locate_text(arg, kernel)?;
     // A kickstart's location is filled and sent for as an answer's is.
     let (source, kickstart) = match source {
         Source::Kickstart(inner) => (*inner, true),
@@ -96,18 +96,14 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
             s
         }
     };
-    let line = std::fs::read_to_string(cmdline_file).unwrap_or_default();
-    let words = split_cmdline(&line);
-    let has = |names: &[&str]| words.iter().any(|w| names.contains(&w.as_str()));
-    let sendmac = has(&["inst.sendmac", "inst.ks.sendmac"]);
-    let sendsn = has(&["inst.sendsn", "inst.ks.sendsn"]);
+    let sendmac = kernel.has(&["inst.sendmac", "inst.ks.sendmac"]);
+    let sendsn = kernel.has(&["inst.sendsn", "inst.ks.sendsn"]);
     let templated = matches!(&source, Source::Url(u, _) if u.contains('{'))
         || matches!(&source, Source::Path(p) if p.to_string_lossy().contains('{'));
     if !(templated || sendmac || sendsn) {
         return Ok(wrap(source));
     }
-    let bootif = words.iter().find_map(|w| w.strip_prefix("BOOTIF="));
-    let id = probe::identity(&Roots::host(), bootif);
+    let id = probe::identity(&Roots::host(), kernel.bootif());
     let filled = |t: &str| placeholders::fill(t, &id).map_err(|e| Failure::BadInput(e.into()));
     Ok(wrap(match source {
         Source::Url(u, _) => Source::Url(filled(&u)?, placeholders::headers(&id, sendmac, sendsn)),
@@ -116,38 +112,37 @@ pub fn locate(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure>
     }))
 }
 
-fn locate_text(arg: Option<&str>, cmdline_file: &Path) -> Result<Source, Failure> {
-    let line = std::fs::read_to_string(cmdline_file);
-    if let Some(proxy) = line.as_deref().ok().and_then(proxy_from_cmdline) {
-        crate::repo::use_proxy(&proxy, &[]);
+fn locate_text(arg: Option<&str>, kernel: &KernelArgs) -> Result<Source, Failure> {
+    if let Some(proxy) = kernel.proxy() {
+        crate::repo::use_proxy(proxy, &[]);
     }
     let text = match arg {
-        Some(a) => a.to_string(),
+        Some(a) => a,
         None => {
-            let line = line
-                .with_context(|| format!("reading {}", cmdline_file.display()))
-                .map_err(Failure::BadInput)?;
+            kernel
+                .readable()
+                .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
             // The network the answer may be fetched over: its arguments' problems first
             // (azl-installer-network.service failed on them at boot).
-            if let Err(errors) = answer::network_from_boot_args(&split_cmdline(&line)) {
+            if let Err(errors) = answer::network_from_boot_args(kernel.words()) {
                 let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
                 return Err(Failure::BadInput(anyhow!("{}", all.join("\n"))));
             }
             // inst.answer= wins; without it, a kickstart (inst.ks=) is imported.
-            if let Some(answer) = from_cmdline(&line) {
+            if let Some(answer) = kernel.answer() {
                 answer
-            } else if let Some(ks) = ks_from_cmdline(&line) {
-                let inner = parse_source(&ks)
+            } else if let Some(ks) = kernel.kickstart() {
+                let inner = parse_source(ks)
                     .map_err(|e| Failure::BadInput(anyhow!("inst.ks={ks:?}: {e}")))?;
                 return Ok(Source::Kickstart(Box::new(inner)));
             } else {
                 return Err(Failure::BadInput(
-                    SourceError::Missing(cmdline_file.display().to_string()).into(),
+                    SourceError::Missing(kernel.path().display().to_string()).into(),
                 ));
             }
         }
     };
-    parse_source(&text).map_err(|e| Failure::BadInput(e.into()))
+    parse_source(text).map_err(|e| Failure::BadInput(e.into()))
 }
 
 /// Reads and checks an answer file; every problem in it is reported at once. Its proxy is

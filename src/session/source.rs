@@ -76,78 +76,6 @@ pub fn parse(text: &str) -> Result<Source, SourceError> {
     Ok(Source::Path(PathBuf::from(t)))
 }
 
-/// The `inst.answer=` value on a kernel command line, if any (the last one wins, as the
-/// kernel's own parameters do). Values may be double-quoted.
-pub fn from_cmdline(cmdline: &str) -> Option<String> {
-    let mut found = None;
-    for word in split_cmdline(cmdline) {
-        if let Some(v) = word.strip_prefix("inst.answer=") {
-            found = Some(v.to_string());
-        }
-    }
-    found
-}
-
-/// The `inst.ks=` value on a kernel command line, if any (the last one wins): a
-/// kickstart file, imported as the answer when there is no `inst.answer=`.
-pub fn ks_from_cmdline(cmdline: &str) -> Option<String> {
-    split_cmdline(cmdline)
-        .into_iter()
-        .filter_map(|w| w.strip_prefix("inst.ks=").map(str::to_string))
-        .next_back()
-}
-
-/// The `inst.proxy=` value on a kernel command line, if any: the proxy the answer file
-/// itself is fetched through (the answer's `[network.proxy]` takes over once it is read).
-pub fn proxy_from_cmdline(cmdline: &str) -> Option<String> {
-    split_cmdline(cmdline)
-        .into_iter()
-        .filter_map(|w| w.strip_prefix("inst.proxy=").map(str::to_string))
-        .next_back()
-}
-
-/// The webhook a kernel command line names: `inst.webhook=` (URL), `inst.webhook.token=`
-/// (bearer token), `inst.webhook.cert=`, `inst.webhook.key=` and `inst.webhook.ca=` (paths
-/// of PEM files on the live system).
-pub fn webhook_from_cmdline(cmdline: &str) -> crate::answer::Reporting {
-    let words = split_cmdline(cmdline);
-    let last = |key: &str| {
-        words
-            .iter()
-            .filter_map(|w| w.strip_prefix(key).map(str::to_string))
-            .next_back()
-    };
-    crate::answer::Reporting {
-        webhook: last("inst.webhook="),
-        token: last("inst.webhook.token="),
-        client_cert: last("inst.webhook.cert="),
-        client_key: last("inst.webhook.key="),
-        ca: last("inst.webhook.ca="),
-    }
-}
-
-/// Splits a kernel command line into words, honouring double quotes like the kernel does.
-pub fn split_cmdline(s: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    for c in s.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => {
-                if !cur.is_empty() {
-                    words.push(std::mem::take(&mut cur));
-                }
-            }
-            c => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,19 +113,5 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad} accepted");
         }
-    }
-
-    #[test]
-    fn answer_from_the_kernel_command_line() {
-        let line = "BOOT_IMAGE=/vmlinuz console=ttyS0 inst.answer=http://10.0.0.1/a.toml quiet\n";
-        assert_eq!(
-            from_cmdline(line).as_deref(),
-            Some("http://10.0.0.1/a.toml")
-        );
-        assert_eq!(from_cmdline("quiet splash"), None);
-        assert_eq!(
-            from_cmdline("inst.answer=/a.toml inst.answer=\"/b c.toml\"").as_deref(),
-            Some("/b c.toml")
-        );
     }
 }

@@ -5,21 +5,21 @@
 
 use std::path::Path;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 
 use crate::answer::{self, Answer};
 use crate::engine::live_network;
 use crate::events::Sink;
 use crate::plan::{self, Connection, Refused};
-use crate::session::{Failure, print_out, split_cmdline};
+use crate::session::{Failure, KernelArgs, print_out};
 
 /// `boot-network`: NetworkManager profiles for the kernel command line's network under
 /// `nm_dir`, before NetworkManager starts. Nothing on the command line: nothing written.
-pub fn boot_network(cmdline: &Path, nm_dir: &Path) -> Result<(), Failure> {
-    let line = std::fs::read_to_string(cmdline)
-        .with_context(|| format!("reading {}", cmdline.display()))
-        .map_err(Failure::BadInput)?;
-    let network = match answer::network_from_boot_args(&split_cmdline(&line)) {
+pub fn boot_network(kernel: &KernelArgs, nm_dir: &Path) -> Result<(), Failure> {
+    kernel
+        .readable()
+        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    let network = match answer::network_from_boot_args(kernel.words()) {
         Ok(Some(n)) => n,
         Ok(None) => {
             print_out("no ip=, bond=, vlan= or bridge= on the kernel command line\n");

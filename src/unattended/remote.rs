@@ -6,12 +6,12 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 
 use crate::answer::{self, Answer};
 use crate::engine::live_sshd::{self, LiveSshd};
 use crate::events::{Console, Event, Level, Sink};
-use crate::session::{Failure, print_out, read_location, run_dir_path, split_cmdline};
+use crate::session::{Failure, KernelArgs, print_out, read_location, run_dir_path};
 
 /// Tests listen on 127.0.0.1 and a port of theirs instead of port 22 on every address.
 const LISTEN_ENV: &str = "AZL_SSHD_LISTEN";
@@ -20,15 +20,12 @@ const LISTEN_ENV: &str = "AZL_SSHD_LISTEN";
 /// URL of an authorized_keys file), the host key and configuration, where to connect
 /// (on the console: the service's output goes there), then sshd in place of this process.
 /// A key source that cannot be read is said and skipped: the answer's keys may follow.
-pub fn remote_access(cmdline: &Path) -> Result<(), Failure> {
-    let line = std::fs::read_to_string(cmdline)
-        .with_context(|| format!("reading {}", cmdline.display()))
-        .map_err(Failure::BadInput)?;
+pub fn remote_access(kernel: &KernelArgs) -> Result<(), Failure> {
+    kernel
+        .readable()
+        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
     let mut keys = Vec::new();
-    for loc in split_cmdline(&line)
-        .iter()
-        .filter_map(|w| w.strip_prefix("inst.sshd.keys="))
-    {
+    for loc in kernel.all("inst.sshd.keys=") {
         let shown = answer::redact_url(loc);
         match read_location(loc) {
             Ok(text) => keys.extend(public_keys(&text, &format!("inst.sshd.keys={shown}"))),
