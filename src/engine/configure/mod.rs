@@ -181,6 +181,16 @@ pub(crate) fn need_tool(
     find_tool(root, tool).ok_or(ConfigureError::MissingTool { tool, package })
 }
 
+/// `systemctl VERB UNIT` with the target's systemctl, in the target (enable, disable).
+pub(crate) fn systemctl(root: &Path, verb: &str, unit: &str) -> Result<(), ConfigureError> {
+    let systemctl = need_tool(root, "systemctl", "systemd")?;
+    crate::cmd::Cmd::new(systemctl)
+        .args([verb, unit])
+        .in_root(root)
+        .run()?;
+    Ok(())
+}
+
 /// The first of `names` that the target ships as a unit file of its own (not an alias
 /// link, which `systemctl enable` refuses): distributions name some services differently
 /// (Fedora's sshd.service is Debian's ssh.service, with sshd.service an alias).

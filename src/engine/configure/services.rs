@@ -6,10 +6,9 @@
 
 use std::path::Path;
 
-use crate::cmd::Cmd;
 use crate::plan::FirewallSetup;
 
-use super::{ConfigureError, Context, Log, at, find_unit, io_err, need_tool, write_file};
+use super::{ConfigureError, Context, Log, at, find_unit, io_err, systemctl, write_file};
 
 pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> {
     let sys = &ctx.plan.system;
@@ -26,18 +25,12 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
                 why: "kexec-tools not installed",
             },
         )?;
-        enable(ctx.root, "enable", unit)?;
+        systemctl(ctx.root, "enable", unit)?;
         log.info(format!("kdump: {unit} enabled"));
     }
     if let Some(p) = &sys.proxy {
         proxy(ctx.root, p, log)?;
     }
-    Ok(())
-}
-
-fn enable(root: &Path, verb: &str, unit: &str) -> Result<(), ConfigureError> {
-    let systemctl = need_tool(root, "systemctl", "systemd")?;
-    Cmd::new(systemctl).args([verb, unit]).in_root(root).run()?;
     Ok(())
 }
 
@@ -98,7 +91,7 @@ fn firewall(root: &Path, f: &FirewallSetup, log: &Log) -> Result<(), ConfigureEr
     let installed = at(root, conf).is_file();
     if !f.enable {
         if installed {
-            enable(root, "disable", "firewalld.service")?;
+            systemctl(root, "disable", "firewalld.service")?;
             log.info("firewall: firewalld disabled");
         } else {
             log.info("firewall: firewalld not installed; nothing to disable");
@@ -119,7 +112,7 @@ fn firewall(root: &Path, f: &FirewallSetup, log: &Log) -> Result<(), ConfigureEr
         zone_xml(f).as_bytes(),
         0o644,
     )?;
-    enable(root, "enable", "firewalld.service")?;
+    systemctl(root, "enable", "firewalld.service")?;
     let allowed: Vec<&str> = f
         .services
         .iter()

@@ -3,9 +3,8 @@
 //! must be unique per machine, and sshd-keygen makes them at first boot.
 
 use crate::answer::PermitRootLogin;
-use crate::cmd::Cmd;
 
-use super::{ConfigureError, Context, Log, find_unit, need_tool, write_file};
+use super::{ConfigureError, Context, Log, find_unit, systemctl, write_file};
 
 /// sshd keeps the first value it reads for a keyword and reads drop-ins in name order:
 /// this name sorts before the distribution's `50-azurelinux.conf`, so these settings win.
@@ -27,12 +26,8 @@ pub(super) fn configure(ctx: &Context, log: &Log) -> Result<(), ConfigureError> 
         return Ok(());
     };
     write_file(ctx.root, DROP_IN, drop_in(ctx).as_bytes(), 0o600)?;
-    let systemctl = need_tool(ctx.root, "systemctl", "systemd")?;
     let verb = if ssh.enable { "enable" } else { "disable" };
-    Cmd::new(systemctl)
-        .args([verb, unit])
-        .in_root(ctx.root)
-        .run()?;
+    systemctl(ctx.root, verb, unit)?;
     log.info(format!("ssh: {unit} {verb}d, settings in {DROP_IN}"));
     Ok(())
 }
