@@ -121,6 +121,11 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         // bond, VLAN and bridge up at boot; the answer's bond brought up by the installer.
         "boot-network-bond-vlan-bridge",
         "answer-network-at-install",
+        // Network boot (tests/vm/netboot): BIOS's first install over PXE, the storage flow
+        // over UEFI network boot; each machine fetched its kernel, initramfs and live root
+        // over HTTP and its answer by MAC, and its last install reported success (a final
+        // report naming its MAC) to the one server's webhook.
+        "netboot-fleet",
     ] {
         assert!(
             stdout

@@ -127,6 +127,30 @@ mod tests {
         assert_eq!(bootif_mac("01-zz-54-00-12-34-56"), None);
     }
 
+    /// An enslaved bond port shows the bond's MAC in `address`: its own is `perm_hwaddr`.
+    #[test]
+    fn a_bond_port_is_known_by_its_own_mac() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let roots = Roots::under(dir.path());
+        let devices = roots
+            .sys
+            .join("devices/pci0000:00/0000:00:02.0/virtio0/net");
+        for (name, own) in [("nic0", "52:54:00:12:34:60"), ("nic1", "52:54:00:12:34:61")] {
+            let d = devices.join(name);
+            std::fs::create_dir_all(d.join("bonding_slave")).expect("dir");
+            std::fs::write(d.join("address"), "3e:7e:32:76:f4:5e\n").expect("w");
+            std::fs::write(d.join("bonding_slave/perm_hwaddr"), format!("{own}\n")).expect("w");
+            std::fs::create_dir_all(d.join("device")).expect("device");
+            let class = roots.sys.join("class/net");
+            std::fs::create_dir_all(&class).expect("class");
+            std::os::unix::fs::symlink(&d, class.join(name)).expect("link");
+        }
+        let id = identity(&roots, Some("01-52-54-00-12-34-60"));
+        assert_eq!(id.boot_mac.as_deref(), Some("52:54:00:12:34:60"));
+        let macs: Vec<&str> = id.nics.iter().map(|(_, m)| m.as_str()).collect();
+        assert_eq!(macs, ["52:54:00:12:34:60", "52:54:00:12:34:61"]);
+    }
+
     #[test]
     fn placeholder_values_of_vendors_are_no_facts() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -29,7 +29,8 @@ fn describe(sys: &Path, name: String, dir: &Path) -> Nic {
         || device_path(sys, dir).is_some_and(|p| p.starts_with("/devices/virtual/"));
     Nic {
         name,
-        mac: attr(&dir.join("address")),
+        // A bond's port carries the bond's MAC while enslaved: its own is perm_hwaddr.
+        mac: attr(&dir.join("bonding_slave/perm_hwaddr")).or_else(|| attr(&dir.join("address"))),
         driver: link_name(&device.join("driver")),
         // Reading carrier or speed of a down interface fails with EINVAL: unknown, not false.
         carrier: attr(&dir.join("carrier")).map(|c| c == "1"),
