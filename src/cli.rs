@@ -219,6 +219,7 @@ pub fn run(cli: Cli) -> u8 {
                     logs: logs.clone(),
                     sysimage: args.sysimage.clone(),
                     webhook: webhook.clone(),
+                    bootif: kernel.bootif().map(str::to_string),
                 },
             )
         }
@@ -256,6 +257,7 @@ pub fn run(cli: Cli) -> u8 {
                     logs: logs.clone(),
                     sysimage: None,
                     webhook: webhook.clone(),
+                    bootif: kernel.bootif().map(str::to_string),
                 },
             ),
             _ => crate::tui::door::interactive(&TuiArgs::default().door(), &logs),

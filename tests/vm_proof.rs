@@ -126,6 +126,9 @@ fn whole_system_iso_install_then_the_disk_boots_under_uefi_and_bios_and_logs_in(
         // over HTTP and its answer by MAC, and its last install reported success (a final
         // report naming its MAC) to the one server's webhook.
         "netboot-fleet",
+        // Remote access (inst.sshd): the PXE-booted BIOS machine's console said where to
+        // connect, and the admin who logged in with the fleet's key followed the install.
+        "inst-sshd-follows-the-install",
     ] {
         assert!(
             stdout

@@ -23,12 +23,9 @@ pub(super) fn read_text(location: &str, headers: &[(String, String)]) -> Result<
         .map_err(|_| format!("{} is not UTF-8 text", answer::redact_url(location)))
 }
 
-/// This machine as the final report names it: the boot NIC's MAC first.
-pub fn machine_id() -> crate::events::MachineId {
-    // The boot NIC first: the one BOOTIF= names (PXE), as {mac} takes it.
-    let line = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
-    let words = super::split_cmdline(&line);
-    let bootif = words.iter().find_map(|w| w.strip_prefix("BOOTIF="));
+/// This machine as the final report names it: the boot NIC's MAC first (the one
+/// `bootif`, the kernel command line's BOOTIF= of a PXE boot, names, as {mac} takes it).
+pub fn machine_id(bootif: Option<&str>) -> crate::events::MachineId {
     let id = probe::identity(&Roots::host(), bootif);
     let mut macs: Vec<String> = id.boot_mac.iter().cloned().collect();
     macs.extend(

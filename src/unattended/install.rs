@@ -65,7 +65,7 @@ pub fn install(input: Result<Input, Failure>, opts: &Options) -> Result<(), Fail
     };
     let watch = Arc::new(Watch::default());
     // The final report (in `ended`) names the machine, for a fleet's server.
-    watch.set_machine(crate::session::machine_id());
+    watch.set_machine(crate::session::machine_id(opts.bootif.as_deref()));
     let mut sinks: Vec<Box<dyn Sink>> = vec![
         if opts.json {
             Box::new(JsonLines)

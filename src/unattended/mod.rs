@@ -37,6 +37,8 @@ pub struct Options {
     /// used when the answer names no webhook, and from the start (it hears of an answer
     /// that fails).
     pub webhook: crate::answer::Reporting,
+    /// The kernel command line's `BOOTIF=` (PXE): the boot NIC, first in the final report.
+    pub bootif: Option<String>,
 }
 
 /// `validate`: checks each file (a path, or an http(s):// URL fetched as `install` fetches
