@@ -158,19 +158,24 @@ fn partitions(roots: &Roots, dir: &Path) -> Result<Vec<Partition>, ProbeError> {
     let mut parts = Vec::new();
     for name in partition_names(dir) {
         let pdir = dir.join(&name);
-        let number_file = pdir.join("partition");
-        let number_text = required(&number_file)?;
+        let Some(number_text) = vanished(&pdir, required(&pdir.join("partition")))? else {
+            continue;
+        };
         let number = number_text.trim().parse().map_err(|_| ProbeError::Parse {
-            path: number_file.clone(),
+            path: pdir.join("partition"),
             value: number_text.trim().to_owned(),
             expected: "a partition number",
         })?;
+        let sectors = |attr: &str| vanished(&pdir, super::sysfs::required_u64(&pdir.join(attr)));
+        let (Some(start), Some(size)) = (sectors("start")?, sectors("size")?) else {
+            continue;
+        };
         parts.push(Partition {
             path: node(roots, &name),
             name,
             number,
-            start_bytes: super::sysfs::required_u64(&pdir.join("start"))? * SYSFS_UNIT,
-            size_bytes: super::sysfs::required_u64(&pdir.join("size"))? * SYSFS_UNIT,
+            start_bytes: start * SYSFS_UNIT,
+            size_bytes: size * SYSFS_UNIT,
             fs_type: None,
             label: None,
             uuid: None,
@@ -180,6 +185,21 @@ fn partitions(roots: &Roots, dir: &Path) -> Result<Vec<Partition>, ProbeError> {
     }
     parts.sort_by_key(|p| p.number);
     Ok(parts)
+}
+
+/// A read of partition `pdir`'s attribute; None when the partition is gone. The kernel
+/// re-reads a table whenever it is told to (partx, a disk detached): a partition gone since
+/// the listing is gone, not an error of the whole probe.
+fn vanished<T>(pdir: &Path, read: Result<T, ProbeError>) -> Result<Option<T>, ProbeError> {
+    match read {
+        Ok(v) => Ok(Some(v)),
+        Err(ProbeError::Read { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound && !pdir.exists() =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Links in dev/disk/by-id by the kernel name they point to. Partition links point to
@@ -199,6 +219,23 @@ fn by_id_links(dev: &Path) -> HashMap<String, Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partition_gone_since_the_listing_is_skipped_and_other_errors_stay() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let not_found = |p: &Path| ProbeError::Read {
+            path: p.join("size"),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let gone = dir.path().join("loop0p1");
+        assert!(matches!(
+            vanished::<u64>(&gone, Err(not_found(&gone))),
+            Ok(None)
+        ));
+        // Still there: its attribute missing is a real problem.
+        assert!(vanished::<u64>(dir.path(), Err(not_found(dir.path()))).is_err());
+        assert_eq!(vanished(dir.path(), Ok(7u64)).ok().flatten(), Some(7));
+    }
 
     fn t(name: &str, path: &str) -> Transport {
         transport(name, Some(path), Path::new("/nonexistent"))
