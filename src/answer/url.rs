@@ -20,13 +20,13 @@ fn userinfo(url: &str) -> Option<std::ops::Range<usize>> {
     Some(start..start + at)
 }
 
-/// `url` as messages show it: `https://***@host/...` when it carries credentials.
 /// Whether `url` is fetched over the network (http or https, in any case).
 pub fn is_remote(url: &str) -> bool {
     let u = url.trim_start().to_ascii_lowercase();
     u.starts_with("http://") || u.starts_with("https://")
 }
 
+/// `url` as messages show it: `https://***@host/...` when it carries credentials.
 pub fn redact_url(url: &str) -> Cow<'_, str> {
     match userinfo(url) {
         Some(r) => format!("{}***{}", &url[..r.start], &url[r.end..]).into(),

@@ -146,15 +146,10 @@ impl LiveSshd {
     }
 
     fn make_dir(&self) -> Result<(), LiveSshdError> {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&self.dir)
-            .map_err(|source| LiveSshdError::Write {
-                path: self.dir.clone(),
-                source,
-            })
+        super::save_logs::make_private_dir(&self.dir).map_err(|source| LiveSshdError::Write {
+            path: self.dir.clone(),
+            source,
+        })
     }
 }
 

@@ -36,9 +36,7 @@ pub fn save(
         let path = path.to_owned();
         move |source| SaveLogsError::Io { what, path, source }
     };
-    std::fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(io("setting the mode of", &dir))?;
+    make_private_dir(&dir).map_err(io("creating", &dir))?;
     for (src, name) in files {
         let bytes = std::fs::read(src).map_err(io("reading", src))?;
         write_private(&dir.join(name), &bytes).map_err(io("writing", &dir.join(name)))?;
@@ -57,6 +55,13 @@ pub fn save(
     );
     let path = dir.join("answer.toml");
     write_private(&path, text.as_bytes()).map_err(io("writing", &path))
+}
+
+/// Makes `dir` (and its parents) and leaves it to its owner only, also when it existed
+/// with a wider mode.
+pub fn make_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
 }
 
 /// Writes a file only its owner may read (an answer, a connection profile: passwords,

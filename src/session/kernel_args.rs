@@ -14,7 +14,7 @@ pub struct KernelArgs {
 }
 
 impl KernelArgs {
-    /// Reads `path`; a file that cannot be read gives no words, and `text` says why.
+    /// Reads `path`; a file that cannot be read gives no words, and `require` says why.
     pub fn read(path: &Path) -> KernelArgs {
         match std::fs::read_to_string(path) {
             Ok(line) => KernelArgs {
@@ -41,9 +41,13 @@ impl KernelArgs {
         &self.path
     }
 
-    /// Ok when the file was read; else why not ("reading FILE: ...").
-    pub fn readable(&self) -> Result<(), String> {
-        self.unread.clone().map_or(Ok(()), Err)
+    /// Ok when the file was read; else why not ("reading FILE: ...", bad input): for
+    /// what needs the command line itself (no answer given, the boot network, SSH keys).
+    pub fn require(&self) -> Result<(), super::Failure> {
+        match &self.unread {
+            Some(why) => Err(super::Failure::BadInput(anyhow::anyhow!("{why}"))),
+            None => Ok(()),
+        }
     }
 
     pub fn words(&self) -> &[String] {
@@ -146,8 +150,9 @@ mod tests {
         let k = KernelArgs::read(Path::new("/nonexistent/cmdline"));
         assert!(k.words().is_empty());
         assert!(
-            k.readable()
+            k.require()
                 .unwrap_err()
+                .to_string()
                 .starts_with("reading /nonexistent/cmdline: ")
         );
     }

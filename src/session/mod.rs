@@ -119,9 +119,7 @@ fn locate_text(arg: Option<&str>, kernel: &KernelArgs) -> Result<Source, Failure
     let text = match arg {
         Some(a) => a,
         None => {
-            kernel
-                .readable()
-                .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+            kernel.require()?;
             // The network the answer may be fetched over: its arguments' problems first
             // (azl-installer-network.service failed on them at boot).
             if let Err(errors) = answer::network_from_boot_args(kernel.words()) {

@@ -16,9 +16,7 @@ use crate::session::{Failure, KernelArgs, print_out};
 /// `boot-network`: NetworkManager profiles for the kernel command line's network under
 /// `nm_dir`, before NetworkManager starts. Nothing on the command line: nothing written.
 pub fn boot_network(kernel: &KernelArgs, nm_dir: &Path) -> Result<(), Failure> {
-    kernel
-        .readable()
-        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    kernel.require()?;
     let network = match answer::network_from_boot_args(kernel.words()) {
         Ok(Some(n)) => n,
         Ok(None) => {

@@ -21,9 +21,7 @@ const LISTEN_ENV: &str = "AZL_SSHD_LISTEN";
 /// (on the console: the service's output goes there), then sshd in place of this process.
 /// A key source that cannot be read is said and skipped: the answer's keys may follow.
 pub fn remote_access(kernel: &KernelArgs) -> Result<(), Failure> {
-    kernel
-        .readable()
-        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    kernel.require()?;
     let mut keys = Vec::new();
     for loc in kernel.all("inst.sshd.keys=") {
         let shown = answer::redact_url(loc);
@@ -35,7 +33,8 @@ pub fn remote_access(kernel: &KernelArgs) -> Result<(), Failure> {
         }
     }
     let sshd = LiveSshd::new(&run_dir_path());
-    let allowed = start_or_allow(&sshd, &keys, false)?;
+    let allowed =
+        start_or_allow(&sshd, &keys, false).map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
     print_out(&announcement(&sshd, allowed));
     if allowed == 0 {
         print_out(
@@ -70,24 +69,35 @@ pub(super) fn allow_from_answer(answer: &Answer, events: &dyn Sink) -> Result<()
 
 /// Adds `keys`; prepares the configuration unless sshd runs already, and (`start`)
 /// starts it in the background. Returns how many keys may log in.
-fn start_or_allow(sshd: &LiveSshd, keys: &[String], start: bool) -> Result<usize, Failure> {
-    let failed = |e: live_sshd::LiveSshdError| Failure::BadInput(anyhow!("{e}"));
-    let allowed = sshd.allow(keys).map_err(failed)?;
+fn start_or_allow(
+    sshd: &LiveSshd,
+    keys: &[String],
+    start: bool,
+) -> Result<usize, live_sshd::LiveSshdError> {
+    let allowed = sshd.allow(keys)?;
     if sshd.running().is_none() {
-        let exe =
-            std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/usr/bin/azl-installer"));
         let attach = format!(
             "{} attach --run-dir {}",
-            exe.display(),
+            installer().display(),
             run_dir_path().display()
         );
         let listen = std::env::var(LISTEN_ENV).ok();
-        sshd.prepare(listen.as_deref(), &attach).map_err(failed)?;
+        sshd.prepare(listen.as_deref(), &attach)?;
         if start {
-            sshd.start().map_err(failed)?;
+            sshd.start()?;
         }
     }
     Ok(allowed)
+}
+
+/// This program, for what sshd and the TUI hand-over run.
+fn installer() -> PathBuf {
+    std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/usr/bin/azl-installer"))
+}
+
+/// Whether process `pid` still runs.
+fn runs(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// The public keys of an authorized_keys text; lines that are none are said and skipped.
@@ -162,8 +172,7 @@ pub fn attach(run_dir: Option<&Path>) -> Result<(), Failure> {
     if alive || !std::io::stdin().is_terminal() {
         return Ok(());
     }
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/usr/bin/azl-installer"));
-    let e = crate::cmd::Cmd::new(exe).arg("tui").exec();
+    let e = crate::cmd::Cmd::new(installer()).arg("tui").exec();
     Err(Failure::BadInput(anyhow!("{e}")))
 }
 
@@ -183,14 +192,13 @@ fn newest_installer(dir: &Path) -> Option<(u32, bool)> {
         })
         .max()?;
     let pid = newest.1;
-    Some((pid, Path::new(&format!("/proc/{pid}")).exists()))
+    Some((pid, runs(pid)))
 }
 
 /// Shows the events of `journal` as the console does, following it while `pid` runs,
 /// until the install's `ended` event.
 fn follow(journal: &Path, pid: u32) {
     let console = Console::new();
-    let alive = || Path::new(&format!("/proc/{pid}")).exists();
     let mut reader = None;
     let mut idle_since = Instant::now();
     loop {
@@ -226,7 +234,7 @@ fn follow(journal: &Path, pid: u32) {
         {
             let _ = r.seek_relative(-(got as i64));
         }
-        if !alive() && idle_since.elapsed() > Duration::from_secs(1) {
+        if !runs(pid) && idle_since.elapsed() > Duration::from_secs(1) {
             return;
         }
         std::thread::sleep(Duration::from_millis(200));

@@ -73,9 +73,6 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The answer as it may be written out (exported, saved on the target): the disk
-    /// encryption passphrase is a secret no file may hold in the clear (a passphrase_file
-    /// reference stays: it names a file, not the secret).
     /// Version 1 with every section at its default and no target: where the TUI and
     /// the kickstart import start.
     pub fn minimal() -> Answer {
@@ -101,6 +98,10 @@ impl Answer {
         }
     }
 
+    /// The answer as it may be written out (exported, saved on the target): the disk
+    /// encryption passphrase is a secret no file may hold in the clear (a passphrase_file
+    /// reference stays: it names a file, not the secret), nor the webhook's token or a
+    /// private key given as text.
     pub fn without_secrets(&self) -> Answer {
         let mut a = self.clone();
         if let Some(e) = &mut a.storage.encryption {
